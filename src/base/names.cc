@@ -1,0 +1,133 @@
+#include "base/names.h"
+
+#include <arpa/inet.h>
+
+namespace certgate::base {
+namespace {
+
+bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_alnum(char c) { return is_lower_alnum(c) || (c >= 'A' && c <= 'Z'); }
+
+// One DNS label: letters, digits and inner hyphens, 1 to 63 characters (RFC 1123).
+bool is_dns_label(std::string_view label) {
+  if (label.empty() || label.size() > 63) return false;
+  if (label.front() == '-' || label.back() == '-') return false;
+  for (char c : label) {
+    if (!is_alnum(c) && c != '-') return false;
+  }
+  return true;
+}
+
+bool is_dns_name(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = name.find('.', start);
+    const std::string_view label = name.substr(start, dot - start);
+    if (!is_dns_label(label)) return false;
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+bool is_ip_literal(std::string_view text) {
+  const std::string s(text);
+  unsigned char buf[16];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+}  // namespace
+
+bool is_valid_name(std::string_view name) {
+  if (name.empty() || name.size() > 63) return false;
+  if (!is_lower_alnum(name.front())) return false;
+  for (char c : name) {
+    if (!is_lower_alnum(c) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+std::optional<std::string> name_problem(std::string_view name) {
+  if (is_valid_name(name)) return std::nullopt;
+  const std::string quoted = "\"" + std::string(name) + "\"";
+  if (name.empty()) return "name is empty";
+  if (name.size() > 63) return "name " + quoted + " is longer than 63 characters";
+  return "name " + quoted +
+         " must match [a-z0-9][a-z0-9._-]{0,62} (lowercase letters, digits, '.', '_', '-')";
+}
+
+std::optional<std::string> server_name_problem(std::string_view name) {
+  std::string_view rest = name;
+  if (rest.starts_with("*.")) rest.remove_prefix(2);
+  if (rest.ends_with(".")) rest.remove_suffix(1);
+  if (is_dns_name(rest) || is_ip_literal(name)) return std::nullopt;
+  return "server name \"" + std::string(name) +
+         "\" is not a DNS name (letters, digits, '-' and '.', optionally starting with \"*.\")";
+}
+
+namespace {
+
+// Characters that nginx would read as syntax in an unquoted argument, plus anything unprintable.
+bool is_unsafe_for_nginx(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u <= 0x20 || u >= 0x7f || c == '"' || c == '\'' || c == ';' || c == '{' || c == '}' ||
+         c == '$' || c == '\\' || c == '#';
+}
+
+std::optional<std::string> absolute_path_problem(std::string_view what, std::string_view path) {
+  const std::string quoted = std::string(what) + " \"" + std::string(path) + "\"";
+  if (path.empty() || path.front() != '/') return quoted + " must start with '/'";
+  for (char c : path) {
+    if (is_unsafe_for_nginx(c)) {
+      return quoted +
+             " contains a character that is not allowed (whitespace, quotes, ';', '{', '}', "
+             "'$', '\\', '#' or non-ASCII)";
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> public_path_problem(std::string_view path) {
+  return absolute_path_problem("public path", path);
+}
+
+std::optional<std::string> nginx_path_problem(std::string_view path) {
+  return absolute_path_problem("path", path);
+}
+
+std::optional<std::string> email_problem(std::string_view email) {
+  const size_t at = email.find('@');
+  const std::string quoted = "\"" + std::string(email) + "\"";
+  if (at == std::string_view::npos || at == 0 || email.find('@', at + 1) != std::string_view::npos) {
+    return "owner " + quoted + " is not an email address (local@domain)";
+  }
+  for (char c : email) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == ',' || c == '"' || c == '<' || c == '>' || c == '\\') {
+      return "owner " + quoted + " contains a character not allowed in an email address";
+    }
+  }
+  if (!is_dns_name(email.substr(at + 1))) {
+    return "owner " + quoted + " has no valid domain after '@'";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> address_problem(std::string_view address) {
+  if (is_dns_name(address) || is_ip_literal(address)) return std::nullopt;
+  return "address \"" + std::string(address) + "\" is neither a DNS name nor an IP address";
+}
+
+std::optional<std::string> user_problem(std::string_view user) {
+  bool ok = !user.empty() && user.size() <= 32 &&
+            ((user.front() >= 'a' && user.front() <= 'z') || user.front() == '_');
+  for (char c : user) {
+    if (!is_lower_alnum(c) && c != '_' && c != '.' && c != '-') ok = false;
+  }
+  if (ok) return std::nullopt;
+  return "user \"" + std::string(user) + "\" must match [a-z_][a-z0-9_.-]* (at most 32 characters)";
+}
+
+}  // namespace certgate::base

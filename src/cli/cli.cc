@@ -1,0 +1,36 @@
+#include "cli/cli.h"
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "cli/global_options.h"
+#include "cli/logging.h"
+
+namespace certgate::cli {
+
+int run(int argc, char** argv) {
+  CLI::App app{
+      "certgate keeps nginx client-certificate (mutual TLS) access in git: a private CA, one\n"
+      "certificate per device, a fresh CRL and nginx include files, from one TOML file.",
+      "certgate"};
+  app.set_version_flag("--version", "certgate " CERTGATE_VERSION);
+  app.require_subcommand(1);
+  GlobalOptions g;
+  add_global_options(app, g);
+  CommandTable commands;
+  add_init_command(app, g, commands);
+  add_validate_command(app, g, commands);
+  add_pending_commands(app, g, commands);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version arrive here too, with exit code 0; every usage error exits 1.
+    return app.exit(e) == 0 ? 0 : 1;
+  }
+  setup_logging(g.log_format, g.verbose - g.quiet);
+  // require_subcommand(1) guarantees exactly one.
+  const CLI::App* chosen = app.get_subcommands().front();
+  return commands.at(chosen)();
+}
+
+}  // namespace certgate::cli

@@ -1,0 +1,22 @@
+// One registration function per command; each lives in its own cmd_*.cc file and adds its
+// subcommand to the CLI11 app and its runner to the table. run() (cli.h) parses argv, sets up
+// logging, then calls the runner of the chosen subcommand, which returns the exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <map>
+
+#include "cli/global_options.h"
+
+namespace certgate::cli {
+
+using CommandTable = std::map<const CLI::App*, std::function<int()>>;
+
+void add_init_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
+void add_validate_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
+// plan, apply, sync, agent, status, bundle, verify: registered with their options, and
+// refusing to run until they are built.
+void add_pending_commands(CLI::App& app, GlobalOptions& g, CommandTable& commands);
+
+}  // namespace certgate::cli

@@ -1,0 +1,33 @@
+// Loading the desired state for a command: source, parse, and the diagnostics printed on stderr.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/diagnostic.h"
+#include "base/time.h"
+#include "cli/global_options.h"
+#include "desired/desired_state.h"
+#include "source/source.h"
+#include "sys/filesystem.h"
+
+namespace certgate::cli {
+
+struct Loaded {
+  source::SourceSnapshot snapshot;
+  desired::DesiredState state;
+  int warnings = 0;
+};
+
+// Prints each diagnostic as `file:line:col: severity: message` on stderr, sorted.
+void print_diagnostics(const base::Diagnostics& diags);
+
+// "1 device", "3 devices".
+std::string count(size_t n, std::string_view noun);
+
+// Reads and checks the desired state named by the global options, printing every diagnostic.
+// Returns nullopt (after printing why) when the source cannot be read or has errors.
+std::optional<Loaded> load_and_report(const GlobalOptions& g, base::Instant now,
+                                      sys::Filesystem& fs);
+
+}  // namespace certgate::cli

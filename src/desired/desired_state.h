@@ -1,0 +1,152 @@
+// DesiredState: certgate.toml as typed, immutable values (DESIGN.md section 3).
+//
+// desired/ builds it from a SourceSnapshot (parse.h); every later stage reads it and none
+// changes it. Defaults are already applied: a device carries its effective key, validity,
+// renew_before and p12_profile, a host its effective nginx settings and site list. Containers
+// are sorted by name so equal inputs give equal values and byte-identical output.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/cidr.h"
+#include "base/diagnostic.h"
+#include "base/pki_types.h"
+#include "base/time.h"
+
+namespace certgate::desired {
+
+using std::chrono::seconds;
+
+inline constexpr seconds kDay{86400};
+
+struct CaSpec {
+  std::string common_name;
+  // Optional subject fields; empty means absent.
+  std::string organization;
+  std::string organizational_unit;
+  std::string country;
+  base::KeyType key = base::KeyType::ec_p256;
+  seconds validity = 3650 * kDay;
+  seconds crl_validity = 30 * kDay;
+  seconds crl_refresh_before = 7 * kDay;
+
+  bool operator==(const CaSpec&) const = default;
+};
+
+struct DeviceDefaults {
+  base::KeyType key = base::KeyType::ec_p256;
+  seconds validity = 365 * kDay;
+  seconds renew_before = 30 * kDay;
+  base::P12Profile p12_profile = base::P12Profile::compat;
+
+  bool operator==(const DeviceDefaults&) const = default;
+};
+
+struct Device {
+  std::string name;                     // the certificate CN
+  std::string owner;                    // email SAN; empty means none
+  std::vector<std::string> groups;      // sorted, unique
+  std::optional<std::string> csr_path;  // relative to the desired-state file's folder
+  std::string csr_pem;                  // that file's bytes, when csr_path is set
+  std::optional<base::Instant> not_after;  // a date alone means the end of that day (UTC)
+  base::KeyType key = base::KeyType::ec_p256;
+  seconds validity = 365 * kDay;
+  seconds renew_before = 30 * kDay;
+  base::P12Profile p12_profile = base::P12Profile::compat;
+  std::optional<base::RevocationReason> revoked;
+  base::SourceLoc loc;  // where its [[device]] table starts
+
+  bool is_revoked() const { return revoked.has_value(); }
+  bool has_csr() const { return csr_path.has_value(); }
+  bool operator==(const Device&) const = default;
+};
+
+struct Fallback {
+  std::vector<base::Cidr> allow_ips;
+  base::Instant until;
+
+  bool operator==(const Fallback&) const = default;
+};
+
+// Where `certgate verify` connects: https://HOST[:PORT][/PATH].
+struct Probe {
+  std::string url;
+  std::string host;
+  int port = 443;
+  std::string path = "/";
+
+  bool operator==(const Probe&) const = default;
+};
+
+struct Site {
+  std::string name;
+  std::vector<std::string> server_names;
+  std::vector<std::string> allow_groups;   // sorted, unique
+  std::vector<std::string> allow_devices;  // sorted, unique
+  std::vector<std::string> public_paths;   // sorted, unique
+  bool forward_identity = true;
+  int verify_depth = 1;
+  std::optional<Probe> probe;
+  std::optional<Fallback> fallback;
+  base::SourceLoc loc;
+
+  // No allow_groups and no allow_devices: any valid certificate of this CA gets in.
+  bool allows_any_device() const { return allow_groups.empty() && allow_devices.empty(); }
+  bool operator==(const Site&) const = default;
+};
+
+struct NginxSpec {
+  std::string dir = "/etc/nginx/certgate";
+  std::string test = "nginx -t";
+  std::string reload = "nginx -s reload";
+
+  bool operator==(const NginxSpec&) const = default;
+};
+
+struct Host {
+  std::string name;
+  std::string address;
+  int port = 22;
+  std::string user;                // empty: the SSH default (the local user name)
+  std::vector<std::string> sites;  // sorted; all sites when the file names none
+  NginxSpec nginx;                 // [nginx] with this host's overrides applied
+  base::SourceLoc loc;
+
+  bool operator==(const Host&) const = default;
+};
+
+struct Rollout {
+  int canary = 1;
+  int batch = 5;
+  int max_failures = 0;
+
+  bool operator==(const Rollout&) const = default;
+};
+
+struct Safety {
+  int max_revocations = 5;
+
+  bool operator==(const Safety&) const = default;
+};
+
+struct DesiredState {
+  int schema = 1;
+  CaSpec ca;
+  DeviceDefaults defaults;
+  std::vector<Device> devices;  // sorted by name
+  std::vector<Site> sites;      // sorted by name
+  NginxSpec nginx;
+  std::vector<Host> hosts;  // sorted by name; empty means this machine only
+  Rollout rollout;
+  Safety safety;
+
+  // nullptr when there is no such name.
+  const Device* find_device(std::string_view name) const;
+  const Site* find_site(std::string_view name) const;
+  bool operator==(const DesiredState&) const = default;
+};
+
+}  // namespace certgate::desired

@@ -1,0 +1,244 @@
+#include "desired/parse.h"
+
+#include <algorithm>
+#include <set>
+
+#include "base/duration.h"
+#include "base/names.h"
+#include "desired/parse_internal.h"
+
+namespace certgate::desired {
+namespace {
+
+constexpr std::int64_t kSchemaVersion = 1;
+// X.520 upper bound for commonName and organizationName (RFC 5280 appendix A).
+constexpr size_t kMaxSubjectField = 64;
+
+void read_subject_field(TableReader& r, std::string_view key, std::string& out) {
+  auto v = r.string(key);
+  if (!v) return;
+  if (v->value.empty() || v->value.size() > kMaxSubjectField) {
+    r.error(v->loc, "\"" + std::string(key) + "\" must be 1 to 64 characters long");
+    return;
+  }
+  out = v->value;
+}
+
+template <class Enum, class Parser>
+std::optional<Enum> read_enum(TableReader& r, std::string_view key, Parser parser) {
+  auto v = r.string(key);
+  if (!v) return std::nullopt;
+  auto e = parser(v->value);
+  if (!e) {
+    r.error(v->loc, e.error().message);
+    return std::nullopt;
+  }
+  return *e;
+}
+
+// Refuses a period that would renew at once: what is renewed `before` the end of `period` must
+// leave some of the period.
+void check_longer(TableReader& r, std::string_view period_key, seconds period,
+                  std::string_view before_key, seconds before, const base::SourceLoc& loc) {
+  if (period > before) return;
+  r.error(loc, "\"" + std::string(period_key) + "\" " + base::format_duration(period) +
+                   " must be longer than \"" + std::string(before_key) + "\" " +
+                   base::format_duration(before) + ", or it would be renewed at once");
+}
+
+void parse_root_scalars(TableReader& r, ParseContext& ctx) {
+  if (!r.require("schema")) return;
+  if (auto v = r.integer("schema", 0, 1'000'000)) {
+    if (*v != kSchemaVersion) {
+      r.error(r.loc_of("schema"), "unsupported schema " + std::to_string(*v) +
+                                      ": this certgate reads schema " +
+                                      std::to_string(kSchemaVersion));
+    }
+    ctx.state.schema = static_cast<int>(*v);
+  }
+}
+
+void parse_rollout(TableReader& r, Rollout& out) {
+  if (auto v = r.integer("canary", 0, 10'000)) out.canary = static_cast<int>(*v);
+  if (auto v = r.integer("batch", 1, 1'000)) out.batch = static_cast<int>(*v);
+  if (auto v = r.integer("max_failures", 0, 10'000)) out.max_failures = static_cast<int>(*v);
+  r.report_unknown_keys();
+}
+
+void parse_safety(TableReader& r, Safety& out) {
+  if (auto v = r.integer("max_revocations", 0, 1'000'000)) {
+    out.max_revocations = static_cast<int>(*v);
+  }
+  r.report_unknown_keys();
+}
+
+// Runs `part` on the table `key` of the root when it is present and a table.
+template <class Part>
+void with_table(TableReader& root, std::string_view key, ParseContext& ctx, Part part) {
+  if (const toml::table* t = root.table(key)) {
+    TableReader r(*t, key, "[" + std::string(key) + "]", ctx.file, ctx.diags);
+    part(r);
+  }
+}
+
+// Warnings that need the whole file: groups that an allowlist names but no device carries.
+void check_groups(const toml::table& root, ParseContext& ctx) {
+  std::set<std::string> groups;
+  for (const Device& d : ctx.state.devices) {
+    if (!d.is_revoked()) groups.insert(d.groups.begin(), d.groups.end());
+  }
+  const toml::array* sites = root["site"].as_array();
+  if (!sites) return;
+  for (const toml::node& site : *sites) {
+    const toml::array* allow = site.is_table() ? site.as_table()->get_as<toml::array>("allow_groups")
+                                               : nullptr;
+    if (!allow) continue;
+    for (const toml::node& g : *allow) {
+      if (g.is_string() && !groups.contains(g.as_string()->get())) {
+        ctx.diags.warning(to_loc(g.source(), ctx.file),
+                          "no device (that is not revoked) is in group \"" +
+                              g.as_string()->get() + "\"");
+      }
+    }
+  }
+}
+
+template <class T>
+void sort_by_name(std::vector<T>& v) {
+  std::sort(v.begin(), v.end(), [](const T& a, const T& b) { return a.name < b.name; });
+}
+
+void parse_root(const toml::table& root, ParseContext& ctx) {
+  TableReader r(root, "", "the top level", ctx.file, ctx.diags);
+  parse_root_scalars(r, ctx);
+  if (const toml::table* ca = r.table("ca")) {
+    parse_ca(*ca, ctx);
+  } else if (!r.has("ca")) {
+    r.error(r.loc(), "missing [ca] table (the CA needs at least a common_name)");
+  }
+  if (const toml::table* d = r.table("defaults")) parse_defaults(*d, ctx);
+  if (const toml::array* d = r.array_of_tables("device")) parse_devices(*d, ctx);
+  if (const toml::array* s = r.array_of_tables("site")) parse_sites(*s, ctx);
+  with_table(r, "nginx", ctx, [&](TableReader& t) { parse_nginx(t, ctx.state.nginx); });
+  if (const toml::array* h = r.array_of_tables("host")) parse_hosts(*h, ctx);
+  with_table(r, "rollout", ctx, [&](TableReader& t) { parse_rollout(t, ctx.state.rollout); });
+  with_table(r, "safety", ctx, [&](TableReader& t) { parse_safety(t, ctx.state.safety); });
+  r.report_unknown_keys();
+  check_groups(root, ctx);
+}
+
+}  // namespace
+
+void parse_ca(const toml::table& t, ParseContext& ctx) {
+  CaSpec& ca = ctx.state.ca;
+  TableReader r(t, "ca", "[ca]", ctx.file, ctx.diags);
+  if (r.require("common_name")) read_subject_field(r, "common_name", ca.common_name);
+  read_subject_field(r, "organization", ca.organization);
+  read_subject_field(r, "organizational_unit", ca.organizational_unit);
+  if (auto c = r.string("country")) {
+    const bool ok = c->value.size() == 2 && std::all_of(c->value.begin(), c->value.end(),
+                                                        [](char ch) { return ch >= 'A' && ch <= 'Z'; });
+    if (ok) {
+      ca.country = c->value;
+    } else {
+      r.error(c->loc, "\"country\" must be a two-letter ISO 3166 code in capitals, like \"DE\"");
+    }
+  }
+  if (auto k = read_enum<base::KeyType>(r, "key", base::parse_key_type)) ca.key = *k;
+  if (auto d = r.duration("validity")) ca.validity = *d;
+  if (auto d = r.duration("crl_validity")) ca.crl_validity = *d;
+  if (auto d = r.duration("crl_refresh_before")) ca.crl_refresh_before = *d;
+  check_longer(r, "crl_validity", ca.crl_validity, "crl_refresh_before", ca.crl_refresh_before,
+               r.loc_of(r.has("crl_refresh_before") ? "crl_refresh_before" : "crl_validity"));
+  r.report_unknown_keys();
+}
+
+void parse_defaults(const toml::table& t, ParseContext& ctx) {
+  DeviceDefaults& d = ctx.state.defaults;
+  TableReader r(t, "defaults", "[defaults]", ctx.file, ctx.diags);
+  if (auto k = read_enum<base::KeyType>(r, "key", base::parse_key_type)) {
+    d.key = *k;
+    if (d.key == base::KeyType::ed25519) r.warning(r.loc_of("key"), kEd25519Warning);
+  }
+  if (auto v = r.duration("validity")) d.validity = *v;
+  if (auto v = r.duration("renew_before")) d.renew_before = *v;
+  if (auto p = read_enum<base::P12Profile>(r, "p12_profile", base::parse_p12_profile)) {
+    d.p12_profile = *p;
+  }
+  check_longer(r, "validity", d.validity, "renew_before", d.renew_before,
+               r.loc_of(r.has("renew_before") ? "renew_before" : "validity"));
+  r.report_unknown_keys();
+}
+
+void parse_nginx(TableReader& r, NginxSpec& spec) {
+  if (auto dir = r.string("dir")) {
+    if (auto p = base::nginx_path_problem(dir->value)) {
+      r.error(dir->loc, "\"dir\": " + *p);
+    } else {
+      spec.dir = dir->value;
+    }
+  }
+  for (std::string_view key : {"test", "reload"}) {
+    auto cmd = r.string(key);
+    if (!cmd) continue;
+    if (cmd->value.find_first_not_of(" \t") == std::string::npos) {
+      r.error(cmd->loc, "\"" + std::string(key) + "\" must be a shell command, not empty");
+    } else {
+      (key == "test" ? spec.test : spec.reload) = cmd->value;
+    }
+  }
+  r.report_unknown_keys();
+}
+
+std::optional<LocatedString> read_unique_name(TableReader& r, std::string_view kind,
+                                              std::map<std::string, base::SourceLoc>& seen) {
+  if (!r.require("name")) return std::nullopt;
+  auto name = r.string("name");
+  if (!name) return std::nullopt;
+  if (auto p = base::name_problem(name->value)) {
+    r.error(name->loc, std::string(kind) + " " + *p);
+    return std::nullopt;
+  }
+  r.set_label("[[" + std::string(kind) + "]] \"" + name->value + "\"");
+  auto [it, inserted] = seen.emplace(name->value, name->loc);
+  if (!inserted) {
+    r.error(name->loc, "duplicate " + std::string(kind) + " name \"" + name->value +
+                           "\" (first defined at line " + std::to_string(it->second.line) + ")");
+    return std::nullopt;
+  }
+  return name;
+}
+
+LoadResult load_desired(const source::SourceSnapshot& snapshot,
+                        std::optional<base::Instant> now) {
+  LoadResult out;
+  toml::table root;
+  try {
+    root = toml::parse(snapshot.text, snapshot.file_path);
+  } catch (const toml::parse_error& e) {
+    out.diagnostics.error(to_loc(e.source(), snapshot.file_path), std::string(e.description()));
+    return out;
+  }
+  ParseContext ctx{snapshot.file_path, out.diagnostics, *snapshot.tree, now, out.state, {}, {}, {}};
+  parse_root(root, ctx);
+  sort_by_name(out.state.devices);
+  sort_by_name(out.state.sites);
+  sort_by_name(out.state.hosts);
+  return out;
+}
+
+const Device* DesiredState::find_device(std::string_view name) const {
+  for (const Device& d : devices) {
+    if (d.name == name) return &d;
+  }
+  return nullptr;
+}
+
+const Site* DesiredState::find_site(std::string_view name) const {
+  for (const Site& s : sites) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace certgate::desired

@@ -1,0 +1,102 @@
+#include "source/source.h"
+
+#include <array>
+#include <string_view>
+
+namespace certgate::source {
+namespace {
+
+class FilesystemTree final : public SourceTree {
+ public:
+  FilesystemTree(sys::Filesystem& fs, std::string root) : fs_(fs), root_(std::move(root)) {}
+
+  Result<std::string> read(const std::string& relative) const override {
+    if (!is_safe_relative_path(relative)) {
+      return make_error(Errc::invalid, "\"" + relative +
+                                           "\" must be a relative path inside the source "
+                                           "(no leading '/', no \"..\")");
+    }
+    return fs_.read(sys::join_path(root_, relative));
+  }
+
+ private:
+  sys::Filesystem& fs_;
+  std::string root_;
+};
+
+bool looks_like_url(std::string_view source) {
+  constexpr std::array<std::string_view, 5> kSchemes = {"file://", "ssh://", "https://",
+                                                        "http://", "git://"};
+  for (std::string_view s : kSchemes) {
+    if (source.starts_with(s)) return true;
+  }
+  // scp-like "user@host:path"
+  const size_t at = source.find('@'), colon = source.find(':');
+  return at != std::string_view::npos && colon != std::string_view::npos && at < colon &&
+         source.find('/') > colon;
+}
+
+Error git_not_supported(const std::string& source) {
+  return make_error(Errc::invalid, "source " + source +
+                                       " is a git repository; git sources are not supported yet "
+                                       "(use a TOML file or a directory)");
+}
+
+Result<SourceSnapshot> snapshot_of_file(sys::Filesystem& fs, const std::string& kind,
+                                        const std::string& path) {
+  auto text = fs.read(path);
+  if (!text) return text.error();
+  SourceSnapshot snap;
+  snap.kind = kind;
+  snap.description = kind + " " + path;
+  snap.file_path = path;
+  snap.text = std::move(*text);
+  snap.tree = make_filesystem_tree(fs, sys::parent_path(path));
+  return snap;
+}
+
+}  // namespace
+
+std::shared_ptr<const SourceTree> make_filesystem_tree(sys::Filesystem& fs, std::string root) {
+  return std::make_shared<FilesystemTree>(fs, std::move(root));
+}
+
+bool is_safe_relative_path(const std::string& relative) {
+  if (relative.empty() || relative.front() == '/') return false;
+  size_t start = 0;
+  while (start <= relative.size()) {
+    size_t slash = relative.find('/', start);
+    if (slash == std::string::npos) slash = relative.size();
+    const std::string_view part(relative.data() + start, slash - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = slash + 1;
+  }
+  return true;
+}
+
+Result<SourceSnapshot> load(const SourceOptions& options, sys::Filesystem& fs) {
+  const std::string& source = options.source;
+  if (looks_like_url(source)) return git_not_supported(source);
+  auto info = fs.stat(source);
+  if (!info) {
+    return make_error(info.error().code, "read desired state: " + info.error().message);
+  }
+  if (info->kind == sys::FileKind::file) return snapshot_of_file(fs, "file", source);
+  if (info->kind != sys::FileKind::directory) {
+    return make_error(Errc::invalid, "source " + source + " is neither a file nor a directory");
+  }
+  if (!is_safe_relative_path(options.file)) {
+    return make_error(Errc::invalid, "--file " + options.file +
+                                         " must be a relative path inside the source");
+  }
+  const std::string path = sys::join_path(source, options.file);
+  if (fs.stat(path)) return snapshot_of_file(fs, "directory", path);
+  if (fs.stat(sys::join_path(source, "HEAD")) && fs.stat(sys::join_path(source, "objects"))) {
+    return git_not_supported(source);
+  }
+  return make_error(Errc::not_found, "read desired state: no " + options.file + " in " + source +
+                                         " (run `certgate init " + source +
+                                         "` to write a starter file)");
+}
+
+}  // namespace certgate::source

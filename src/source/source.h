@@ -1,0 +1,56 @@
+// source/: where the desired state comes from, the first stage of the pipeline.
+//
+// A source is a TOML file, a directory holding `certgate.toml` (or --file), or (issue #5) a git
+// commit. Each is read into a SourceSnapshot: the desired-state file's bytes plus a SourceTree
+// through which desired/ reads the CSR files that devices name, so a git commit and a directory
+// are read the same way. Nothing here interprets TOML.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "sys/filesystem.h"
+
+namespace certgate::source {
+
+// The global --source / --ref / --file options (DESIGN.md section 2).
+struct SourceOptions {
+  std::string source = ".";
+  std::string ref = "main";
+  std::string file = "certgate.toml";
+};
+
+// Read access to the files beside the desired-state file, for paths such as "csr/alice.csr".
+class SourceTree {
+ public:
+  virtual ~SourceTree() = default;
+  // The bytes of `relative`, resolved against the folder of the desired-state file.
+  // Errc::invalid for an absolute path or one that climbs out with "..", Errc::not_found when
+  // the file is missing.
+  virtual Result<std::string> read(const std::string& relative) const = 0;
+};
+
+struct SourceSnapshot {
+  std::string kind;         // "file" or "directory" (and "git" with issue #5)
+  std::string description;  // for plan headers and logs: "file examples/home.toml"
+  std::string file_path;    // the desired-state file as diagnostics name it
+  std::string text;         // its bytes
+  std::optional<std::string> commit;        // the commit id, for git sources only
+  std::shared_ptr<const SourceTree> tree;   // never null
+};
+
+// A SourceTree over the folder `root` of `fs`, which must outlive it.
+std::shared_ptr<const SourceTree> make_filesystem_tree(sys::Filesystem& fs, std::string root);
+
+// Reads the desired state named by `options`. Fails with Errc::not_found when nothing is there,
+// Errc::invalid for a source kind that is not supported, Errc::io for read errors.
+// The snapshot's tree reads through `fs`, which must outlive it.
+Result<SourceSnapshot> load(const SourceOptions& options, sys::Filesystem& fs);
+
+// True when `relative` is a plain relative path: not empty, not absolute, no "." or ".."
+// component, no empty component.
+bool is_safe_relative_path(const std::string& relative);
+
+}  // namespace certgate::source

@@ -1,0 +1,55 @@
+// sys::Filesystem: every file access certgate makes goes through this interface.
+//
+// The real implementation (RealFilesystem) talks to POSIX; tests use MemFilesystem and
+// FaultyFilesystem from tests/support/. Writes are atomic: a temp file beside the target, fsync,
+// rename, fsync of the directory (as leveldb's Env does), so a reader or a crash sees either the
+// old bytes or the new ones, never a mixture.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace certgate::sys {
+
+enum class FileKind { file, directory, other };
+
+struct FileInfo {
+  FileKind kind = FileKind::file;
+  std::uint32_t mode = 0;  // permission bits, e.g. 0600
+  std::uint64_t size = 0;
+};
+
+class Filesystem {
+ public:
+  virtual ~Filesystem() = default;
+
+  // The whole content of `path`. Errc::not_found when it does not exist, Errc::io otherwise.
+  virtual Result<std::string> read(const std::string& path) = 0;
+
+  // Replaces `path` with `bytes` atomically; the file has exactly `mode` from its creation on.
+  // REQUIRES: the parent directory exists.
+  virtual Result<void> write_atomic(const std::string& path, const std::string& bytes,
+                                    std::uint32_t mode) = 0;
+
+  // Names (not paths) of the entries of directory `path`, sorted, without "." and "..".
+  virtual Result<std::vector<std::string>> list(const std::string& path) = 0;
+
+  // Removes a file or an empty directory. Removing what does not exist succeeds.
+  virtual Result<void> remove(const std::string& path) = 0;
+
+  // Kind, mode and size of `path`, following symlinks. Errc::not_found when it does not exist.
+  virtual Result<FileInfo> stat(const std::string& path) = 0;
+
+  // Creates directory `path` and missing parents with `mode`. An existing directory is kept
+  // as it is (its mode is not changed).
+  virtual Result<void> make_dirs(const std::string& path, std::uint32_t mode) = 0;
+};
+
+// The parent directory of `path` ("." for a bare name), and `dir` joined with `name`.
+std::string parent_path(const std::string& path);
+std::string join_path(const std::string& dir, const std::string& name);
+
+}  // namespace certgate::sys

@@ -1,0 +1,169 @@
+#include "sys/real_filesystem.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+namespace certgate::sys {
+namespace {
+
+// "what path: strerror" (leveldb's PosixError), with not_found kept apart for callers.
+Error posix_error(std::string_view what, const std::string& path, int err) {
+  return make_error(err == ENOENT ? Errc::not_found : Errc::io,
+                    std::string(what) + " " + path + ": " + std::strerror(err));
+}
+
+// Closes the descriptor on every path out of a function.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  // Closes now and reports the error close() gives (NFS reports write errors only here).
+  int close() {
+    const int rc = ::close(fd_);
+    fd_ = -1;
+    return rc;
+  }
+
+ private:
+  int fd_;
+};
+
+Result<void> write_all(int fd, const std::string& bytes, const std::string& path) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return posix_error("write", path, errno);
+    done += static_cast<size_t>(n);
+  }
+  return {};
+}
+
+Result<void> fsync_dir(const std::string& dir) {
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return posix_error("open directory", dir, errno);
+  if (::fsync(fd.get()) != 0) return posix_error("fsync directory", dir, errno);
+  return {};
+}
+
+// Fills a freshly created temp file and makes it durable; the caller renames it into place.
+Result<void> write_temp(Fd& fd, const std::string& temp, const std::string& bytes,
+                        std::uint32_t mode) {
+  // The umask may have narrowed the mode; set it exactly before any byte is written.
+  if (::fchmod(fd.get(), mode) != 0) return posix_error("chmod", temp, errno);
+  if (auto r = write_all(fd.get(), bytes, temp); !r) return r;
+  if (::fsync(fd.get()) != 0) return posix_error("fsync", temp, errno);
+  if (fd.close() != 0) return posix_error("close", temp, errno);
+  return {};
+}
+
+std::string temp_name_for(const std::string& path) {
+  static std::atomic<unsigned> counter{0};
+  const std::string dir = parent_path(path);
+  const std::string base = path.substr(path.find_last_of('/') + 1);
+  return join_path(dir, "." + base + ".tmp." + std::to_string(::getpid()) + "." +
+                            std::to_string(counter++));
+}
+
+}  // namespace
+
+std::string parent_path(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string join_path(const std::string& dir, const std::string& name) {
+  if (dir.empty() || dir == ".") return name;
+  if (dir.back() == '/') return dir + name;
+  return dir + "/" + name;
+}
+
+Result<std::string> RealFilesystem::read(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return posix_error("open", path, errno);
+  std::string out;
+  char buf[65536];
+  while (true) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return posix_error("read", path, errno);
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+Result<void> RealFilesystem::write_atomic(const std::string& path, const std::string& bytes,
+                                          std::uint32_t mode) {
+  const std::string temp = temp_name_for(path);
+  Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+  if (fd.get() < 0) return posix_error("create", temp, errno);
+  Result<void> r = write_temp(fd, temp, bytes, mode);
+  if (r && ::rename(temp.c_str(), path.c_str()) != 0) r = posix_error("rename to", path, errno);
+  if (!r) {
+    ::unlink(temp.c_str());
+    return r;
+  }
+  return fsync_dir(parent_path(path));
+}
+
+Result<std::vector<std::string>> RealFilesystem::list(const std::string& path) {
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(path.c_str()), ::closedir);
+  if (!dir) return posix_error("list", path, errno);
+  std::vector<std::string> names;
+  while (const dirent* e = ::readdir(dir.get())) {
+    const std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<void> RealFilesystem::remove(const std::string& path) {
+  if (::remove(path.c_str()) != 0 && errno != ENOENT) return posix_error("remove", path, errno);
+  return {};
+}
+
+Result<FileInfo> RealFilesystem::stat(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return posix_error("stat", path, errno);
+  FileInfo info;
+  info.kind = S_ISREG(st.st_mode)   ? FileKind::file
+              : S_ISDIR(st.st_mode) ? FileKind::directory
+                                    : FileKind::other;
+  info.mode = st.st_mode & 07777;
+  info.size = static_cast<std::uint64_t>(st.st_size);
+  return info;
+}
+
+Result<void> RealFilesystem::make_dirs(const std::string& path, std::uint32_t mode) {
+  if (path.empty() || path == "." || path == "/") return {};
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return {};
+    return make_error(Errc::io, "create directory " + path + ": a file is in the way");
+  }
+  if (auto r = make_dirs(parent_path(path), mode); !r) return r;
+  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) {
+    return posix_error("create directory", path, errno);
+  }
+  if (::chmod(path.c_str(), mode) != 0) return posix_error("chmod", path, errno);
+  return {};
+}
+
+}  // namespace certgate::sys

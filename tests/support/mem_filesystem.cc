@@ -1,0 +1,60 @@
+#include "support/mem_filesystem.h"
+
+namespace certgate::testing {
+
+Result<std::string> MemFilesystem::read(const std::string& path) {
+  auto it = files_.find(path);
+  if (it == files_.end()) return make_error(Errc::not_found, "open " + path + ": not found");
+  return it->second.bytes;
+}
+
+Result<void> MemFilesystem::write_atomic(const std::string& path, const std::string& bytes,
+                                         std::uint32_t mode) {
+  if (!dirs_.contains(sys::parent_path(path))) {
+    return make_error(Errc::not_found, "create " + path + ": no parent directory");
+  }
+  files_[path] = File{bytes, mode};
+  ++writes_;
+  return {};
+}
+
+Result<std::vector<std::string>> MemFilesystem::list(const std::string& path) {
+  if (!dirs_.contains(path)) return make_error(Errc::not_found, "list " + path + ": not found");
+  std::set<std::string> names;
+  const std::string prefix = path == "." ? "" : (path.ends_with('/') ? path : path + "/");
+  const auto add = [&](const std::string& p) {
+    if (!p.starts_with(prefix) || p == path) return;
+    const std::string rest = p.substr(prefix.size());
+    if (!rest.empty()) names.insert(rest.substr(0, rest.find('/')));
+  };
+  for (const auto& [p, f] : files_) add(p);
+  for (const std::string& d : dirs_) add(d);
+  names.erase(".");
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+Result<void> MemFilesystem::remove(const std::string& path) {
+  files_.erase(path);
+  dirs_.erase(path);
+  return {};
+}
+
+Result<sys::FileInfo> MemFilesystem::stat(const std::string& path) {
+  if (auto it = files_.find(path); it != files_.end()) {
+    return sys::FileInfo{sys::FileKind::file, it->second.mode, it->second.bytes.size()};
+  }
+  if (dirs_.contains(path)) return sys::FileInfo{sys::FileKind::directory, 0755, 0};
+  return make_error(Errc::not_found, "stat " + path + ": not found");
+}
+
+Result<void> MemFilesystem::make_dirs(const std::string& path, std::uint32_t) {
+  for (std::string p = path; !dirs_.contains(p); p = sys::parent_path(p)) dirs_.insert(p);
+  return {};
+}
+
+void MemFilesystem::put(const std::string& path, std::string bytes, std::uint32_t mode) {
+  (void)make_dirs(sys::parent_path(path), 0755);
+  files_[path] = File{std::move(bytes), mode};
+}
+
+}  // namespace certgate::testing

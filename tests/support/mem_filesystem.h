@@ -1,0 +1,42 @@
+// MemFilesystem: sys::Filesystem in memory, for unit tests of every stage that reads or writes.
+//
+// Records each write so tests can assert exact effects; paths are plain strings and directories
+// exist when made with make_dirs or implied by a file below them.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "sys/filesystem.h"
+
+namespace certgate::testing {
+
+class MemFilesystem final : public sys::Filesystem {
+ public:
+  struct File {
+    std::string bytes;
+    std::uint32_t mode = 0644;
+  };
+
+  Result<std::string> read(const std::string& path) override;
+  Result<void> write_atomic(const std::string& path, const std::string& bytes,
+                            std::uint32_t mode) override;
+  Result<std::vector<std::string>> list(const std::string& path) override;
+  Result<void> remove(const std::string& path) override;
+  Result<sys::FileInfo> stat(const std::string& path) override;
+  Result<void> make_dirs(const std::string& path, std::uint32_t mode) override;
+
+  // Test setup: puts a file (and its parent directories) in place without counting a write.
+  void put(const std::string& path, std::string bytes, std::uint32_t mode = 0644);
+
+  const std::map<std::string, File>& files() const { return files_; }
+  int write_count() const { return writes_; }
+
+ private:
+  std::map<std::string, File> files_;
+  std::set<std::string> dirs_{".", "/"};
+  int writes_ = 0;
+};
+
+}  // namespace certgate::testing

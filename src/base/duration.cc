@@ -58,6 +58,8 @@ Result<std::chrono::seconds> parse_duration(std::string_view text) {
 std::string format_duration(std::chrono::seconds d) {
   const std::int64_t s = d.count();
   for (const Unit& u : kUnits) {
+    // Weeks are read but not written: "14d" is what people write and expect to see back.
+    if (u.suffix == 'w') continue;
     if (s != 0 && s % u.seconds == 0) return std::to_string(s / u.seconds) + u.suffix;
   }
   return std::to_string(s) + "s";

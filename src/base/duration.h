@@ -16,7 +16,7 @@ namespace certgate::base {
 // Parses "30d" into seconds. Fails with Errc::invalid and a message that names the rules.
 Result<std::chrono::seconds> parse_duration(std::string_view text);
 
-// The shortest exact spelling: 2592000s -> "30d", 5400s -> "90m", 31536000s -> "1y".
+// The shortest exact spelling, weeks aside: 2592000s -> "30d", 5400s -> "90m", 31536000s -> "1y".
 std::string format_duration(std::chrono::seconds d);
 
 }  // namespace certgate::base

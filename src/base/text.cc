@@ -34,7 +34,8 @@ std::string lower(std::string_view s) {
 std::optional<std::string> closest_match(std::string_view word,
                                          std::span<const std::string_view> candidates) {
   std::optional<std::string> best;
-  int best_distance = static_cast<int>(word.size()) / 3 + 1;
+  // A typo changes at most about a third of a word (plus one letter for short words).
+  int best_distance = static_cast<int>(word.size()) / 3 + 2;
   for (std::string_view c : candidates) {
     if (lower(c) == lower(word)) return std::string(c);
     const int d = edit_distance(word, c);

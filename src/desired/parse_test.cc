@@ -1,1 +1,227 @@
+#include "desired/parse.h"
+#include "support/string_vector.h"
+
 #include <doctest/doctest.h>
+
+#include "support/mem_filesystem.h"
+
+namespace certgate::desired {
+namespace {
+
+using namespace std::chrono;
+
+constexpr const char* kDesignExample = R"(schema = 1
+
+[ca]
+common_name = "Example Admin CA"
+organization = "Example Ltd"
+key = "ec-p256"
+validity = "10y"
+crl_validity = "30d"
+crl_refresh_before = "7d"
+
+[defaults]
+key = "ec-p256"
+validity = "365d"
+renew_before = "30d"
+p12_profile = "compat"
+
+[[device]]
+name = "alice-phone"
+owner = "alice@example.com"
+groups = ["admins"]
+
+[[device]]
+name = "zed-laptop"
+groups = ["admins", "ops"]
+csr = "csr/zed.csr"
+not_after = "2027-03-31"
+validity = "90d"
+renew_before = "10d"
+
+[[device]]
+name = "carol-ipad"
+revoked = "keyCompromise"
+key = "rsa-4096"
+p12_profile = "modern"
+
+[[site]]
+name = "admin"
+server_names = ["admin.example.com"]
+allow_groups = ["admins"]
+allow_devices = []
+public_paths = ["/healthz", "/api/public/"]
+forward_identity = true
+verify_depth = 1
+probe = "https://127.0.0.1:443"
+
+[site.fallback]
+allow_ips = ["203.0.113.7/32"]
+until = "2026-12-15T00:00:00Z"
+
+[nginx]
+dir = "/etc/nginx/certgate"
+test = "nginx -t"
+reload = "nginx -s reload"
+
+[[host]]
+name = "edge-1"
+address = "10.0.0.5"
+port = 22
+user = "deploy"
+sites = ["admin"]
+
+[[host]]
+name = "edge-0"
+address = "edge-0.example.com"
+reload = "systemctl reload nginx"
+
+[rollout]
+canary = 1
+batch = 5
+max_failures = 0
+
+[safety]
+max_revocations = 5
+)";
+
+constexpr const char* kCsr =
+    "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n";
+
+LoadResult load_text(testing::MemFilesystem& fs, const std::string& text) {
+  fs.put("repo/certgate.toml", text);
+  auto snap = source::load({"repo", "main", "certgate.toml"}, fs);
+  REQUIRE(snap);
+  return load_desired(*snap, sys_days(2026y / November / 23));
+}
+
+std::vector<std::string> lines(const base::Diagnostics& d) {
+  std::vector<std::string> out;
+  for (const auto& x : d.sorted()) out.push_back(base::format_diagnostic(x));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("desired: the design's example parses into typed values with defaults applied") {
+  testing::MemFilesystem fs;
+  fs.put("repo/csr/zed.csr", kCsr);
+  LoadResult r = load_text(fs, kDesignExample);
+  CHECK(lines(r.diagnostics) == std::vector<std::string>{});
+  const DesiredState& s = r.state;
+  CHECK(s.schema == 1);
+  CHECK(s.ca.common_name == "Example Admin CA");
+  CHECK(s.ca.organization == "Example Ltd");
+  CHECK(s.ca.validity == 3650 * kDay);
+  CHECK(s.ca.crl_validity == 30 * kDay);
+  CHECK(s.ca.crl_refresh_before == 7 * kDay);
+  REQUIRE(s.devices.size() == 3);
+  // Sorted by name, whatever the file order.
+  CHECK(s.devices[0].name == "alice-phone");
+  CHECK(s.devices[1].name == "carol-ipad");
+  CHECK(s.devices[2].name == "zed-laptop");
+  const Device& alice = s.devices[0];
+  CHECK(alice.owner == "alice@example.com");
+  CHECK(alice.key == base::KeyType::ec_p256);
+  CHECK(alice.validity == 365 * kDay);
+  CHECK(alice.renew_before == 30 * kDay);
+  CHECK(alice.p12_profile == base::P12Profile::compat);
+  CHECK_FALSE(alice.is_revoked());
+  CHECK(alice.loc.line == 17);
+  const Device& carol = s.devices[1];
+  CHECK(carol.revoked == base::RevocationReason::keyCompromise);
+  CHECK(carol.key == base::KeyType::rsa_4096);
+  CHECK(carol.p12_profile == base::P12Profile::modern);
+  const Device& zed = s.devices[2];
+  CHECK(zed.groups == std::vector<std::string>{"admins", "ops"});
+  CHECK(zed.csr_path == "csr/zed.csr");
+  CHECK(zed.csr_pem == kCsr);
+  CHECK(zed.not_after == sys_days(2027y / March / 31) + seconds(86399));
+  CHECK(zed.validity == 90 * kDay);
+  CHECK(zed.renew_before == 10 * kDay);
+  REQUIRE(s.sites.size() == 1);
+  const Site& admin = s.sites[0];
+  CHECK(admin.public_paths == std::vector<std::string>{"/api/public/", "/healthz"});
+  CHECK(admin.verify_depth == 1);
+  REQUIRE(admin.probe);
+  CHECK(admin.probe->host == "127.0.0.1");
+  CHECK(admin.probe->port == 443);
+  REQUIRE(admin.fallback);
+  CHECK(admin.fallback->allow_ips.at(0).to_string() == "203.0.113.7/32");
+  CHECK(admin.fallback->until == sys_days(2026y / December / 15));
+  REQUIRE(s.hosts.size() == 2);
+  CHECK(s.hosts[0].name == "edge-0");
+  CHECK(s.hosts[0].sites == std::vector<std::string>{"admin"});  // default: all sites
+  CHECK(s.hosts[0].nginx.reload == "systemctl reload nginx");
+  CHECK(s.hosts[0].nginx.test == "nginx -t");  // inherited from [nginx]
+  CHECK(s.hosts[0].port == 22);
+  CHECK(s.hosts[1].user == "deploy");
+  CHECK(s.rollout.batch == 5);
+  CHECK(s.safety.max_revocations == 5);
+}
+
+TEST_CASE("desired: a minimal file gets the documented defaults") {
+  testing::MemFilesystem fs;
+  LoadResult r = load_text(fs, "schema = 1\n[ca]\ncommon_name = \"CA\"\n");
+  CHECK_FALSE(r.diagnostics.has_errors());
+  CHECK(r.state.ca.key == base::KeyType::ec_p256);
+  CHECK(r.state.ca.validity == 3650 * kDay);
+  CHECK(r.state.defaults.validity == 365 * kDay);
+  CHECK(r.state.nginx.dir == "/etc/nginx/certgate");
+  CHECK(r.state.nginx.reload == "nginx -s reload");
+  CHECK(r.state.devices.empty());
+  CHECK(r.state.hosts.empty());
+  CHECK(r.state.rollout == Rollout{});
+}
+
+TEST_CASE("desired: native TOML dates and date-times are accepted") {
+  testing::MemFilesystem fs;
+  LoadResult r = load_text(fs, R"(schema = 1
+[ca]
+common_name = "CA"
+[[device]]
+name = "a"
+not_after = 2027-03-31
+[[site]]
+name = "s"
+[site.fallback]
+allow_ips = ["10.0.0.1"]
+until = 2026-12-15T01:00:00+01:00
+)");
+  CHECK(lines(r.diagnostics) == std::vector<std::string>{});
+  CHECK(r.state.devices[0].not_after == sys_days(2027y / March / 31) + seconds(86399));
+  CHECK(r.state.sites[0].fallback->until == sys_days(2026y / December / 15));
+}
+
+TEST_CASE("desired: equal input gives equal values") {
+  testing::MemFilesystem fs;
+  fs.put("repo/csr/zed.csr", kCsr);
+  LoadResult a = load_text(fs, kDesignExample);
+  LoadResult b = load_text(fs, kDesignExample);
+  CHECK(a.state == b.state);
+}
+
+TEST_CASE("desired: every problem is reported, not just the first") {
+  testing::MemFilesystem fs;
+  LoadResult r = load_text(fs, R"(schema = 1
+[ca]
+common_name = "CA"
+validity = "forever"
+[[device]]
+name = "Bad Name"
+[[device]]
+name = "ok"
+revoked = "lost"
+[[site]]
+name = "s"
+allow_devices = ["nobody"]
+public_paths = ["nope"]
+)");
+  CHECK(r.diagnostics.error_count() == 5);
+  const auto l = lines(r.diagnostics);
+  REQUIRE(l.size() == 5);
+  CHECK(l[0].starts_with("repo/certgate.toml:4:12: error: \"validity\": bad duration"));
+  CHECK(l[4].starts_with("repo/certgate.toml:13:17: error: public path \"nope\""));
+}
+
+}  // namespace certgate::desired

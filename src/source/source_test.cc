@@ -1,1 +1,66 @@
+#include "source/source.h"
+
 #include <doctest/doctest.h>
+
+#include "support/mem_filesystem.h"
+
+namespace certgate::source {
+
+TEST_CASE("source: a TOML file is read with its folder as the tree") {
+  testing::MemFilesystem fs;
+  fs.put("repo/prod.toml", "schema = 1\n");
+  fs.put("repo/csr/a.csr", "PEM");
+  auto snap = load({"repo/prod.toml", "main", "certgate.toml"}, fs);
+  REQUIRE(snap);
+  CHECK(snap->kind == "file");
+  CHECK(snap->file_path == "repo/prod.toml");
+  CHECK(snap->text == "schema = 1\n");
+  CHECK_FALSE(snap->commit);
+  CHECK(*snap->tree->read("csr/a.csr") == "PEM");
+}
+
+TEST_CASE("source: a directory is read through --file") {
+  testing::MemFilesystem fs;
+  fs.put("repo/certgate.toml", "a");
+  fs.put("repo/sub/other.toml", "b");
+  auto snap = load({"repo", "main", "certgate.toml"}, fs);
+  REQUIRE(snap);
+  CHECK(snap->kind == "directory");
+  CHECK(snap->file_path == "repo/certgate.toml");
+  auto other = load({"repo", "main", "sub/other.toml"}, fs);
+  REQUIRE(other);
+  CHECK(other->text == "b");
+  CHECK(other->file_path == "repo/sub/other.toml");
+}
+
+TEST_CASE("source: missing files, unsafe paths and git URLs are refused") {
+  testing::MemFilesystem fs;
+  fs.put("repo/certgate.toml", "a");
+  CHECK(fs.make_dirs("empty", 0755));
+  auto none = load({"nowhere.toml", "main", "certgate.toml"}, fs);
+  REQUIRE_FALSE(none);
+  CHECK(none.error().code == Errc::not_found);
+  auto empty = load({"empty", "main", "certgate.toml"}, fs);
+  REQUIRE_FALSE(empty);
+  CHECK(empty.error().message.find("certgate init") != std::string::npos);
+  CHECK_FALSE(load({"repo", "main", "../etc/passwd"}, fs));
+  auto url = load({"ssh://git@host/repo.git", "main", "certgate.toml"}, fs);
+  REQUIRE_FALSE(url);
+  CHECK(url.error().message.find("git") != std::string::npos);
+  auto snap = load({"repo", "main", "certgate.toml"}, fs);
+  REQUIRE(snap);
+  CHECK(snap->tree->read("../secret").error().code == Errc::invalid);
+  CHECK(snap->tree->read("/etc/passwd").error().code == Errc::invalid);
+  CHECK(snap->tree->read("missing.csr").error().code == Errc::not_found);
+}
+
+TEST_CASE("source: safe relative paths") {
+  CHECK(is_safe_relative_path("certgate.toml"));
+  CHECK(is_safe_relative_path("csr/a.csr"));
+  for (const char* bad : {"", "/abs", "../x", "a/../b", "a//b", "./a", "a/"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(is_safe_relative_path(bad));
+  }
+}
+
+}  // namespace certgate::source

@@ -1,0 +1,40 @@
+# schemas/certgate.schema.json is a valid draft 2020-12 schema; every example passes both it and
+# `certgate validate`; broken files that the schema can judge alone fail it too.
+source "$(dirname "$0")/lib.sh"
+py=/usr/bin/python3   # Debian's python3, which has python3-jsonschema
+cat >"$TMP/check.py" <<'PY'
+import json, sys, tomllib
+from jsonschema import Draft202012Validator
+schema = json.load(open(sys.argv[1]))
+Draft202012Validator.check_schema(schema)
+v = Draft202012Validator(schema)
+want_valid = sys.argv[2] == "valid"
+bad = 0
+for path in sys.argv[3:]:
+    with open(path, "rb") as f:
+        doc = tomllib.load(f)
+    errors = sorted(v.iter_errors(doc), key=lambda e: list(e.path))
+    if bool(errors) == want_valid:
+        bad += 1
+        print(f"{path}: schema says {'invalid' if errors else 'valid'}", file=sys.stderr)
+        for e in errors:
+            print(f"  {list(e.path)}: {e.message}", file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+schema="$CERTGATE_SOURCE_DIR/schemas/certgate.schema.json"
+inv="$CERTGATE_SOURCE_DIR/tests/data/invalid"
+expect_exit 0 "$py" "$TMP/check.py" "$schema" valid "$CERTGATE_SOURCE_DIR"/examples/*.toml \
+  "$CERTGATE_SOURCE_DIR"/tests/data/warnings/*.toml
+for f in "$CERTGATE_SOURCE_DIR"/examples/*.toml; do
+  expect_exit 0 "$CERTGATE" validate --source "$f"
+done
+# Files whose problems are visible to the schema alone (no cross-references, no syntax error).
+expect_exit 0 "$py" "$TMP/check.py" "$schema" invalid \
+  "$inv"/unknown_keys.toml "$inv"/wrong_types.toml "$inv"/unsupported_schema.toml \
+  "$inv"/missing_schema_and_ca.toml "$inv"/bad_durations.toml "$inv"/bad_names.toml \
+  "$inv"/weak_keys.toml "$inv"/revocation_reasons.toml "$inv"/public_paths.toml \
+  "$inv"/bad_fields.toml "$inv"/not_array_of_tables.toml
+# The starter file of `certgate init` passes the schema too.
+"$CERTGATE" init "$TMP/init" >/dev/null
+expect_exit 0 "$py" "$TMP/check.py" "$schema" valid "$TMP/init/certgate.toml"
+finish

@@ -30,8 +30,8 @@ Result<Cidr> parse_cidr(std::string_view text) {
   } else if (inet_pton(AF_INET6, addr.c_str(), out.address.data()) == 1) {
     out.is_v6 = true;
   } else {
-    return make_error(Errc::invalid, "bad CIDR " + quoted + ": \"" + addr +
-                                         "\" is not an IPv4 or IPv6 address");
+    return make_error(Errc::invalid,
+                      "bad CIDR " + quoted + ": \"" + addr + "\" is not an IPv4 or IPv6 address");
   }
   const int max_prefix = out.is_v6 ? 128 : 32;
   out.prefix = max_prefix;
@@ -39,8 +39,7 @@ Result<Cidr> parse_cidr(std::string_view text) {
     const std::string_view p = text.substr(slash + 1);
     int n = -1;
     auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), n);
-    if (p.empty() || ec != std::errc() || end != p.data() + p.size() || n < 0 ||
-        n > max_prefix) {
+    if (p.empty() || ec != std::errc() || end != p.data() + p.size() || n < 0 || n > max_prefix) {
       return make_error(Errc::invalid, "bad CIDR " + quoted + ": prefix length must be 0 to " +
                                            std::to_string(max_prefix));
     }

@@ -15,8 +15,8 @@ TEST_CASE("cidr: IPv4, IPv6 and bare addresses") {
 }
 
 TEST_CASE("cidr: malformed networks are refused") {
-  for (const char* bad : {"", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/", "10.0.0.0/8x",
-                          "300.1.1.1", "not-an-ip", "2001:db8::/129", "10.0.0/8"}) {
+  for (const char* bad : {"", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/", "10.0.0.0/8x", "300.1.1.1",
+                          "not-an-ip", "2001:db8::/129", "10.0.0/8"}) {
     CAPTURE(bad);
     auto r = parse_cidr(bad);
     REQUIRE_FALSE(r);

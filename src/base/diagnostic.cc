@@ -37,9 +37,7 @@ int Diagnostics::error_count() const {
   }));
 }
 
-int Diagnostics::warning_count() const {
-  return static_cast<int>(items_.size()) - error_count();
-}
+int Diagnostics::warning_count() const { return static_cast<int>(items_.size()) - error_count(); }
 
 std::vector<Diagnostic> Diagnostics::sorted() const {
   std::vector<Diagnostic> out = items_;

@@ -27,9 +27,9 @@ constexpr std::array<Unit, 6> kUnits = {{
 constexpr std::int64_t kMaxSeconds = 1000LL * 365 * 86400;
 
 Error bad(std::string_view text, std::string_view why) {
-  return make_error(Errc::invalid, "bad duration \"" + std::string(text) + "\": " +
-                                       std::string(why) +
-                                       " (a whole number and one of s, m, h, d, w, y, e.g. \"30d\")");
+  return make_error(Errc::invalid,
+                    "bad duration \"" + std::string(text) + "\": " + std::string(why) +
+                        " (a whole number and one of s, m, h, d, w, y, e.g. \"30d\")");
 }
 
 }  // namespace

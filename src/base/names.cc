@@ -100,7 +100,8 @@ std::optional<std::string> nginx_path_problem(std::string_view path) {
 std::optional<std::string> email_problem(std::string_view email) {
   const size_t at = email.find('@');
   const std::string quoted = "\"" + std::string(email) + "\"";
-  if (at == std::string_view::npos || at == 0 || email.find('@', at + 1) != std::string_view::npos) {
+  if (at == std::string_view::npos || at == 0 ||
+      email.find('@', at + 1) != std::string_view::npos) {
     return "owner " + quoted + " is not an email address (local@domain)";
   }
   for (char c : email) {

@@ -9,22 +9,22 @@
 namespace certgate::base {
 namespace {
 
-constexpr std::array<std::string_view, 6> kKeyTypeNames = {
-    "ec-p256", "ec-p384", "ed25519", "rsa-2048", "rsa-3072", "rsa-4096"};
+constexpr std::array<std::string_view, 6> kKeyTypeNames = {"ec-p256",  "ec-p384",  "ed25519",
+                                                           "rsa-2048", "rsa-3072", "rsa-4096"};
 constexpr std::array<KeyType, 6> kKeyTypes = {KeyType::ec_p256,  KeyType::ec_p384,
                                               KeyType::ed25519,  KeyType::rsa_2048,
                                               KeyType::rsa_3072, KeyType::rsa_4096};
 
 constexpr std::array<std::string_view, 10> kReasonNames = {
-    "unspecified",          "keyCompromise",   "cACompromise",  "affiliationChanged",
-    "superseded",           "cessationOfOperation", "certificateHold", "removeFromCRL",
-    "privilegeWithdrawn",   "aACompromise"};
+    "unspecified",        "keyCompromise",        "cACompromise",    "affiliationChanged",
+    "superseded",         "cessationOfOperation", "certificateHold", "removeFromCRL",
+    "privilegeWithdrawn", "aACompromise"};
 constexpr std::array<RevocationReason, 10> kReasons = {
-    RevocationReason::unspecified,          RevocationReason::keyCompromise,
-    RevocationReason::cACompromise,         RevocationReason::affiliationChanged,
-    RevocationReason::superseded,           RevocationReason::cessationOfOperation,
-    RevocationReason::certificateHold,      RevocationReason::removeFromCRL,
-    RevocationReason::privilegeWithdrawn,   RevocationReason::aACompromise};
+    RevocationReason::unspecified,        RevocationReason::keyCompromise,
+    RevocationReason::cACompromise,       RevocationReason::affiliationChanged,
+    RevocationReason::superseded,         RevocationReason::cessationOfOperation,
+    RevocationReason::certificateHold,    RevocationReason::removeFromCRL,
+    RevocationReason::privilegeWithdrawn, RevocationReason::aACompromise};
 
 constexpr std::array<std::string_view, 2> kProfileNames = {"compat", "modern"};
 constexpr std::array<P12Profile, 2> kProfiles = {P12Profile::compat, P12Profile::modern};

@@ -17,6 +17,7 @@ std::optional<std::string> closest_match(std::string_view word,
                                          std::span<const std::string_view> candidates);
 
 // Joins the items as `"a", "b" or "c"` for messages that list what is allowed.
-std::string quoted_list(std::span<const std::string_view> items, std::string_view last_sep = " or ");
+std::string quoted_list(std::span<const std::string_view> items,
+                        std::string_view last_sep = " or ");
 
 }  // namespace certgate::base

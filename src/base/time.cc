@@ -28,7 +28,8 @@ bool is_separator(char c) { return c == 'T' || c == 't' || c == ' '; }
 Result<Instant> make_instant(int year, int month, int day, int hour, int minute, int second,
                              int offset_minutes) {
   using namespace std::chrono;
-  const year_month_day ymd{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+  const year_month_day ymd{std::chrono::year(year),
+                           std::chrono::month(static_cast<unsigned>(month)),
                            std::chrono::day(static_cast<unsigned>(day))};
   if (year < 1 || year > 9999 || !ymd.ok()) {
     return make_error(Errc::invalid, "no such date " + std::to_string(year) + "-" +
@@ -84,12 +85,12 @@ Result<Instant> parse_rfc3339(std::string_view text) {
 Result<Instant> parse_date(std::string_view text) {
   const int y = digits(text, 0, 4), mo = digits(text, 5, 2), d = digits(text, 8, 2);
   if (text.size() != 10 || y < 0 || mo < 0 || d < 0 || text[4] != '-' || text[7] != '-') {
-    return make_error(Errc::invalid,
-                      "bad date \"" + std::string(text) + "\": expected YYYY-MM-DD");
+    return make_error(Errc::invalid, "bad date \"" + std::string(text) + "\": expected YYYY-MM-DD");
   }
   auto t = make_instant(y, mo, d, 0, 0, 0, 0);
-  if (!t) return make_error(Errc::invalid, "bad date \"" + std::string(text) + "\": " +
-                                               t.error().message);
+  if (!t)
+    return make_error(Errc::invalid,
+                      "bad date \"" + std::string(text) + "\": " + t.error().message);
   return t;
 }
 

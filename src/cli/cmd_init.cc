@@ -7,7 +7,8 @@
 namespace certgate::cli {
 namespace {
 
-constexpr const char* kStarter = R"toml(# certgate desired state: who may reach which private site through nginx.
+constexpr const char* kStarter =
+    R"toml(# certgate desired state: who may reach which private site through nginx.
 # Commit this file to git; it holds no secret. `certgate validate` checks it,
 # `certgate plan` shows what would change, `certgate apply` does it.
 schema = 1

@@ -44,8 +44,8 @@ CLI::App* pending(CLI::App& app, const GlobalOptions& g, CommandTable& commands,
 
 void add_pending_commands(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
   auto o = std::make_shared<PendingOptions>();
-  CLI::App* plan = pending(app, g, commands, o, "plan", "Compute what apply would do; change nothing",
-                           false);
+  CLI::App* plan =
+      pending(app, g, commands, o, "plan", "Compute what apply would do; change nothing", false);
   plan->add_flag("--json", o->json, "Print the plan as one JSON document");
   plan->add_option("--out", o->out, "Write the JSON plan to this file, for `apply PLAN`");
   plan->add_flag("--detailed-exitcode", o->detailed_exitcode,
@@ -69,8 +69,8 @@ void add_pending_commands(CLI::App& app, GlobalOptions& g, CommandTable& command
                              "Devices, serials, expiry, CRL, last applied commit, drift", false);
   status->add_flag("--json", o->json, "Print status as one JSON document");
 
-  CLI::App* bundle = pending(app, g, commands, o, "bundle",
-                             "(Re-)export a device's PKCS#12 bundle", false);
+  CLI::App* bundle =
+      pending(app, g, commands, o, "bundle", "(Re-)export a device's PKCS#12 bundle", false);
   bundle->add_option("DEVICE", o->device, "Device name")->required();
   bundle->add_option("--profile", o->profile, "compat or modern")
       ->check(CLI::IsMember({"compat", "modern"}));

@@ -17,7 +17,8 @@ int run_validate(const GlobalOptions& g) {
   const desired::DesiredState& s = loaded->state;
   std::string summary = count(s.devices.size(), "device") + ", " + count(s.sites.size(), "site") +
                         ", " + count(s.hosts.size(), "host");
-  if (loaded->warnings > 0) summary += ", " + count(static_cast<size_t>(loaded->warnings), "warning");
+  if (loaded->warnings > 0)
+    summary += ", " + count(static_cast<size_t>(loaded->warnings), "warning");
   std::printf("%s: valid (%s)\n", loaded->snapshot.file_path.c_str(), summary.c_str());
   return 0;
 }

@@ -31,8 +31,7 @@ std::optional<Loaded> load_and_report(const GlobalOptions& g, base::Instant now,
                  count(static_cast<size_t>(result.diagnostics.warning_count()), "warning").c_str());
     return std::nullopt;
   }
-  return Loaded{std::move(*snapshot), std::move(result.state),
-                result.diagnostics.warning_count()};
+  return Loaded{std::move(*snapshot), std::move(result.state), result.diagnostics.warning_count()};
 }
 
 }  // namespace certgate::cli

@@ -35,8 +35,8 @@ spdlog::level::level_enum level_for(int verbosity) {
 }  // namespace
 
 void setup_logging(const std::string& format, int verbosity) {
-  auto logger = std::make_shared<spdlog::logger>(
-      "certgate", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>("certgate",
+                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (format == "json") {
     auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
     formatter->add_flag<JsonMessageFlag>('*').set_pattern(

@@ -46,11 +46,11 @@ struct DeviceDefaults {
 };
 
 struct Device {
-  std::string name;                     // the certificate CN
-  std::string owner;                    // email SAN; empty means none
-  std::vector<std::string> groups;      // sorted, unique
-  std::optional<std::string> csr_path;  // relative to the desired-state file's folder
-  std::string csr_pem;                  // that file's bytes, when csr_path is set
+  std::string name;                        // the certificate CN
+  std::string owner;                       // email SAN; empty means none
+  std::vector<std::string> groups;         // sorted, unique
+  std::optional<std::string> csr_path;     // relative to the desired-state file's folder
+  std::string csr_pem;                     // that file's bytes, when csr_path is set
   std::optional<base::Instant> not_after;  // a date alone means the end of that day (UTC)
   base::KeyType key = base::KeyType::ec_p256;
   seconds validity = 365 * kDay;

@@ -90,14 +90,14 @@ void check_groups(const toml::table& root, ParseContext& ctx) {
   const toml::array* sites = root["site"].as_array();
   if (!sites) return;
   for (const toml::node& site : *sites) {
-    const toml::array* allow = site.is_table() ? site.as_table()->get_as<toml::array>("allow_groups")
-                                               : nullptr;
+    const toml::array* allow =
+        site.is_table() ? site.as_table()->get_as<toml::array>("allow_groups") : nullptr;
     if (!allow) continue;
     for (const toml::node& g : *allow) {
       if (g.is_string() && !groups.contains(g.as_string()->get())) {
-        ctx.diags.warning(to_loc(g.source(), ctx.file),
-                          "no device (that is not revoked) is in group \"" +
-                              g.as_string()->get() + "\"");
+        ctx.diags.warning(
+            to_loc(g.source(), ctx.file),
+            "no device (that is not revoked) is in group \"" + g.as_string()->get() + "\"");
       }
     }
   }
@@ -136,8 +136,9 @@ void parse_ca(const toml::table& t, ParseContext& ctx) {
   read_subject_field(r, "organization", ca.organization);
   read_subject_field(r, "organizational_unit", ca.organizational_unit);
   if (auto c = r.string("country")) {
-    const bool ok = c->value.size() == 2 && std::all_of(c->value.begin(), c->value.end(),
-                                                        [](char ch) { return ch >= 'A' && ch <= 'Z'; });
+    const bool ok =
+        c->value.size() == 2 && std::all_of(c->value.begin(), c->value.end(),
+                                            [](char ch) { return ch >= 'A' && ch <= 'Z'; });
     if (ok) {
       ca.country = c->value;
     } else {
@@ -209,8 +210,7 @@ std::optional<LocatedString> read_unique_name(TableReader& r, std::string_view k
   return name;
 }
 
-LoadResult load_desired(const source::SourceSnapshot& snapshot,
-                        std::optional<base::Instant> now) {
+LoadResult load_desired(const source::SourceSnapshot& snapshot, std::optional<base::Instant> now) {
   LoadResult out;
   toml::table root;
   try {

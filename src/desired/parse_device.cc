@@ -81,8 +81,8 @@ void warn_about(TableReader& r, const Device& d, ParseContext& ctx) {
   }
   if (d.validity > ctx.state.ca.validity) {
     r.warning(r.loc_of(r.has("validity") ? "validity" : "name"),
-              "device validity " + base::format_duration(d.validity) +
-                  " is longer than the CA's " + base::format_duration(ctx.state.ca.validity) +
+              "device validity " + base::format_duration(d.validity) + " is longer than the CA's " +
+                  base::format_duration(ctx.state.ca.validity) +
                   "; certificates end when the CA does");
   }
   if (ctx.now && d.not_after && *d.not_after < *ctx.now && !d.is_revoked()) {

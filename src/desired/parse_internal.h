@@ -1,11 +1,12 @@
 // The parts of load_desired, one per kind of table. Internal to desired/.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
-#include <toml++/toml.h>
 
 #include "base/diagnostic.h"
 #include "desired/desired_state.h"
@@ -41,8 +42,7 @@ std::optional<LocatedString> read_unique_name(TableReader& r, std::string_view k
 
 // Reads an array of strings, checking each with `problem`, and returns them sorted and unique.
 template <class Problem>
-std::vector<std::string> read_checked_list(TableReader& r, std::string_view key,
-                                           Problem problem) {
+std::vector<std::string> read_checked_list(TableReader& r, std::string_view key, Problem problem) {
   std::vector<std::string> out;
   auto items = r.strings(key);
   if (!items) return out;

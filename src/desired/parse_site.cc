@@ -66,7 +66,8 @@ void parse_fallback(TableReader& r, Site& site) {
         continue;
       }
       if (cidr->has_host_bits()) {
-        r.warning(item.loc, "\"" + item.value + "\" has bits set past its prefix; nginx reads it as " +
+        r.warning(item.loc, "\"" + item.value +
+                                "\" has bits set past its prefix; nginx reads it as " +
                                 "the whole network");
       }
       fb.allow_ips.push_back(*cidr);

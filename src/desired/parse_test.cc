@@ -1,9 +1,9 @@
 #include "desired/parse.h"
-#include "support/string_vector.h"
 
 #include <doctest/doctest.h>
 
 #include "support/mem_filesystem.h"
+#include "support/string_vector.h"
 
 namespace certgate::desired {
 namespace {

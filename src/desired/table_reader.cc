@@ -73,10 +73,9 @@ const toml::node* TableReader::get(std::string_view key) const {
   return t_.get(key);
 }
 
-void TableReader::wrong_type(std::string_view key, const toml::node& n,
-                             std::string_view expected) {
-  error(to_loc(n.source(), file_), quoted(key) + " must be " + std::string(expected) +
-                                       ", not " + std::string(type_name(n)));
+void TableReader::wrong_type(std::string_view key, const toml::node& n, std::string_view expected) {
+  error(to_loc(n.source(), file_),
+        quoted(key) + " must be " + std::string(expected) + ", not " + std::string(type_name(n)));
 }
 
 bool TableReader::require(std::string_view key) {
@@ -134,9 +133,8 @@ std::optional<std::vector<LocatedString>> TableReader::strings(std::string_view 
   bool ok = true;
   for (const toml::node& item : *n->as_array()) {
     if (!item.is_string()) {
-      error(to_loc(item.source(), file_), "items of " + quoted(key) +
-                                              " must be strings, not " +
-                                              std::string(type_name(item)));
+      error(to_loc(item.source(), file_),
+            "items of " + quoted(key) + " must be strings, not " + std::string(type_name(item)));
       ok = false;
       continue;
     }
@@ -174,8 +172,8 @@ std::optional<base::Instant> TableReader::instant(std::string_view key, BareDate
       error(l, quoted(key) + ": a date-time needs a UTC offset (\"Z\" or \"+02:00\")");
       return std::nullopt;
     }
-    t = base::make_instant(dt.date.year, dt.date.month, dt.date.day, dt.time.hour,
-                           dt.time.minute, dt.time.second, dt.offset->minutes);
+    t = base::make_instant(dt.date.year, dt.date.month, dt.date.day, dt.time.hour, dt.time.minute,
+                           dt.time.second, dt.offset->minutes);
   } else if (n->is_date() && bare_date == BareDate::end_of_day) {
     const toml::date& d = n->as_date()->get();
     t = base::make_instant(d.year, d.month, d.day, 23, 59, 59, 0);

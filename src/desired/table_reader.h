@@ -6,13 +6,14 @@
 // that the schema (keys.h) does not name, with a "did you mean" where a key looks like a typo.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <toml++/toml.h>
 #include <vector>
 
 #include "base/diagnostic.h"

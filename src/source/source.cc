@@ -25,8 +25,8 @@ class FilesystemTree final : public SourceTree {
 };
 
 bool looks_like_url(std::string_view source) {
-  constexpr std::array<std::string_view, 5> kSchemes = {"file://", "ssh://", "https://",
-                                                        "http://", "git://"};
+  constexpr std::array<std::string_view, 5> kSchemes = {"file://", "ssh://", "https://", "http://",
+                                                        "git://"};
   for (std::string_view s : kSchemes) {
     if (source.starts_with(s)) return true;
   }
@@ -86,8 +86,8 @@ Result<SourceSnapshot> load(const SourceOptions& options, sys::Filesystem& fs) {
     return make_error(Errc::invalid, "source " + source + " is neither a file nor a directory");
   }
   if (!is_safe_relative_path(options.file)) {
-    return make_error(Errc::invalid, "--file " + options.file +
-                                         " must be a relative path inside the source");
+    return make_error(Errc::invalid,
+                      "--file " + options.file + " must be a relative path inside the source");
   }
   const std::string path = sys::join_path(source, options.file);
   if (fs.stat(path)) return snapshot_of_file(fs, "directory", path);

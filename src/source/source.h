@@ -33,12 +33,12 @@ class SourceTree {
 };
 
 struct SourceSnapshot {
-  std::string kind;         // "file" or "directory" (and "git" with issue #5)
-  std::string description;  // for plan headers and logs: "file examples/home.toml"
-  std::string file_path;    // the desired-state file as diagnostics name it
-  std::string text;         // its bytes
-  std::optional<std::string> commit;        // the commit id, for git sources only
-  std::shared_ptr<const SourceTree> tree;   // never null
+  std::string kind;                        // "file" or "directory" (and "git" with issue #5)
+  std::string description;                 // for plan headers and logs: "file examples/home.toml"
+  std::string file_path;                   // the desired-state file as diagnostics name it
+  std::string text;                        // its bytes
+  std::optional<std::string> commit;       // the commit id, for git sources only
+  std::shared_ptr<const SourceTree> tree;  // never null
 };
 
 // A SourceTree over the folder `root` of `fs`, which must outlive it.

@@ -74,8 +74,8 @@ std::string temp_name_for(const std::string& path) {
   static std::atomic<unsigned> counter{0};
   const std::string dir = parent_path(path);
   const std::string base = path.substr(path.find_last_of('/') + 1);
-  return join_path(dir, "." + base + ".tmp." + std::to_string(::getpid()) + "." +
-                            std::to_string(counter++));
+  return join_path(
+      dir, "." + base + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++));
 }
 
 }  // namespace

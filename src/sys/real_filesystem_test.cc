@@ -1,0 +1,95 @@
+#include "sys/real_filesystem.h"
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace certgate::sys {
+namespace {
+
+// A fresh directory under $TMPDIR, removed with its files when the test ends.
+struct TempDir {
+  std::string path;
+  TempDir() {
+    const char* base = std::getenv("TMPDIR");
+    std::string tmpl = std::string(base ? base : "/tmp") + "/certgate-unit.XXXXXX";
+    path = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("real filesystem: write_atomic creates with the exact mode, whatever the umask") {
+  TempDir dir;
+  RealFilesystem fs;
+  const mode_t old = ::umask(077);
+  const std::string path = dir.path + "/ca.pem";
+  REQUIRE(fs.write_atomic(path, "cert", 0644));
+  ::umask(old);
+  CHECK(*fs.read(path) == "cert");
+  CHECK(fs.stat(path)->mode == 0644);
+  CHECK(fs.stat(path)->kind == FileKind::file);
+  CHECK(fs.stat(path)->size == 4);
+  const std::string key = dir.path + "/ca.key";
+  REQUIRE(fs.write_atomic(key, "secret", 0600));
+  CHECK(fs.stat(key)->mode == 0600);
+}
+
+TEST_CASE("real filesystem: write_atomic replaces and leaves no temp file behind") {
+  TempDir dir;
+  RealFilesystem fs;
+  const std::string path = dir.path + "/crl.pem";
+  REQUIRE(fs.write_atomic(path, "old", 0644));
+  REQUIRE(fs.write_atomic(path, "new", 0644));
+  CHECK(*fs.read(path) == "new");
+  CHECK(*fs.list(dir.path) == std::vector<std::string>{"crl.pem"});
+  auto r = fs.write_atomic(dir.path + "/missing/x", "y", 0644);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find(dir.path + "/missing/") != std::string::npos);
+  CHECK(*fs.list(dir.path) == std::vector<std::string>{"crl.pem"});
+}
+
+TEST_CASE("real filesystem: errors name the path and tell not_found apart") {
+  TempDir dir;
+  RealFilesystem fs;
+  auto r = fs.read(dir.path + "/nope");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::not_found);
+  CHECK(r.error().message == "open " + dir.path + "/nope: No such file or directory");
+  CHECK(fs.stat(dir.path + "/nope").error().code == Errc::not_found);
+  CHECK(fs.remove(dir.path + "/nope"));
+}
+
+TEST_CASE("real filesystem: make_dirs, list and remove") {
+  TempDir dir;
+  RealFilesystem fs;
+  REQUIRE(fs.make_dirs(dir.path + "/a/b/c", 0700));
+  CHECK(fs.stat(dir.path + "/a/b/c")->kind == FileKind::directory);
+  CHECK(fs.stat(dir.path + "/a/b/c")->mode == 0700);
+  REQUIRE(fs.make_dirs(dir.path + "/a/b/c", 0755));  // existing: kept as it is
+  CHECK(fs.stat(dir.path + "/a/b/c")->mode == 0700);
+  REQUIRE(fs.write_atomic(dir.path + "/a/z", "1", 0644));
+  CHECK(*fs.list(dir.path + "/a") == std::vector<std::string>{"b", "z"});
+  REQUIRE(fs.remove(dir.path + "/a/z"));
+  CHECK(*fs.list(dir.path + "/a") == std::vector<std::string>{"b"});
+  REQUIRE(fs.write_atomic(dir.path + "/file", "x", 0644));
+  CHECK_FALSE(fs.make_dirs(dir.path + "/file/sub", 0755));
+}
+
+TEST_CASE("paths: parent and join") {
+  CHECK(parent_path("a/b/c") == "a/b");
+  CHECK(parent_path("c") == ".");
+  CHECK(parent_path("/c") == "/");
+  CHECK(join_path(".", "x") == "x");
+  CHECK(join_path("a/", "x") == "a/x");
+  CHECK(join_path("a", "x") == "a/x");
+}
+
+}  // namespace certgate::sys

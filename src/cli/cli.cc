@@ -20,6 +20,9 @@ int run(int argc, char** argv) {
   CommandTable commands;
   add_init_command(app, g, commands);
   add_validate_command(app, g, commands);
+  add_plan_command(app, g, commands);
+  add_apply_command(app, g, commands);
+  add_bundle_command(app, g, commands);
   add_pending_commands(app, g, commands);
   try {
     app.parse(argc, argv);

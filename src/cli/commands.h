@@ -15,7 +15,10 @@ using CommandTable = std::map<const CLI::App*, std::function<int()>>;
 
 void add_init_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 void add_validate_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
-// plan, apply, sync, agent, status, bundle, verify: registered with their options, and
+void add_plan_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
+void add_apply_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
+void add_bundle_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
+// sync, agent, status, verify: registered with their options, and
 // refusing to run until they are built.
 void add_pending_commands(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 

@@ -3,14 +3,16 @@
 
 #include "base/duration.h"
 #include "base/names.h"
+#include "base/text.h"
 #include "desired/parse_internal.h"
+#include "pki/inspect.h"
 
 namespace certgate::desired {
 namespace {
 
 // Reads the CSR file a device names through the source, so a git commit works like a folder.
-// The signature and key are checked by pki/ when the certificate is issued; here it must exist
-// and be a PEM certificate request.
+// It must exist, be a PEM certificate request whose signature verifies, and hold a key type
+// certgate accepts.
 void read_csr(TableReader& r, const LocatedString& path, Device& d, ParseContext& ctx) {
   auto pem = ctx.tree.read(path.value);
   if (!pem) {
@@ -24,6 +26,24 @@ void read_csr(TableReader& r, const LocatedString& path, Device& d, ParseContext
     r.error(path.loc, "\"csr\": file \"" + path.value +
                           "\" is not a PEM certificate request (BEGIN CERTIFICATE REQUEST)");
     return;
+  }
+  // Only the CSR's public key is used (pki::CaSigner::issue_for_csr); it must still prove
+  // possession of that key, and be a key certgate would generate itself.
+  auto info = pki::load_csr(*pem);
+  if (!info) {
+    r.error(path.loc, "\"csr\": file \"" + path.value + "\": " + info.error().message);
+    return;
+  }
+  if (!info->key) {
+    r.error(path.loc, "\"csr\": file \"" + path.value +
+                          "\" has a key type certgate does not accept (one of " +
+                          base::quoted_list(base::key_type_names()) + ")");
+    return;
+  }
+  if (*info->key == base::KeyType::ed25519) r.warning(path.loc, kEd25519Warning);
+  if (!info->common_name.empty() && info->common_name != d.name) {
+    r.warning(path.loc, "\"csr\": its subject CN \"" + info->common_name +
+                            "\" is ignored; the certificate will say CN=" + d.name);
   }
   d.csr_path = path.value;
   d.csr_pem = std::move(*pem);
@@ -121,6 +141,12 @@ void parse_device(const toml::table& t, ParseContext& ctx) {
       r.error(reason->loc,
               "certificateHold is not supported: certgate revocations are final; to suspend "
               "access, take the device out of the site allowlists");
+    } else if (*parsed == base::RevocationReason::privilegeWithdrawn ||
+               *parsed == base::RevocationReason::aACompromise) {
+      // openssl ca's index.txt knows reasons 0-8 only; `openssl ca -gencrl` would reject it.
+      r.error(reason->loc, reason->value +
+                               " cannot be recorded in an openssl ca database; use "
+                               "affiliationChanged, cessationOfOperation or keyCompromise");
     } else {
       d.revoked = *parsed;
     }

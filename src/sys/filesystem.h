@@ -34,6 +34,17 @@ class Filesystem {
   virtual Result<void> write_atomic(const std::string& path, const std::string& bytes,
                                     std::uint32_t mode) = 0;
 
+  // Replaces `path` with `bytes` atomically (temp file, rename) like write_atomic, but without
+  // waiting for the disk: the write is durable only after the next sync(). Readers and a
+  // killed process see the old bytes or the new ones; a power cut before sync() may lose it.
+  // For batches (group commit), where one sync() replaces an fsync per file.
+  virtual Result<void> write_deferred(const std::string& path, const std::string& bytes,
+                                      std::uint32_t mode) = 0;
+
+  // Makes every write_deferred, remove and make_dirs since the last sync() durable, in one
+  // flush per filesystem touched (syncfs on Linux) rather than one per file.
+  virtual Result<void> sync() = 0;
+
   // Names (not paths) of the entries of directory `path`, sorted, without "." and "..".
   virtual Result<std::vector<std::string>> list(const std::string& path) = 0;
 

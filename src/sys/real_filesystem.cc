@@ -61,11 +61,11 @@ Result<void> fsync_dir(const std::string& dir) {
 
 // Fills a freshly created temp file and makes it durable; the caller renames it into place.
 Result<void> write_temp(Fd& fd, const std::string& temp, const std::string& bytes,
-                        std::uint32_t mode) {
+                        std::uint32_t mode, bool durable) {
   // The umask may have narrowed the mode; set it exactly before any byte is written.
   if (::fchmod(fd.get(), mode) != 0) return posix_error("chmod", temp, errno);
   if (auto r = write_all(fd.get(), bytes, temp); !r) return r;
-  if (::fsync(fd.get()) != 0) return posix_error("fsync", temp, errno);
+  if (durable && ::fsync(fd.get()) != 0) return posix_error("fsync", temp, errno);
   if (fd.close() != 0) return posix_error("close", temp, errno);
   return {};
 }
@@ -108,19 +108,57 @@ Result<std::string> RealFilesystem::read(const std::string& path) {
   return out;
 }
 
-Result<void> RealFilesystem::write_atomic(const std::string& path, const std::string& bytes,
-                                          std::uint32_t mode) {
+namespace {
+
+// Temp file beside `path`, rename over it; with `durable`, fsync of the file before the rename
+// and of the directory after it (leveldb's PosixWritableFile::Sync and SyncDirIfManifest).
+Result<void> replace_file(const std::string& path, const std::string& bytes, std::uint32_t mode,
+                          bool durable) {
   const std::string temp = temp_name_for(path);
   Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
   if (fd.get() < 0) return posix_error("create", temp, errno);
-  Result<void> r = write_temp(fd, temp, bytes, mode);
+  Result<void> r = write_temp(fd, temp, bytes, mode, durable);
   if (r && ::rename(temp.c_str(), path.c_str()) != 0) r = posix_error("rename to", path, errno);
   if (!r) {
     ::unlink(temp.c_str());
     return r;
   }
-  return fsync_dir(parent_path(path));
+  return durable ? fsync_dir(parent_path(path)) : Result<void>();
 }
+
+}  // namespace
+
+Result<void> RealFilesystem::write_atomic(const std::string& path, const std::string& bytes,
+                                          std::uint32_t mode) {
+  return replace_file(path, bytes, mode, true);
+}
+
+Result<void> RealFilesystem::write_deferred(const std::string& path, const std::string& bytes,
+                                            std::uint32_t mode) {
+  if (auto r = replace_file(path, bytes, mode, false); !r) return r;
+  unsynced_dirs_.insert(parent_path(path));
+  return {};
+}
+
+Result<void> RealFilesystem::sync() {
+  // syncfs flushes a whole filesystem, data and metadata (renames included), in one call: one
+  // per distinct device among the touched directories.
+  std::set<dev_t> done;
+  for (const std::string& dir : unsynced_dirs_) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0) {
+      if (errno == ENOENT) continue;  // removed since; nothing left to flush there
+      return posix_error("stat", dir, errno);
+    }
+    if (!done.insert(st.st_dev).second) continue;
+    Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.get() < 0) return posix_error("open directory", dir, errno);
+    if (::syncfs(fd.get()) != 0) return posix_error("syncfs", dir, errno);
+  }
+  unsynced_dirs_.clear();
+  return {};
+}
+
 
 Result<std::vector<std::string>> RealFilesystem::list(const std::string& path) {
   std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(path.c_str()), ::closedir);
@@ -136,6 +174,7 @@ Result<std::vector<std::string>> RealFilesystem::list(const std::string& path) {
 
 Result<void> RealFilesystem::remove(const std::string& path) {
   if (::remove(path.c_str()) != 0 && errno != ENOENT) return posix_error("remove", path, errno);
+  unsynced_dirs_.insert(parent_path(path));
   return {};
 }
 
@@ -163,6 +202,7 @@ Result<void> RealFilesystem::make_dirs(const std::string& path, std::uint32_t mo
     return posix_error("create directory", path, errno);
   }
   if (::chmod(path.c_str(), mode) != 0) return posix_error("chmod", path, errno);
+  unsynced_dirs_.insert(parent_path(path));
   return {};
 }
 

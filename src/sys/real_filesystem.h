@@ -1,6 +1,8 @@
 // RealFilesystem: sys::Filesystem on POSIX calls, with leveldb-style atomic writes.
 #pragma once
 
+#include <set>
+
 #include "sys/filesystem.h"
 
 namespace certgate::sys {
@@ -10,10 +12,17 @@ class RealFilesystem final : public Filesystem {
   Result<std::string> read(const std::string& path) override;
   Result<void> write_atomic(const std::string& path, const std::string& bytes,
                             std::uint32_t mode) override;
+  Result<void> write_deferred(const std::string& path, const std::string& bytes,
+                              std::uint32_t mode) override;
+  Result<void> sync() override;
   Result<std::vector<std::string>> list(const std::string& path) override;
   Result<void> remove(const std::string& path) override;
   Result<FileInfo> stat(const std::string& path) override;
   Result<void> make_dirs(const std::string& path, std::uint32_t mode) override;
+
+ private:
+  // Directories with deferred changes since the last sync().
+  std::set<std::string> unsynced_dirs_;
 };
 
 }  // namespace certgate::sys

@@ -18,6 +18,16 @@ Result<void> MemFilesystem::write_atomic(const std::string& path, const std::str
   return {};
 }
 
+Result<void> MemFilesystem::write_deferred(const std::string& path, const std::string& bytes,
+                                           std::uint32_t mode) {
+  return write_atomic(path, bytes, mode);
+}
+
+Result<void> MemFilesystem::sync() {
+  ++syncs_;
+  return {};
+}
+
 Result<std::vector<std::string>> MemFilesystem::list(const std::string& path) {
   if (!dirs_.contains(path)) return make_error(Errc::not_found, "list " + path + ": not found");
   std::set<std::string> names;

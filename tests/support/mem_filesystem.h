@@ -22,6 +22,9 @@ class MemFilesystem final : public sys::Filesystem {
   Result<std::string> read(const std::string& path) override;
   Result<void> write_atomic(const std::string& path, const std::string& bytes,
                             std::uint32_t mode) override;
+  Result<void> write_deferred(const std::string& path, const std::string& bytes,
+                              std::uint32_t mode) override;
+  Result<void> sync() override;
   Result<std::vector<std::string>> list(const std::string& path) override;
   Result<void> remove(const std::string& path) override;
   Result<sys::FileInfo> stat(const std::string& path) override;
@@ -32,11 +35,13 @@ class MemFilesystem final : public sys::Filesystem {
 
   const std::map<std::string, File>& files() const { return files_; }
   int write_count() const { return writes_; }
+  int sync_count() const { return syncs_; }
 
  private:
   std::map<std::string, File> files_;
   std::set<std::string> dirs_{".", "/"};
   int writes_ = 0;
+  int syncs_ = 0;
 };
 
 }  // namespace certgate::testing

@@ -1,0 +1,102 @@
+#include "apply/device_files.h"
+
+#include "pki/inspect.h"
+
+namespace certgate::apply {
+
+namespace {
+constexpr std::uint32_t kDirMode = 0700;
+constexpr std::uint32_t kSecretMode = 0600;
+constexpr std::uint32_t kPublicMode = 0644;
+constexpr const char* kFiles[] = {"key.pem", "cert.pem", "bundle.p12", "bundle.pass"};
+}  // namespace
+
+DeviceFiles::DeviceFiles(sys::Filesystem& fs, std::string state_dir)
+    : fs_(fs), state_dir_(std::move(state_dir)) {}
+
+std::string DeviceFiles::devices_dir() const { return sys::join_path(state_dir_, "devices"); }
+std::string DeviceFiles::dir(const std::string& device) const {
+  return sys::join_path(devices_dir(), device);
+}
+std::string DeviceFiles::next_dir(const std::string& device) const {
+  return sys::join_path(dir(device), "next");
+}
+
+Result<void> DeviceFiles::write_set(const std::string& d, const DeviceMaterial& m) {
+  if (auto r = fs_.make_dirs(d, kDirMode); !r) return r;
+  if (m.has_key()) {
+    if (auto r = fs_.write_deferred(sys::join_path(d, "key.pem"), m.key_pem.reveal(),
+                                    kSecretMode);
+        !r)
+      return r;
+    if (auto r = fs_.write_deferred(sys::join_path(d, "bundle.p12"), m.bundle.reveal(),
+                                    kSecretMode);
+        !r)
+      return r;
+    if (auto r = fs_.write_deferred(sys::join_path(d, "bundle.pass"),
+                                    m.password.reveal() + "\n", kSecretMode);
+        !r)
+      return r;
+  }
+  return fs_.write_deferred(sys::join_path(d, "cert.pem"), m.cert_pem, kPublicMode);
+}
+
+Result<void> DeviceFiles::stage(const DeviceMaterial& m) {
+  if (auto r = clear_next(m.device); !r) return r;
+  return write_set(next_dir(m.device), m);
+}
+
+Result<void> DeviceFiles::install(const DeviceMaterial& m) {
+  if (!m.has_key()) {
+    if (auto r = remove_secrets(m.device); !r) return r;
+  }
+  return write_set(dir(m.device), m);
+}
+
+Result<void> DeviceFiles::clear_next(const std::string& device) {
+  const std::string next = next_dir(device);
+  auto names = fs_.list(next);
+  if (!names) return names.error().code == Errc::not_found ? Result<void>() : names.error();
+  for (const std::string& n : *names) {
+    if (auto r = fs_.remove(sys::join_path(next, n)); !r) return r;
+  }
+  return fs_.remove(next);
+}
+
+Result<std::optional<DeviceMaterial>> DeviceFiles::read_next(const std::string& device) {
+  const std::string next = next_dir(device);
+  auto cert = fs_.read(sys::join_path(next, "cert.pem"));
+  if (!cert) {
+    if (cert.error().code == Errc::not_found) return std::optional<DeviceMaterial>();
+    return cert.error();
+  }
+  auto info = pki::inspect_certificate(*cert);
+  if (!info) return std::optional<DeviceMaterial>();  // torn: never committed
+  DeviceMaterial m;
+  m.device = device;
+  m.serial = info->serial;
+  m.not_after = info->not_after;
+  m.cert_pem = std::move(*cert);
+  const std::string secrets[] = {"key.pem", "bundle.p12", "bundle.pass"};
+  pki::SecretString* slots[] = {&m.key_pem, &m.bundle, &m.password};
+  for (int i = 0; i < 3; ++i) {
+    auto bytes = fs_.read(sys::join_path(next, secrets[i]));
+    if (!bytes && bytes.error().code != Errc::not_found) return bytes.error();
+    if (bytes) {
+      std::string v = std::move(*bytes);
+      if (i == 2 && !v.empty() && v.back() == '\n') v.pop_back();
+      *slots[i] = pki::SecretString(std::move(v));
+    }
+  }
+  return std::optional<DeviceMaterial>(std::move(m));
+}
+
+Result<void> DeviceFiles::remove_secrets(const std::string& device) {
+  for (const char* name : kFiles) {
+    if (std::string(name) == "cert.pem") continue;
+    if (auto r = fs_.remove(sys::join_path(dir(device), name)); !r) return r;
+  }
+  return {};
+}
+
+}  // namespace certgate::apply

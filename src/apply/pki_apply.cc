@@ -1,0 +1,356 @@
+#include "apply/pki_apply.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "apply/device_files.h"
+#include "pki/ca.h"
+#include "pki/ca_database.h"
+#include "pki/inspect.h"
+#include "pki/pkcs12.h"
+#include "pki/random.h"
+
+namespace certgate::apply {
+
+namespace {
+
+using plan::Action;
+using plan::ActionKind;
+
+// Client clocks (phones) run a little behind; a certificate valid from "now" would be refused
+// by them for a few minutes.
+constexpr std::chrono::seconds kBackdate{300};
+
+struct Job {
+  const desired::Device* device = nullptr;
+  std::string serial;
+  std::string replaces;  // renew: the serial to revoke as superseded once installed
+};
+
+Result<void> create_ca(const desired::DesiredState& desired, ApplyContext& ctx,
+                       pki::CaDatabase& db) {
+  pki::CaSubject subject{desired.ca.common_name, desired.ca.organization,
+                         desired.ca.organizational_unit, desired.ca.country};
+  auto ca = pki::create_ca(subject, desired.ca.key, ctx.now - kBackdate,
+                           ctx.now + desired.ca.validity);
+  if (!ca) return ca.error();
+  auto serial = pki::random_serial();
+  if (!serial) return serial.error();
+  if (auto r = ctx.fs.make_dirs(ctx.state_dir, 0700); !r) return r;
+  if (auto r = db.create(ca->key_pem, ca->cert_pem, *serial); !r) return r;
+  spdlog::info("created CA \"{}\" ({})", desired.ca.common_name, to_string(desired.ca.key));
+  return {};
+}
+
+// Builds one device's certificate, key and bundle in memory.
+Result<DeviceMaterial> make_material(const pki::CaSigner& signer, const Job& job,
+                                     base::Instant now) {
+  const desired::Device& d = *job.device;
+  pki::CertRequest request{d.name, d.owner, job.serial, now - kBackdate, now + d.validity};
+  if (d.not_after) request.not_after = std::min(request.not_after, *d.not_after);
+  request.not_after = std::min(request.not_after, signer.not_after());
+  DeviceMaterial m;
+  m.device = d.name;
+  m.serial = job.serial;
+  if (d.has_csr()) {
+    auto cert = signer.issue_for_csr(request, d.csr_pem);
+    if (!cert) return cert.error();
+    m.cert_pem = std::move(cert->cert_pem);
+    m.not_after = cert->not_after;
+    return m;
+  }
+  auto key = pki::generate_key(d.key);
+  if (!key) return key.error();
+  auto cert = signer.issue_for_key(request, key->reveal());
+  if (!cert) return cert.error();
+  auto password = pki::random_password();
+  if (!password) return password.error();
+  auto bundle = pki::make_bundle(key->reveal(), cert->cert_pem, signer.cert_pem(), d.name,
+                                 *password, d.p12_profile);
+  if (!bundle) return bundle.error();
+  m.cert_pem = std::move(cert->cert_pem);
+  m.not_after = cert->not_after;
+  m.key_pem = std::move(*key);
+  m.bundle = pki::SecretString(std::move(*bundle));
+  m.password = std::move(*password);
+  return m;
+}
+
+// The CPU-bound part (keys, signatures, PKCS#12 key derivation) on `threads` threads; the
+// OpenSSL objects involved are per job, the CA key is only read.
+Result<std::vector<DeviceMaterial>> make_materials(const pki::CaSigner& signer,
+                                                   const std::vector<Job>& jobs,
+                                                   base::Instant now, int threads) {
+  std::vector<std::optional<Result<DeviceMaterial>>> results(jobs.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < jobs.size(); i = next++) {
+      results[i].emplace(make_material(signer, jobs[i], now));
+    }
+  };
+  {
+    std::vector<std::jthread> pool;
+    const int n = std::clamp(threads, 1, static_cast<int>(std::max<size_t>(jobs.size(), 1)));
+    for (int t = 1; t < n; ++t) pool.emplace_back(work);
+    work();
+  }
+  std::vector<DeviceMaterial> out;
+  out.reserve(jobs.size());
+  for (auto& r : results) {
+    if (!*r) return r->error();
+    out.push_back(std::move(**r));
+  }
+  return out;
+}
+
+pki::IndexEntry index_entry(const DeviceMaterial& m) {
+  pki::IndexEntry e;
+  e.status = pki::IndexStatus::valid;
+  e.expires = m.not_after;
+  e.serial = m.serial;
+  e.subject = "/CN=" + m.device;
+  return e;
+}
+
+class Applier {
+ public:
+  Applier(const plan::Plan& plan, const desired::DesiredState& desired, ApplyContext& ctx)
+      : plan_(plan), desired_(desired), ctx_(ctx), db_(ctx.fs, ctx.state_dir),
+        files_(ctx.fs, ctx.state_dir) {}
+
+  Result<ApplyReport> run();
+
+ private:
+  Result<void> open_signer();
+  Result<void> refresh_config();
+  Result<std::vector<Job>> issuance_jobs(const std::vector<pki::IndexEntry>& index);
+  Result<void> issue_batch();
+  Result<void> revoke_all();
+  Result<void> write_crl();
+
+  const plan::Plan& plan_;
+  const desired::DesiredState& desired_;
+  ApplyContext& ctx_;
+  pki::CaDatabase db_;
+  DeviceFiles files_;
+  std::optional<pki::CaSigner> signer_;
+  // Renewals: old serial -> device, revoked as superseded after the new one is installed.
+  std::map<std::string, std::string> superseded_;
+  ApplyReport report_;
+};
+
+Result<void> Applier::open_signer() {
+  auto key = db_.read_key();
+  if (!key) return key.error();
+  auto cert = ctx_.fs.read(db_.cert_path());
+  if (!cert) return cert.error();
+  auto signer = pki::CaSigner::open(key->reveal(), *cert);
+  if (!signer) return signer.error();
+  signer_.emplace(std::move(*signer));
+  return {};
+}
+
+Result<void> Applier::refresh_config() {
+  // openssl.cnf names the database's absolute path; rewrite it when the state moved.
+  auto current = ctx_.fs.read(sys::join_path(db_.ca_dir(), "openssl.cnf"));
+  if (current && *current == pki::openssl_config(db_.ca_dir())) return {};
+  return db_.write_config();
+}
+
+Result<std::vector<Job>> Applier::issuance_jobs(const std::vector<pki::IndexEntry>& index) {
+  std::set<std::string> taken;
+  for (const pki::IndexEntry& e : index) taken.insert(e.serial);
+  std::vector<Job> jobs;
+  for (const Action& a : plan_.actions) {
+    if (a.object != plan::ObjectKind::device ||
+        (a.kind != ActionKind::issue && a.kind != ActionKind::renew))
+      continue;
+    Job job;
+    job.device = desired_.find_device(a.subject);
+    CG_CHECK(job.device != nullptr);
+    do {  // a collision of 126 random bits will not happen, but a serial is never reused
+      auto serial = pki::random_serial();
+      if (!serial) return serial.error();
+      job.serial = std::move(*serial);
+    } while (!taken.insert(job.serial).second);
+    if (a.kind == ActionKind::renew) job.replaces = a.serial;
+    jobs.push_back(std::move(job));
+  }
+  return jobs;
+}
+
+Result<void> Applier::issue_batch() {
+  auto ca = db_.read();
+  if (!ca) return ca.error();
+  auto jobs = issuance_jobs(ca->index);
+  if (!jobs) return jobs.error();
+  if (jobs->empty()) return {};
+  auto materials = make_materials(*signer_, *jobs, ctx_.now, ctx_.threads);
+  if (!materials) return materials.error();
+  // 1. stage, one sync for the batch
+  for (const DeviceMaterial& m : *materials) {
+    if (auto r = db_.write_newcert_deferred(m.serial, m.cert_pem); !r) return r;
+    if (auto r = files_.stage(m); !r) return r;
+  }
+  if (auto r = ctx_.fs.sync(); !r) return r;
+  // 2. commit: the batch's V lines, durably
+  std::vector<pki::IndexEntry> index = std::move(ca->index);
+  for (const DeviceMaterial& m : *materials) index.push_back(index_entry(m));
+  if (auto r = db_.write_index(index); !r) return r;
+  auto next_serial = pki::random_serial();
+  if (!next_serial) return next_serial.error();
+  if (auto r = db_.write_next_serial_deferred(*next_serial); !r) return r;
+  // 3. install, one sync; then the staging copies go
+  for (const DeviceMaterial& m : *materials) {
+    if (auto r = files_.install(m); !r) return r;
+  }
+  if (auto r = ctx_.fs.sync(); !r) return r;
+  for (size_t i = 0; i < materials->size(); ++i) {
+    const DeviceMaterial& m = (*materials)[i];
+    if (auto r = files_.clear_next(m.device); !r) return r;
+    const std::string& old = (*jobs)[i].replaces;
+    if (old.empty()) {
+      spdlog::info("issued device={} serial={}", m.device, m.serial);
+      report_.issued.push_back(m.device + " " + m.serial);
+    } else {
+      spdlog::info("renewed device={} serial={} replaces={}", m.device, m.serial, old);
+      report_.renewed.push_back(m.device + " " + old + " -> " + m.serial);
+      superseded_[old] = m.device;
+    }
+  }
+  return {};
+}
+
+Result<void> Applier::revoke_all() {
+  std::map<std::string, base::RevocationReason> reasons;
+  for (const auto& [serial, device] : superseded_)
+    reasons[serial] = base::RevocationReason::superseded;
+  for (const Action& a : plan_.actions) {
+    if (a.kind == ActionKind::revoke) reasons[a.serial] = *a.revocation_reason;
+  }
+  if (reasons.empty()) return {};
+  auto ca = db_.read();
+  if (!ca) return ca.error();
+  std::set<std::string> fully_revoked;
+  for (pki::IndexEntry& e : ca->index) {
+    auto it = reasons.find(e.serial);
+    if (it == reasons.end() || e.status == pki::IndexStatus::revoked) continue;
+    e.status = pki::IndexStatus::revoked;
+    e.revoked_at = ctx_.now;
+    e.reason = it->second;
+    const std::string device = e.common_name();
+    spdlog::info("revoked device={} serial={} reason={}", device, e.serial, to_string(it->second));
+    report_.revoked.push_back(device + " " + e.serial + " " + std::string(to_string(it->second)));
+    if (it->second != base::RevocationReason::superseded) fully_revoked.insert(device);
+  }
+  if (auto r = db_.write_index(ca->index); !r) return r;
+  for (const std::string& device : fully_revoked) {
+    const bool still_live = std::any_of(ca->index.begin(), ca->index.end(), [&](const auto& e) {
+      return e.status == pki::IndexStatus::valid && e.common_name() == device &&
+             ctx_.now < e.expires;
+    });
+    if (!still_live) {
+      if (auto r = files_.remove_secrets(device); !r) return r;
+    }
+  }
+  return ctx_.fs.sync();
+}
+
+Result<void> Applier::write_crl() {
+  auto ca = db_.read();
+  if (!ca) return ca.error();
+  std::vector<pki::CrlEntry> entries;
+  for (const pki::IndexEntry& e : ca->index) {
+    // RFC 5280 3.3 lets a CA drop expired certificates from its CRL; keeping the CRL small keeps
+    // nginx's handshakes fast.
+    if (e.status != pki::IndexStatus::revoked || !e.revoked_at || e.expires <= ctx_.now)
+      continue;
+    entries.push_back(
+        {e.serial, *e.revoked_at, e.reason.value_or(base::RevocationReason::unspecified)});
+  }
+  long number = ca->next_crl_number;
+  if (ca->crl_pem) {
+    if (auto old = pki::inspect_crl(*ca->crl_pem, signer_->cert_pem()); old)
+      number = std::max(number, old->number + 1);
+  }
+  auto crl = signer_->make_crl(entries, number, ctx_.now, ctx_.now + desired_.ca.crl_validity);
+  if (!crl) return crl.error();
+  if (auto r = db_.write_crl(*crl, number); !r) return r;
+  spdlog::info("wrote CRL number={} entries={}", number, entries.size());
+  report_.crl_number = number;
+  return {};
+}
+
+Result<ApplyReport> Applier::run() {
+  const bool wants_ca = std::any_of(plan_.actions.begin(), plan_.actions.end(), [](const auto& a) {
+    return a.object == plan::ObjectKind::ca;
+  });
+  if (wants_ca) {
+    if (auto r = create_ca(desired_, ctx_, db_); !r) return r.error();
+    report_.created_ca = true;
+  }
+  if (plan_.is_empty()) return report_;
+  if (auto r = open_signer(); !r) return r.error();
+  if (auto r = refresh_config(); !r) return r.error();
+  if (auto r = issue_batch(); !r) return r.error();
+  if (auto r = revoke_all(); !r) return r.error();
+  const bool wants_crl = plan_.count(ActionKind::crl) > 0 || !superseded_.empty() ||
+                         plan_.count(ActionKind::revoke) > 0;
+  if (wants_crl) {
+    if (auto r = write_crl(); !r) return r.error();
+  }
+  return report_;
+}
+
+}  // namespace
+
+Result<ApplyReport> apply_pki(const plan::Plan& plan, const desired::DesiredState& desired,
+                              ApplyContext& ctx) {
+  Applier applier(plan, desired, ctx);
+  return applier.run();
+}
+
+Result<void> export_bundle(sys::Filesystem& fs, const std::string& state_dir,
+                           const std::string& device, base::P12Profile profile,
+                           const std::string& out) {
+  DeviceFiles files(fs, state_dir);
+  pki::CaDatabase db(fs, state_dir);
+  const std::string dir = files.dir(device);
+  auto key = fs.read(sys::join_path(dir, "key.pem"));
+  if (!key) {
+    if (key.error().code == Errc::not_found)
+      return make_error(Errc::not_found, "device " + device +
+                                             " has no stored key (not issued yet, revoked, or "
+                                             "its key stays on the device: a CSR device)");
+    return key.error();
+  }
+  pki::SecretString key_pem(std::move(*key));
+  auto cert = fs.read(sys::join_path(dir, "cert.pem"));
+  if (!cert) return cert.error();
+  auto ca_cert = fs.read(db.cert_path());
+  if (!ca_cert) return ca_cert.error();
+  const std::string pass_path = sys::join_path(dir, "bundle.pass");
+  pki::SecretString password;
+  if (auto stored = fs.read(pass_path); stored && stored->size() > 1) {
+    std::string v = std::move(*stored);
+    if (v.back() == '\n') v.pop_back();
+    password = pki::SecretString(std::move(v));
+  } else {
+    auto fresh = pki::random_password();
+    if (!fresh) return fresh.error();
+    password = std::move(*fresh);
+    if (auto r = fs.write_atomic(pass_path, password.reveal() + "\n", 0600); !r) return r;
+  }
+  auto bundle = pki::make_bundle(key_pem.reveal(), *cert, *ca_cert, device, password, profile);
+  if (!bundle) return bundle.error();
+  pki::SecretString bytes(std::move(*bundle));
+  return fs.write_atomic(out, bytes.reveal(), 0600);
+}
+
+}  // namespace certgate::apply

@@ -1,0 +1,49 @@
+// Carrying out the PKI actions of a Plan: create the CA, issue and renew certificates (with
+// their bundles), revoke, and write the CRL, through pki::CaDatabase and DeviceFiles.
+//
+// Issuance is batched (group commit, see device_files.h): the whole batch costs a few syncs,
+// not one fsync per file per device, and a kill -9 at any point leaves a state that recover()
+// completes or rolls back. REQUIRES: the caller holds STATE/lock and has run recover().
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/time.h"
+#include "desired/desired_state.h"
+#include "plan/plan.h"
+#include "sys/filesystem.h"
+
+namespace certgate::apply {
+
+struct ApplyContext {
+  sys::Filesystem& fs;
+  std::string state_dir;
+  base::Instant now;
+  int threads = 1;  // key generation and bundles run on this many threads
+};
+
+struct ApplyReport {
+  bool created_ca = false;
+  std::vector<std::string> issued;   // "device serial"
+  std::vector<std::string> renewed;  // "device old -> new"
+  std::vector<std::string> revoked;  // "device serial reason"
+  long crl_number = -1;              // -1: no CRL written
+
+  bool operator==(const ApplyReport&) const = default;
+};
+
+// Carries out the PKI actions of `plan` (issue, renew, revoke, crl) in order: CA, issuance
+// batch, revocations (including the superseded certificates of renewals), CRL. Stops at the
+// first error; what was committed before it stays committed, and the next run converges.
+Result<ApplyReport> apply_pki(const plan::Plan& plan, const desired::DesiredState& desired,
+                              ApplyContext& ctx);
+
+// Re-exports device `device`'s bundle from its stored key and certificate with `profile`,
+// reusing bundle.pass when there is one; writes it to `out` (0600).
+Result<void> export_bundle(sys::Filesystem& fs, const std::string& state_dir,
+                           const std::string& device, base::P12Profile profile,
+                           const std::string& out);
+
+}  // namespace certgate::apply

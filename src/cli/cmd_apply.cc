@@ -1,0 +1,119 @@
+// certgate apply [PLAN]: compute the plan (or check a saved one) and carry it out.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "apply/pki_apply.h"
+#include "apply/recover.h"
+#include "cli/commands.h"
+#include "cli/pipeline.h"
+#include "render/plan_render.h"
+#include "sys/file_lock.h"
+#include "sys/real_filesystem.h"
+
+namespace certgate::cli {
+namespace {
+
+struct ApplyFlags {
+  std::string plan_file;
+  bool allow_mass_revoke = false;
+};
+
+// A saved plan is applied only when everything it was computed from is unchanged and the same
+// actions come out now (Terraform's stale-plan check); the reason otherwise.
+std::string staleness(sys::Filesystem& fs, const std::string& path, const plan::Plan& fresh) {
+  auto text = fs.read(path);
+  if (!text) return text.error().message;
+  nlohmann::json saved = nlohmann::json::parse(*text, nullptr, false);
+  if (saved.is_discarded() || !saved.is_object()) return path + " is not a certgate plan";
+  if (saved.value("format_version", 0) != plan::kPlanFormatVersion)
+    return path + " has another format_version";
+  nlohmann::json fresh_json = nlohmann::json::parse(render::plan_json(fresh));
+  const auto& a = saved["inputs"]["fingerprints"];
+  const auto& b = fresh_json["inputs"]["fingerprints"];
+  for (auto it = b.begin(); it != b.end(); ++it) {
+    if (!a.contains(it.key()) || a[it.key()] != it.value()) return it.key() + " changed";
+  }
+  for (auto it = a.begin(); it != a.end(); ++it) {
+    if (!b.contains(it.key())) return it.key() + " changed";
+  }
+  if (saved["actions"].size() != fresh_json["actions"].size())
+    return "the actions differ now (time rules moved on)";
+  for (size_t i = 0; i < saved["actions"].size(); ++i) {
+    for (const char* key : {"kind", "subject", "serial"}) {
+      if (saved["actions"][i].value(key, "") != fresh_json["actions"][i].value(key, ""))
+        return "the actions differ now (time rules moved on)";
+    }
+  }
+  return "";
+}
+
+Result<void> check_state_dir(sys::Filesystem& fs, const std::string& dir) {
+  if (auto info = fs.stat(dir)) {
+    if ((info->mode & 077) != 0) {
+      char mode[16];
+      std::snprintf(mode, sizeof mode, "%04o", info->mode);
+      return make_error(Errc::refused, "refusing to use state directory " + dir + ": mode " +
+                                           mode + " lets others in; it holds private keys "
+                                           "(chmod 700 it)");
+    }
+    return {};
+  }
+  return fs.make_dirs(dir, 0700);
+}
+
+void print_report(const apply::ApplyReport& r) {
+  std::string out = "Apply complete: ";
+  if (r.created_ca) out += "CA created, ";
+  out += std::to_string(r.issued.size()) + " issued, " + std::to_string(r.renewed.size()) +
+         " renewed, " + std::to_string(r.revoked.size()) + " revoked";
+  if (r.crl_number >= 0) out += ", CRL " + std::to_string(r.crl_number);
+  std::printf("%s.\n", out.c_str());
+}
+
+int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
+  if (auto r = refuse_now(g, "apply"); !r) return fail(r.error().message);
+  auto now = evaluation_time(g);
+  if (!now) return fail(now.error().message);
+  sys::RealFilesystem fs;
+  const std::string state = absolute_state_dir(g);
+  if (auto r = check_state_dir(fs, state); !r) return fail(r.error().message);
+  auto lock = sys::FileLock::acquire(sys::join_path(state, "lock"));
+  if (!lock) return fail(lock.error().message);
+  auto recovered = apply::recover(fs, state);
+  if (!recovered) return fail("recover " + state + ": " + recovered.error().message);
+  if (!recovered->is_empty())
+    std::printf("Recovered an interrupted apply: %zu staged certificates installed, %zu "
+                "uncommitted discarded.\n",
+                recovered->installed_devices.size(), recovered->removed_newcerts.size());
+  auto run = run_pipeline(g, *now, fs, plan::PlanOptions{flags.allow_mass_revoke});
+  if (!run) return 1;
+  if (!flags.plan_file.empty()) {
+    if (std::string why = staleness(fs, flags.plan_file, run->plan); !why.empty())
+      return fail("plan is stale: " + why + "; nothing was changed; run certgate plan again");
+  }
+  render::TextStyle style{false};
+  std::fputs(render::plan_text(run->plan, style).c_str(), stdout);
+  if (!run->plan.refusal.empty()) return fail("refused: " + run->plan.refusal);
+  if (run->plan.is_empty()) return 0;
+  std::fflush(stdout);
+  apply::ApplyContext ctx{fs, state, *now, static_cast<int>(std::thread::hardware_concurrency())};
+  auto report = apply::apply_pki(run->plan, run->loaded.state, ctx);
+  if (!report) return fail("apply failed: " + report.error().message);
+  print_report(*report);
+  return 0;
+}
+
+}  // namespace
+
+void add_apply_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
+  auto flags = std::make_shared<ApplyFlags>();
+  CLI::App* cmd =
+      app.add_subcommand("apply", "Compute the plan (or load PLAN) and carry it out");
+  cmd->add_option("PLAN", flags->plan_file, "A plan written by `plan --out`; refused if stale");
+  cmd->add_flag("--allow-mass-revoke", flags->allow_mass_revoke,
+                "Allow more revocations than [safety].max_revocations");
+  commands[cmd] = [&g, flags] { return run_apply(g, *flags); };
+}
+
+}  // namespace certgate::cli

@@ -1,0 +1,143 @@
+#include "observed/observe.h"
+
+#include <algorithm>
+
+#include "pki/ca_database.h"
+#include "pki/inspect.h"
+#include "pki/random.h"
+
+namespace certgate::observed {
+
+namespace {
+
+CertStatus status_of(pki::IndexStatus s) {
+  switch (s) {
+    case pki::IndexStatus::valid:
+      return CertStatus::valid;
+    case pki::IndexStatus::revoked:
+      return CertStatus::revoked;
+    case pki::IndexStatus::expired:
+      return CertStatus::expired;
+  }
+  return CertStatus::valid;
+}
+
+// The certificate's own details, for those that still matter (not revoked).
+void read_details(sys::Filesystem& fs, const pki::CaDatabase& db, Cert& c) {
+  auto pem = fs.read(db.newcert_path(c.serial));
+  if (!pem) return;
+  auto info = pki::inspect_certificate(*pem);
+  if (!info) return;
+  c.has_file = true;
+  c.not_before = info->not_before;
+  c.key = info->key;
+  c.owner = info->email;
+  c.public_key_sha256 = info->public_key_sha256;
+}
+
+Result<void> observe_ca(const pki::CaFiles& files, const pki::CaDatabase& db, Ca& ca) {
+  if (!files.ca_cert_pem) {
+    if (files.has_ca_key || !files.index.empty())
+      return make_error(Errc::invalid, db.ca_dir() + " has " +
+                                           (files.has_ca_key ? "ca.key" : "certificates") +
+                                           " but no ca.crt: an interrupted setup or a damaged "
+                                           "CA; restore ca.crt from a backup");
+    return {};
+  }
+  if (!files.has_ca_key)
+    return make_error(Errc::invalid, db.key_path() + " is missing while ca.crt exists");
+  auto info = pki::inspect_certificate(*files.ca_cert_pem);
+  if (!info) return make_error(Errc::invalid, db.cert_path() + ": " + info.error().message);
+  ca.exists = true;
+  ca.common_name = info->common_name;
+  ca.not_after = info->not_after;
+  ca.key = info->key;
+  return {};
+}
+
+void observe_crl(const pki::CaFiles& files, Crl& crl) {
+  if (!files.crl_pem || !files.ca_cert_pem) return;
+  auto info = pki::inspect_crl(*files.crl_pem, *files.ca_cert_pem);
+  if (!info) return;  // an unreadable CRL is as good as none: the planner regenerates it
+  crl.exists = true;
+  crl.number = info->number;
+  crl.this_update = info->this_update;
+  crl.next_update = info->next_update;
+  crl.serials = std::move(info->serials);
+  crl.is_signed_by_ca = info->is_signed_by_ca;
+}
+
+std::vector<Csr> observe_csrs(const desired::DesiredState& desired) {
+  std::vector<Csr> out;
+  for (const desired::Device& d : desired.devices) {
+    if (!d.has_csr()) continue;
+    Csr csr{d.name, std::nullopt, "", ""};
+    if (auto info = pki::load_csr(d.csr_pem)) {
+      csr.key = info->key;
+      csr.public_key_sha256 = info->public_key_sha256;
+    } else {
+      csr.problem = info.error().message;
+    }
+    out.push_back(std::move(csr));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<const Cert*> ObservedState::live_certs(const std::string& device,
+                                                   base::Instant now) const {
+  std::vector<const Cert*> out;
+  for (const Cert& c : certs) {
+    if (c.device == device && c.is_live(now)) out.push_back(&c);
+  }
+  std::sort(out.begin(), out.end(), [](const Cert* a, const Cert* b) {
+    if (a->not_before != b->not_before) return a->not_before > b->not_before;
+    if (a->not_after != b->not_after) return a->not_after > b->not_after;
+    return a->serial > b->serial;
+  });
+  return out;
+}
+
+const Csr* ObservedState::find_csr(const std::string& device) const {
+  for (const Csr& c : csrs) {
+    if (c.device == device) return &c;
+  }
+  return nullptr;
+}
+
+Result<ObservedState> observe(sys::Filesystem& fs, const std::string& state_dir,
+                              const desired::DesiredState& desired) {
+  ObservedState o;
+  o.state_dir = state_dir;
+  o.csrs = observe_csrs(desired);
+  pki::CaDatabase db(fs, state_dir);
+  auto files = db.read();
+  if (!files) return files.error();
+  if (auto r = observe_ca(*files, db, o.ca); !r) return r.error();
+  o.next_crl_number = files->next_crl_number;
+  observe_crl(*files, o.crl);
+  for (const pki::IndexEntry& e : files->index) {
+    Cert c;
+    c.serial = e.serial;
+    c.device = e.common_name();
+    c.status = status_of(e.status);
+    c.not_after = e.expires;
+    c.revoked_at = e.revoked_at;
+    c.reason = e.reason;
+    if (c.status == CertStatus::valid) read_details(fs, db, c);
+    o.certs.push_back(std::move(c));
+  }
+  std::sort(o.certs.begin(), o.certs.end(),
+            [](const Cert& a, const Cert& b) { return a.serial < b.serial; });
+  if (!files->index.empty() || files->ca_cert_pem) {
+    o.fingerprints["ca/index.txt"] = pki::sha256_hex(files->index_text);
+    o.fingerprints["ca/serial"] = pki::sha256_hex(files->serial_text);
+    o.fingerprints["ca/crlnumber"] = pki::sha256_hex(files->crlnumber_text);
+  }
+  if (files->ca_cert_pem) o.fingerprints["ca/ca.crt"] = pki::sha256_hex(*files->ca_cert_pem);
+  if (files->crl_pem) o.fingerprints["ca/crl.pem"] = pki::sha256_hex(*files->crl_pem);
+  return o;
+}
+
+}  // namespace certgate::observed

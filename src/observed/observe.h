@@ -1,0 +1,20 @@
+// observe(): reads the CA database under STATE (through pki::CaDatabase) and the CSRs named by
+// the desired state into an ObservedState. Reads only; changes nothing.
+#pragma once
+
+#include <string>
+
+#include "base/result.h"
+#include "desired/desired_state.h"
+#include "observed/observed_state.h"
+#include "sys/filesystem.h"
+
+namespace certgate::observed {
+
+// A missing state directory is an empty state (nothing issued yet). Fails with Errc::invalid
+// when the database is malformed (the message names the file and line) or inconsistent in a way
+// only a human should repair (a CA certificate without its key), Errc::io when unreadable.
+Result<ObservedState> observe(sys::Filesystem& fs, const std::string& state_dir,
+                              const desired::DesiredState& desired);
+
+}  // namespace certgate::observed

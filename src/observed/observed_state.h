@@ -1,0 +1,86 @@
+// ObservedState: what is on disk now, as plain values: the CA, every certificate of the CA
+// database with the details the planner compares, the CRL, and the devices' CSRs as parsed.
+//
+// observed/ builds it (observe.h) and reads only; plan/ compares it with the DesiredState.
+// Containers are sorted so equal disks give equal values and byte-identical plans.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/pki_types.h"
+#include "base/time.h"
+
+namespace certgate::observed {
+
+enum class CertStatus { valid, revoked, expired };  // index.txt's V, R, E
+
+struct Cert {
+  std::string serial;  // uppercase hex, as nginx's $ssl_client_serial prints it
+  std::string device;  // the subject CN
+  CertStatus status = CertStatus::valid;
+  base::Instant not_after;
+  std::optional<base::Instant> revoked_at;
+  std::optional<base::RevocationReason> reason;
+  // From newcerts/SERIAL.pem, read for certificates not revoked; absent when the file is.
+  bool has_file = false;
+  base::Instant not_before;
+  std::optional<base::KeyType> key;
+  std::string owner;  // email SAN
+  std::string public_key_sha256;
+
+  // Valid at `now`: not revoked, and `now` before its notAfter.
+  bool is_live(base::Instant now) const { return status == CertStatus::valid && now < not_after; }
+  bool operator==(const Cert&) const = default;
+};
+
+struct Ca {
+  bool exists = false;  // ca.crt is present
+  std::string common_name;
+  base::Instant not_after;
+  std::optional<base::KeyType> key;
+
+  bool operator==(const Ca&) const = default;
+};
+
+struct Crl {
+  bool exists = false;
+  long number = -1;
+  base::Instant this_update;
+  base::Instant next_update;
+  std::vector<std::string> serials;  // sorted
+  bool is_signed_by_ca = false;
+
+  bool operator==(const Crl&) const = default;
+};
+
+// A device's CSR from the source, as parsed; `problem` is set when it does not verify.
+struct Csr {
+  std::string device;
+  std::optional<base::KeyType> key;
+  std::string public_key_sha256;
+  std::string problem;
+
+  bool operator==(const Csr&) const = default;
+};
+
+struct ObservedState {
+  std::string state_dir;
+  Ca ca;
+  std::vector<Cert> certs;  // every index.txt line, sorted by serial
+  long next_crl_number = 1;
+  Crl crl;
+  std::vector<Csr> csrs;  // sorted by device
+  // sha256 of the database files a plan depends on: "ca/index.txt", "ca/serial",
+  // "ca/crlnumber", "ca/crl.pem", "ca/ca.crt" (absent files are absent here).
+  std::map<std::string, std::string> fingerprints;
+
+  // The live certificates of `device` at `now`, newest first (by notBefore, then notAfter).
+  std::vector<const Cert*> live_certs(const std::string& device, base::Instant now) const;
+  const Csr* find_csr(const std::string& device) const;
+  bool operator==(const ObservedState&) const = default;
+};
+
+}  // namespace certgate::observed

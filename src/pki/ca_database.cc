@@ -1,0 +1,205 @@
+#include "pki/ca_database.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace certgate::pki {
+
+namespace {
+
+constexpr std::uint32_t kDirMode = 0700;
+constexpr std::uint32_t kPublicMode = 0644;
+constexpr std::uint32_t kSecretMode = 0600;
+
+// A file's bytes, or "" when it does not exist.
+Result<std::string> read_optional(sys::Filesystem& fs, const std::string& path) {
+  auto r = fs.read(path);
+  if (!r && r.error().code == Errc::not_found) return std::string();
+  return r;
+}
+
+std::string hex_number(long n) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02lX\n", n);
+  return buf;
+}
+
+Result<long> parse_crlnumber(const std::string& text) {
+  std::string digits;
+  for (char c : text) {
+    if (c == '\n' || c == '\r') break;
+    digits += c;
+  }
+  if (digits.empty()) return 1L;
+  if (digits.size() > 15 || digits.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+    return make_error(Errc::invalid, "crlnumber: \"" + digits + "\" is not a hexadecimal number");
+  return std::stol(digits, nullptr, 16);
+}
+
+}  // namespace
+
+CaDatabase::CaDatabase(sys::Filesystem& fs, std::string state_dir)
+    : fs_(fs), state_dir_(std::move(state_dir)) {}
+
+std::string CaDatabase::ca_dir() const { return sys::join_path(state_dir_, "ca"); }
+std::string CaDatabase::key_path() const { return sys::join_path(ca_dir(), "ca.key"); }
+std::string CaDatabase::cert_path() const { return sys::join_path(ca_dir(), "ca.crt"); }
+std::string CaDatabase::crl_path() const { return sys::join_path(ca_dir(), "crl.pem"); }
+std::string CaDatabase::index_path() const { return sys::join_path(ca_dir(), "index.txt"); }
+std::string CaDatabase::newcert_path(const std::string& serial) const {
+  return sys::join_path(sys::join_path(ca_dir(), "newcerts"), serial + ".pem");
+}
+
+Result<CaFiles> CaDatabase::read() const {
+  CaFiles f;
+  auto cert = read_optional(fs_, cert_path());
+  if (!cert) return cert.error();
+  if (!cert->empty()) f.ca_cert_pem = std::move(*cert);
+  if (auto key = fs_.stat(key_path())) {
+    f.has_ca_key = true;
+    f.ca_key_mode = key->mode;
+  } else if (key.error().code != Errc::not_found) {
+    return key.error();
+  }
+  auto index = read_optional(fs_, index_path());
+  if (!index) return index.error();
+  auto entries = parse_index(*index);
+  if (!entries) return entries.error();
+  f.index = std::move(*entries);
+  f.index_text = std::move(*index);
+  auto serial = read_optional(fs_, sys::join_path(ca_dir(), "serial"));
+  if (!serial) return serial.error();
+  f.serial_text = std::move(*serial);
+  auto crlnumber = read_optional(fs_, sys::join_path(ca_dir(), "crlnumber"));
+  if (!crlnumber) return crlnumber.error();
+  auto next = parse_crlnumber(*crlnumber);
+  if (!next) return next.error();
+  f.next_crl_number = *next;
+  f.crlnumber_text = std::move(*crlnumber);
+  auto crl = read_optional(fs_, crl_path());
+  if (!crl) return crl.error();
+  if (!crl->empty()) f.crl_pem = std::move(*crl);
+  auto names = fs_.list(sys::join_path(ca_dir(), "newcerts"));
+  if (!names && names.error().code != Errc::not_found) return names.error();
+  if (names) {
+    for (const std::string& n : *names) {
+      if (n.size() > 4 && n.ends_with(".pem")) f.newcerts.push_back(n.substr(0, n.size() - 4));
+    }
+  }
+  return f;
+}
+
+Result<SecretString> CaDatabase::read_key() const {
+  auto info = fs_.stat(key_path());
+  if (!info) return info.error();
+  if ((info->mode & 077) != 0) {
+    char mode[16];
+    std::snprintf(mode, sizeof mode, "%04o", info->mode);
+    return make_error(Errc::refused, "refusing to use " + key_path() + ": its mode is " + mode +
+                                         ", readable by others; run chmod 600 on it and check "
+                                         "who has seen it");
+  }
+  auto key = fs_.read(key_path());
+  if (!key) return key.error();
+  return SecretString(std::move(*key));
+}
+
+Result<void> CaDatabase::create(const SecretString& key_pem, const std::string& cert_pem,
+                                const std::string& first_serial) {
+  for (const std::string& p : {key_path(), cert_path()}) {
+    if (fs_.stat(p)) return make_error(Errc::refused, "refusing to replace the existing CA: " + p);
+  }
+  if (auto r = fs_.make_dirs(sys::join_path(ca_dir(), "newcerts"), kDirMode); !r) return r;
+  // The key first: a crash after it leaves a key without a certificate, which create() refuses
+  // to overwrite and an operator can inspect, rather than a certificate nobody can sign with.
+  if (auto r = fs_.write_atomic(key_path(), key_pem.reveal(), kSecretMode); !r) return r;
+  if (auto r = fs_.write_atomic(index_path(), "", kPublicMode); !r) return r;
+  if (auto r = fs_.write_atomic(sys::join_path(ca_dir(), "serial"), first_serial + "\n",
+                                kPublicMode);
+      !r)
+    return r;
+  if (auto r = fs_.write_atomic(sys::join_path(ca_dir(), "crlnumber"), hex_number(1), kPublicMode);
+      !r)
+    return r;
+  if (auto r = write_config(); !r) return r;
+  // The certificate last: its presence is what marks the CA as complete.
+  return fs_.write_atomic(cert_path(), cert_pem, kPublicMode);
+}
+
+Result<void> CaDatabase::write_index(const std::vector<IndexEntry>& entries) {
+  return fs_.write_atomic(index_path(), format_index(entries), kPublicMode);
+}
+
+Result<void> CaDatabase::write_newcert_deferred(const std::string& serial,
+                                                const std::string& pem) {
+  return fs_.write_deferred(newcert_path(serial), pem, kPublicMode);
+}
+
+Result<void> CaDatabase::remove_newcert(const std::string& serial) {
+  return fs_.remove(newcert_path(serial));
+}
+
+Result<void> CaDatabase::write_next_serial_deferred(const std::string& serial) {
+  return fs_.write_deferred(sys::join_path(ca_dir(), "serial"), serial + "\n", kPublicMode);
+}
+
+Result<void> CaDatabase::write_crl(const std::string& crl_pem, long number) {
+  if (auto r = fs_.write_atomic(sys::join_path(ca_dir(), "crlnumber"), hex_number(number + 1),
+                                kPublicMode);
+      !r)
+    return r;
+  return fs_.write_atomic(crl_path(), crl_pem, kPublicMode);
+}
+
+Result<void> CaDatabase::write_config() {
+  if (auto r = fs_.write_atomic(sys::join_path(ca_dir(), "openssl.cnf"), openssl_config(ca_dir()),
+                                kPublicMode);
+      !r)
+    return r;
+  // Renewals reuse the subject (CN = device), so subjects are not unique in this database.
+  return fs_.write_atomic(sys::join_path(ca_dir(), "index.txt.attr"), "unique_subject = no\n",
+                          kPublicMode);
+}
+
+std::string openssl_config(const std::string& ca_dir) {
+  return "# Generated by certgate; rewritten on every apply. Do not edit.\n"
+         "# `openssl ca -config " + ca_dir + "/openssl.cnf` works on this database\n"
+         "# (-status, -gencrl, -revoke); certgate reads whatever it records.\n"
+         "[ ca ]\n"
+         "default_ca = certgate\n"
+         "\n"
+         "[ certgate ]\n"
+         "dir = " + ca_dir + "\n"
+         "database = $dir/index.txt\n"
+         "new_certs_dir = $dir/newcerts\n"
+         "certificate = $dir/ca.crt\n"
+         "private_key = $dir/ca.key\n"
+         "serial = $dir/serial\n"
+         "crlnumber = $dir/crlnumber\n"
+         "crl = $dir/crl.pem\n"
+         "default_md = default\n"
+         "default_days = 365\n"
+         "default_crl_days = 30\n"
+         "unique_subject = no\n"
+         "email_in_dn = no\n"
+         "copy_extensions = none\n"
+         "policy = policy_device\n"
+         "x509_extensions = device_ext\n"
+         "crl_extensions = crl_ext\n"
+         "\n"
+         "[ policy_device ]\n"
+         "commonName = supplied\n"
+         "emailAddress = optional\n"
+         "\n"
+         "[ device_ext ]\n"
+         "basicConstraints = critical, CA:FALSE\n"
+         "keyUsage = critical, digitalSignature\n"
+         "extendedKeyUsage = clientAuth\n"
+         "subjectKeyIdentifier = hash\n"
+         "authorityKeyIdentifier = keyid:always\n"
+         "\n"
+         "[ crl_ext ]\n"
+         "authorityKeyIdentifier = keyid:always\n";
+}
+
+}  // namespace certgate::pki

@@ -1,0 +1,84 @@
+// CaDatabase: the CA's files under STATE/ca (DESIGN.md section 4), in `openssl ca`'s layout so
+// an operator can still inspect or repair them by hand with `openssl ca -config
+// STATE/ca/openssl.cnf`.
+//
+// One format, one place (../shared/STYLE.md section 1): observed/ reads the database through
+// read(), apply/ writes through the write_* calls. Every call goes through sys::Filesystem; the
+// durable calls end with the bytes on disk, the deferred ones wait for Filesystem::sync().
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pki/index_format.h"
+#include "pki/secret.h"
+#include "sys/filesystem.h"
+
+namespace certgate::pki {
+
+// Everything read from STATE/ca. Absent files are empty/nullopt, not errors.
+struct CaFiles {
+  std::optional<std::string> ca_cert_pem;
+  bool has_ca_key = false;
+  std::uint32_t ca_key_mode = 0;
+  std::vector<IndexEntry> index;  // in file order
+  std::string index_text;         // the raw bytes, for fingerprints
+  std::string serial_text;
+  std::string crlnumber_text;
+  long next_crl_number = 1;  // from crlnumber (hex); 1 when absent
+  std::optional<std::string> crl_pem;
+  std::vector<std::string> newcerts;  // serials that have newcerts/SERIAL.pem, sorted
+};
+
+class CaDatabase {
+ public:
+  // `state_dir` is STATE; the database lives in STATE/ca. `fs` must outlive this object.
+  CaDatabase(sys::Filesystem& fs, std::string state_dir);
+
+  std::string ca_dir() const;
+  std::string key_path() const;
+  std::string cert_path() const;
+  std::string crl_path() const;
+  std::string index_path() const;
+  std::string newcert_path(const std::string& serial) const;
+
+  // Reads the whole database. Errc::invalid when index.txt or crlnumber is malformed (the
+  // message names the file and line), Errc::io when a file cannot be read.
+  Result<CaFiles> read() const;
+
+  // The CA key, for CaSigner. Errc::refused when the file is readable by group or others: a
+  // leaked CA key is the one mistake certgate must never make quietly.
+  Result<SecretString> read_key() const;
+
+  // Creates STATE/ca and STATE/ca/newcerts (0700), then the CA: the key (0600) first, then the
+  // certificate, an empty index.txt, index.txt.attr, serial, crlnumber and openssl.cnf, each
+  // durable. Errc::refused when a CA certificate or key already exists: a CA is never replaced.
+  Result<void> create(const SecretString& key_pem, const std::string& cert_pem,
+                      const std::string& first_serial);
+
+  // Replaces index.txt, durably: the commit point of every issuance and revocation.
+  Result<void> write_index(const std::vector<IndexEntry>& entries);
+  // Writes newcerts/SERIAL.pem, deferred (made durable by the next Filesystem::sync()).
+  Result<void> write_newcert_deferred(const std::string& serial, const std::string& pem);
+  Result<void> remove_newcert(const std::string& serial);
+  // `serial` holds the next serial `openssl ca` would use; certgate keeps a fresh random one
+  // there so a hand-issued certificate cannot collide with ours. Deferred.
+  Result<void> write_next_serial_deferred(const std::string& serial);
+  // crlnumber (the next number, hex, as openssl ca keeps it), then crl.pem, both durable, in
+  // that order: a crash between them skips a number, which RFC 5280 5.2.3 allows, and never
+  // reuses one.
+  Result<void> write_crl(const std::string& crl_pem, long number);
+  // Rewrites openssl.cnf and index.txt.attr (they are generated, never edited by hand).
+  Result<void> write_config();
+
+ private:
+  sys::Filesystem& fs_;
+  std::string state_dir_;
+};
+
+// The generated openssl.cnf for a database in `ca_dir`: `openssl ca -config` works with it for
+// -status, -gencrl, -revoke and signing, with certgate's extensions for client certificates.
+std::string openssl_config(const std::string& ca_dir);
+
+}  // namespace certgate::pki

@@ -1,0 +1,160 @@
+#include "pki/inspect.h"
+
+#include <openssl/pem.h>
+
+#include <algorithm>
+
+#include "pki/ossl.h"
+#include "pki/random.h"
+
+namespace certgate::pki {
+
+namespace {
+
+std::optional<base::KeyType> key_type_of(EVP_PKEY* key) {
+  switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_ED25519:
+      return base::KeyType::ed25519;
+    case EVP_PKEY_EC:
+      if (EVP_PKEY_get_bits(key) == 256) return base::KeyType::ec_p256;
+      if (EVP_PKEY_get_bits(key) == 384) return base::KeyType::ec_p384;
+      return std::nullopt;
+    case EVP_PKEY_RSA:
+      switch (EVP_PKEY_get_bits(key)) {
+        case 2048:
+          return base::KeyType::rsa_2048;
+        case 3072:
+          return base::KeyType::rsa_3072;
+        case 4096:
+          return base::KeyType::rsa_4096;
+      }
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::string spki_sha256(EVP_PKEY* key) {
+  unsigned char* der = nullptr;
+  int n = i2d_PUBKEY(key, &der);
+  if (n <= 0) {
+    ERR_clear_error();
+    return "";
+  }
+  std::string out = sha256_hex(std::string_view(reinterpret_cast<char*>(der), n));
+  OPENSSL_free(der);
+  return out;
+}
+
+std::string first_email(X509* cert) {
+  GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  if (!names) return "";
+  for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
+    if (gn->type == GEN_EMAIL) {
+      const ASN1_IA5STRING* s = gn->d.rfc822Name;
+      return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                         static_cast<size_t>(ASN1_STRING_length(s)));
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<CertInfo> inspect_certificate(std::string_view pem) {
+  auto cert = parse_certificate(pem, "certificate");
+  if (!cert) return cert.error();
+  X509* c = cert->get();
+  CertInfo info;
+  auto serial = serial_hex(X509_get0_serialNumber(c));
+  if (!serial) return serial.error();
+  info.serial = std::move(*serial);
+  info.common_name = common_name(X509_get_subject_name(c));
+  info.issuer_common_name = common_name(X509_get_issuer_name(c));
+  info.email = first_email(c);
+  auto nb = to_instant(X509_get0_notBefore(c));
+  auto na = to_instant(X509_get0_notAfter(c));
+  if (!nb || !na) return make_error(Errc::invalid, "certificate has unreadable validity");
+  info.not_before = *nb;
+  info.not_after = *na;
+  if (EVP_PKEY* key = X509_get0_pubkey(c)) {
+    info.key = key_type_of(key);
+    info.public_key_sha256 = spki_sha256(key);
+  }
+  info.is_ca = X509_check_ca(c) != 0;
+  ERR_clear_error();
+  return info;
+}
+
+bool is_signed_by(std::string_view cert_pem, std::string_view ca_cert_pem) {
+  auto cert = parse_certificate(cert_pem, "certificate");
+  auto ca = parse_certificate(ca_cert_pem, "ca.crt");
+  bool ok = cert && ca && X509_verify(cert->get(), X509_get0_pubkey(ca->get())) == 1;
+  ERR_clear_error();
+  return ok;
+}
+
+bool key_matches(std::string_view key_pem, std::string_view cert_pem) {
+  auto key = parse_private_key(key_pem, "key");
+  auto cert = parse_certificate(cert_pem, "certificate");
+  bool ok = key && cert && X509_check_private_key(cert->get(), key->get()) == 1;
+  ERR_clear_error();
+  return ok;
+}
+
+Result<CsrInfo> load_csr(std::string_view pem) {
+  BioPtr bio = memory_bio(pem);
+  X509ReqPtr req(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
+  if (!req) {
+    Error e = openssl_error("not a PEM certificate signing request");
+    e.code = Errc::invalid;
+    return e;
+  }
+  EVP_PKEY* key = X509_REQ_get0_pubkey(req.get());  // borrowed from req
+  if (key == nullptr || X509_REQ_verify(req.get(), key) != 1) {
+    Error e = openssl_error("the request's signature does not verify");
+    e.code = Errc::invalid;
+    return e;
+  }
+  CsrInfo info;
+  info.common_name = common_name(X509_REQ_get_subject_name(req.get()));
+  info.key = key_type_of(key);
+  info.public_key_sha256 = spki_sha256(key);
+  ERR_clear_error();
+  return info;
+}
+
+Result<CrlInfo> inspect_crl(std::string_view crl_pem, std::string_view ca_cert_pem) {
+  BioPtr bio = memory_bio(crl_pem);
+  X509CrlPtr crl(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
+  if (!crl) {
+    Error e = openssl_error("read CRL");
+    e.code = Errc::invalid;
+    return e;
+  }
+  CrlInfo info;
+  auto last = to_instant(X509_CRL_get0_lastUpdate(crl.get()));
+  const ASN1_TIME* next_time = X509_CRL_get0_nextUpdate(crl.get());
+  if (!last || next_time == nullptr) return make_error(Errc::invalid, "CRL has no nextUpdate");
+  auto next = to_instant(next_time);
+  if (!next) return next.error();
+  info.this_update = *last;
+  info.next_update = *next;
+  Asn1IntegerPtr number(static_cast<ASN1_INTEGER*>(
+      X509_CRL_get_ext_d2i(crl.get(), NID_crl_number, nullptr, nullptr)));
+  if (number) info.number = ASN1_INTEGER_get(number.get());
+  STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());  // borrowed
+  for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
+    auto hex = serial_hex(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i)));
+    if (!hex) return hex.error();
+    info.serials.push_back(std::move(*hex));
+  }
+  std::sort(info.serials.begin(), info.serials.end());
+  auto ca = parse_certificate(ca_cert_pem, "ca.crt");
+  info.is_signed_by_ca = ca && X509_CRL_verify(crl.get(), X509_get0_pubkey(ca->get())) == 1;
+  ERR_clear_error();
+  return info;
+}
+
+}  // namespace certgate::pki

@@ -1,0 +1,85 @@
+// Plan: what apply will do, as a plain value that records its inputs (Terraform's plan file).
+//
+// compute_plan (planner.h) makes it; render/ prints it as text or JSON; apply/ carries it out.
+// Containers are ordered so the same inputs always give byte-identical output.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/pki_types.h"
+#include "base/time.h"
+
+namespace certgate::plan {
+
+// Spelled as in the JSON plan and the human form.
+enum class ActionKind { issue, renew, revoke, crl, file, reload };
+
+// What an action acts on: the CA itself, a device's certificate, the CRL, a file.
+enum class ObjectKind { ca, device, crl, file };
+
+struct Action {
+  ActionKind kind = ActionKind::issue;
+  ObjectKind object = ObjectKind::device;
+  std::string target = "local";  // "local" or a host name
+  std::string subject;            // device name, "ca", "crl" or a file path
+  std::string detail;             // the human column: "ec-p256, 365d, groups admins"
+  std::string reason;             // why: "new device", "expires ... < renew_before 30d"
+  std::string serial;             // renew/revoke: the certificate acted on
+  std::optional<base::RevocationReason> revocation_reason;  // revoke only
+  std::string before;             // renew: old notAfter; crl: old crlNumber
+  std::string after;              // crl: new crlNumber
+
+  bool operator==(const Action&) const = default;
+};
+
+enum class AccessChangeKind { gain, lose };
+
+// Who gains or loses a site's door, which is what a reviewer asks of a plan.
+struct AccessChange {
+  std::string device;
+  std::string site;
+  AccessChangeKind change = AccessChangeKind::gain;
+
+  bool operator==(const AccessChange&) const = default;
+  auto operator<=>(const AccessChange&) const = default;
+};
+
+// What the plan was computed from; apply PLAN recomputes these and refuses a plan whose inputs
+// changed.
+struct PlanInputs {
+  std::string source;  // "file certgate.toml", "git 1a2b3c4 (main)"
+  std::string commit;  // empty when the source is not git
+  std::string state_dir;
+  // sha256 of each input: "source:certgate.toml", "source:csr/bob.csr", "state:ca/index.txt"...
+  std::map<std::string, std::string> fingerprints;
+
+  bool operator==(const PlanInputs&) const = default;
+};
+
+inline constexpr int kPlanFormatVersion = 1;
+
+struct Plan {
+  int format_version = kPlanFormatVersion;
+  PlanInputs inputs;
+  base::Instant now;
+  std::vector<Action> actions;  // in the order apply runs them
+  std::vector<AccessChange> access;  // sorted
+  // Revocations of devices (renewals' superseded certificates are not counted).
+  int revocations = 0;
+  int max_revocations = 0;
+  // Set when the plan must not be applied as it is (e.g. the mass-revocation guard).
+  std::string refusal;
+
+  bool is_empty() const { return actions.empty(); }
+  int count(ActionKind kind) const;
+  bool operator==(const Plan&) const = default;
+};
+
+std::string_view to_string(ActionKind kind);
+std::string_view to_string(ObjectKind kind);
+std::string_view to_string(AccessChangeKind kind);
+
+}  // namespace certgate::plan

@@ -1,0 +1,275 @@
+#include "plan/planner.h"
+
+#include <algorithm>
+#include <set>
+
+#include "base/duration.h"
+
+namespace certgate::plan {
+
+namespace {
+
+using desired::Device;
+using observed::Cert;
+using std::chrono::seconds;
+
+// "in 8d", "in 3h": how far `later` is from `now`, rounded down to the largest whole unit.
+std::string in_time(base::Instant now, base::Instant later) {
+  seconds d = std::max(seconds{0}, later - now);
+  if (d >= desired::kDay) return "in " + std::to_string(d / desired::kDay) + "d";
+  if (d >= std::chrono::hours{1}) return "in " + std::to_string(d / std::chrono::hours{1}) + "h";
+  return "in " + std::to_string(d / std::chrono::minutes{1}) + "m";
+}
+
+std::string short_serial(const std::string& serial) {
+  return serial.size() > 8 ? serial.substr(0, 8) + "…" : serial;
+}
+
+struct Planner {
+  const desired::DesiredState& desired;
+  const observed::ObservedState& observed;
+  base::Instant now;
+  Plan plan;
+  std::set<std::string> live_after;  // devices with a live certificate once the plan has run
+
+  void add(Action a) { plan.actions.push_back(std::move(a)); }
+
+  void revoke(const Cert& c, base::RevocationReason reason, std::string why, bool counts) {
+    Action a;
+    a.kind = ActionKind::revoke;
+    a.subject = c.device;
+    a.serial = c.serial;
+    a.revocation_reason = reason;
+    a.detail = "serial " + short_serial(c.serial) + ", reason " + std::string(to_string(reason));
+    a.reason = std::move(why);
+    add(std::move(a));
+    if (counts) ++plan.revocations;
+  }
+
+  void issue(const Device& d, std::string why) {
+    Action a;
+    a.kind = ActionKind::issue;
+    a.subject = d.name;
+    a.detail = d.has_csr() ? "from CSR " + *d.csr_path : std::string(to_string(d.key));
+    a.detail += ", " + base::format_duration(d.validity);
+    if (!d.groups.empty()) {
+      a.detail += ", groups ";
+      for (size_t i = 0; i < d.groups.size(); ++i) a.detail += (i ? "," : "") + d.groups[i];
+    }
+    a.reason = std::move(why);
+    add(std::move(a));
+    live_after.insert(d.name);
+  }
+
+  // Why the live certificate `c` of `d` must be replaced now, or "" when it need not be.
+  std::string renewal_reason(const Device& d, const Cert& c) const {
+    const bool capped = d.not_after && *d.not_after <= c.not_after;
+    if (c.not_after - now < d.renew_before && !capped) {
+      return "expires " + base::format_date(c.not_after) + " (" + in_time(now, c.not_after) +
+             " < renew_before " + base::format_duration(d.renew_before) + ")";
+    }
+    if (!c.has_file) return "";  // an imported certificate without its file: nothing to compare
+    if (d.has_csr()) {
+      const observed::Csr* csr = observed.find_csr(d.name);
+      if (csr && csr->problem.empty() && csr->public_key_sha256 != c.public_key_sha256)
+        return "the CSR in the source has a new key";
+    } else if (c.key != d.key) {
+      return "key " + (c.key ? std::string(to_string(*c.key)) : std::string("unknown")) +
+             " -> " + std::string(to_string(d.key));
+    }
+    if (c.owner != d.owner)
+      return "owner " + (c.owner.empty() ? "(none)" : c.owner) + " -> " +
+             (d.owner.empty() ? "(none)" : d.owner);
+    return "";
+  }
+
+  void plan_device(const Device& d) {
+    std::vector<const Cert*> live = observed.live_certs(d.name, now);
+    if (d.is_revoked()) {
+      for (const Cert* c : live) revoke(*c, *d.revoked, "revoked in the desired state", true);
+      return;
+    }
+    if (d.not_after && now >= *d.not_after) {
+      for (const Cert* c : live)
+        revoke(*c, base::RevocationReason::cessationOfOperation,
+               "not_after " + base::format_rfc3339(*d.not_after) + " has passed", true);
+      return;
+    }
+    if (d.has_csr()) {
+      const observed::Csr* csr = observed.find_csr(d.name);
+      if (csr && !csr->problem.empty()) return;  // desired/ reported it; keep what exists
+    }
+    if (live.empty()) {
+      issue(d, "no valid certificate");
+      return;
+    }
+    // A renewal interrupted before its last step left an older certificate live: finish it.
+    for (size_t i = 1; i < live.size(); ++i)
+      revoke(*live[i], base::RevocationReason::superseded, "replaced by " + live[0]->serial,
+             false);
+    live_after.insert(d.name);
+    std::string why = renewal_reason(d, *live[0]);
+    if (why.empty()) return;
+    Action a;
+    a.kind = ActionKind::renew;
+    a.subject = d.name;
+    a.serial = live[0]->serial;
+    a.before = base::format_rfc3339(live[0]->not_after);
+    a.detail = why;
+    a.reason = std::move(why);
+    add(std::move(a));
+  }
+
+  void plan_deleted_devices() {
+    for (const Cert& c : observed.certs) {
+      if (c.is_live(now) && desired.find_device(c.device) == nullptr)
+        revoke(c, base::RevocationReason::cessationOfOperation,
+               "device is no longer in the desired state", true);
+    }
+  }
+
+  std::string crl_reason() const {
+    if (std::any_of(plan.actions.begin(), plan.actions.end(),
+                    [](const Action& a) {
+                      return a.kind == ActionKind::revoke || a.kind == ActionKind::renew;
+                    }))
+      return "certificates are revoked or superseded";
+    const observed::Crl& crl = observed.crl;
+    if (!crl.exists) return "no CRL yet";
+    if (!crl.is_signed_by_ca) return "the CRL is not signed by this CA";
+    if (crl.next_update - now < desired.ca.crl_refresh_before)
+      return "nextUpdate " + base::format_rfc3339(crl.next_update) + " is " +
+             in_time(now, crl.next_update) + " < crl_refresh_before " +
+             base::format_duration(desired.ca.crl_refresh_before);
+    std::vector<std::string> want;
+    for (const Cert& c : observed.certs) {
+      if (c.status == observed::CertStatus::revoked && now < c.not_after) want.push_back(c.serial);
+    }
+    if (want != crl.serials) return "the CRL does not list exactly the revoked certificates";
+    return "";
+  }
+
+  void plan_crl() {
+    std::string why = crl_reason();
+    if (why.empty()) return;
+    Action a;
+    a.kind = ActionKind::crl;
+    a.object = ObjectKind::crl;
+    a.subject = "crl";
+    const long next = std::max(observed.next_crl_number, observed.crl.number + 1);
+    a.before = observed.crl.exists ? std::to_string(observed.crl.number) : "";
+    a.after = std::to_string(next);
+    a.detail = "crlNumber " + (a.before.empty() ? std::string("none") : a.before) + " -> " +
+               a.after + "   nextUpdate " + base::format_date(now + desired.ca.crl_validity);
+    a.reason = std::move(why);
+    add(std::move(a));
+  }
+
+  void plan_ca() {
+    if (observed.ca.exists) return;
+    Action a;
+    a.kind = ActionKind::issue;
+    a.object = ObjectKind::ca;
+    a.subject = "ca";
+    a.detail = desired.ca.common_name + ", " + std::string(to_string(desired.ca.key)) + ", " +
+               base::format_duration(desired.ca.validity);
+    a.reason = "no CA yet";
+    add(std::move(a));
+  }
+
+  // Devices allowed on `site` by the desired state.
+  bool allows(const desired::Site& site, const Device& d) const {
+    if (site.allows_any_device()) return true;
+    if (std::binary_search(site.allow_devices.begin(), site.allow_devices.end(), d.name))
+      return true;
+    return std::any_of(d.groups.begin(), d.groups.end(), [&](const std::string& g) {
+      return std::binary_search(site.allow_groups.begin(), site.allow_groups.end(), g);
+    });
+  }
+
+  void plan_access() {
+    std::set<std::string> live_before;
+    for (const Cert& c : observed.certs) {
+      if (c.is_live(now)) live_before.insert(c.device);
+    }
+    for (const desired::Site& site : desired.sites) {
+      for (const std::string& name : live_before) {
+        const Device* d = desired.find_device(name);
+        const bool before = d ? allows(site, *d) : site.allows_any_device();
+        if (before && !live_after.contains(name))
+          plan.access.push_back({name, site.name, AccessChangeKind::lose});
+      }
+      for (const std::string& name : live_after) {
+        const Device* d = desired.find_device(name);
+        if (!live_before.contains(name) && d && allows(site, *d))
+          plan.access.push_back({name, site.name, AccessChangeKind::gain});
+      }
+    }
+    std::sort(plan.access.begin(), plan.access.end());
+  }
+};
+
+}  // namespace
+
+int Plan::count(ActionKind kind) const {
+  return static_cast<int>(std::count_if(actions.begin(), actions.end(),
+                                        [kind](const Action& a) { return a.kind == kind; }));
+}
+
+std::string_view to_string(ActionKind kind) {
+  switch (kind) {
+    case ActionKind::issue:
+      return "issue";
+    case ActionKind::renew:
+      return "renew";
+    case ActionKind::revoke:
+      return "revoke";
+    case ActionKind::crl:
+      return "crl";
+    case ActionKind::file:
+      return "file";
+    case ActionKind::reload:
+      return "reload";
+  }
+  return "?";
+}
+
+std::string_view to_string(ObjectKind kind) {
+  switch (kind) {
+    case ObjectKind::ca:
+      return "ca";
+    case ObjectKind::device:
+      return "device";
+    case ObjectKind::crl:
+      return "crl";
+    case ObjectKind::file:
+      return "file";
+  }
+  return "?";
+}
+
+std::string_view to_string(AccessChangeKind kind) {
+  return kind == AccessChangeKind::gain ? "gain" : "lose";
+}
+
+Plan compute_plan(const desired::DesiredState& desired, const observed::ObservedState& observed,
+                  const PlanInputs& inputs, const PlanOptions& options, base::Instant now) {
+  Planner p{desired, observed, now, Plan{}, {}};
+  p.plan.inputs = inputs;
+  p.plan.now = now;
+  p.plan.max_revocations = desired.safety.max_revocations;
+  p.plan_ca();
+  for (const Device& d : desired.devices) p.plan_device(d);
+  p.plan_deleted_devices();
+  p.plan_crl();
+  p.plan_access();
+  if (p.plan.revocations > desired.safety.max_revocations && !options.allow_mass_revoke) {
+    p.plan.refusal = "this plan revokes " + std::to_string(p.plan.revocations) +
+                     " devices, more than [safety].max_revocations = " +
+                     std::to_string(desired.safety.max_revocations) +
+                     "; check the desired state, or apply with --allow-mass-revoke";
+  }
+  return p.plan;
+}
+
+}  // namespace certgate::plan

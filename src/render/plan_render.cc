@@ -1,0 +1,133 @@
+#include "render/plan_render.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "base/time.h"
+
+namespace certgate::render {
+
+namespace {
+
+using plan::Action;
+using plan::ActionKind;
+
+const char* sign(ActionKind kind) {
+  switch (kind) {
+    case ActionKind::issue:
+      return "+";
+    case ActionKind::revoke:
+      return "-";
+    case ActionKind::reload:
+      return "!";
+    default:
+      return "~";
+  }
+}
+
+const char* color_of(ActionKind kind) {
+  switch (kind) {
+    case ActionKind::issue:
+      return "\033[32m";
+    case ActionKind::revoke:
+      return "\033[31m";
+    default:
+      return "\033[33m";
+  }
+}
+
+std::string pad(std::string s, size_t width) {
+  // Width in characters, counting a UTF-8 sequence ("…") as one.
+  size_t chars = 0;
+  for (unsigned char c : s) chars += (c & 0xC0) != 0x80;
+  if (chars < width) s.append(width - chars, ' ');
+  return s;
+}
+
+std::string action_line(const Action& a, const TextStyle& style) {
+  std::string subject = a.object == plan::ObjectKind::device ? "device " + a.subject : a.subject;
+  if (a.kind == ActionKind::crl) subject = a.detail;
+  std::string line = "  ";
+  if (style.color) line += color_of(a.kind);
+  line += sign(a.kind);
+  line += " " + pad(std::string(plan::to_string(a.kind)), 8);
+  if (style.color) line += "\033[0m";
+  line += a.kind == ActionKind::crl ? subject : pad(subject, 26) + " " + a.detail;
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line + "\n";
+}
+
+// "Access: + alice-phone -> admin      - carol-ipad -> admin, grafana"
+std::string access_line(const plan::Plan& plan) {
+  std::map<std::string, std::string> gains, losses;
+  for (const plan::AccessChange& c : plan.access) {
+    auto& m = c.change == plan::AccessChangeKind::gain ? gains : losses;
+    std::string& sites = m[c.device];
+    sites += (sites.empty() ? "" : ", ") + c.site;
+  }
+  std::string out;
+  for (const auto& [device, sites] : gains) out += "  + " + device + " -> " + sites;
+  for (const auto& [device, sites] : losses) out += "  - " + device + " -> " + sites;
+  return out.empty() ? "" : "Access:" + out.substr(1) + "\n";
+}
+
+std::string summary(const plan::Plan& plan) {
+  std::string out;
+  for (ActionKind k : {ActionKind::issue, ActionKind::renew, ActionKind::revoke, ActionKind::crl,
+                       ActionKind::file, ActionKind::reload}) {
+    if (int n = plan.count(k)) {
+      out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + std::string(to_string(k));
+    }
+  }
+  return "Plan: " + out + ".\n";
+}
+
+}  // namespace
+
+std::string plan_text(const plan::Plan& plan, const TextStyle& style) {
+  std::string out = "certgate plan — source " + plan.inputs.source + ", state " +
+                    plan.inputs.state_dir + ", at " + base::format_rfc3339(plan.now) + "\n";
+  if (plan.is_empty()) {
+    return out + "No changes: the CA, the certificates and the CRL match the desired state.\n";
+  }
+  for (const Action& a : plan.actions) out += action_line(a, style);
+  out += access_line(plan);
+  out += summary(plan);
+  if (!plan.refusal.empty()) out += "Refused: " + plan.refusal + "\n";
+  return out;
+}
+
+std::string plan_json(const plan::Plan& plan) {
+  nlohmann::ordered_json j;
+  j["format_version"] = plan.format_version;
+  j["now"] = base::format_rfc3339(plan.now);
+  j["inputs"] = {{"source", plan.inputs.source},
+                 {"commit", plan.inputs.commit},
+                 {"state_dir", plan.inputs.state_dir},
+                 {"fingerprints", plan.inputs.fingerprints}};
+  j["actions"] = nlohmann::ordered_json::array();
+  for (const Action& a : plan.actions) {
+    nlohmann::ordered_json action = {{"kind", plan::to_string(a.kind)},
+                                     {"target", a.target},
+                                     {"object", plan::to_string(a.object)},
+                                     {"subject", a.subject},
+                                     {"reason", a.reason},
+                                     {"detail", a.detail}};
+    if (!a.serial.empty()) action["serial"] = a.serial;
+    if (a.revocation_reason) action["revocation_reason"] = to_string(*a.revocation_reason);
+    if (!a.before.empty()) action["before"] = a.before;
+    if (!a.after.empty()) action["after"] = a.after;
+    j["actions"].push_back(std::move(action));
+  }
+  j["access"] = nlohmann::ordered_json::array();
+  for (const plan::AccessChange& c : plan.access) {
+    j["access"].push_back(
+        {{"device", c.device}, {"site", c.site}, {"change", plan::to_string(c.change)}});
+  }
+  j["revocations"] = plan.revocations;
+  j["max_revocations"] = plan.max_revocations;
+  if (!plan.refusal.empty()) j["refusal"] = plan.refusal;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace certgate::render

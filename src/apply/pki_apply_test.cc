@@ -1,0 +1,177 @@
+#include "apply/pki_apply.h"
+
+#include <doctest/doctest.h>
+
+#include "apply/recover.h"
+#include "observed/observe.h"
+#include "pki/ca_database.h"
+#include "pki/inspect.h"
+#include "plan/planner.h"
+#include "support/mem_filesystem.h"
+
+namespace certgate::apply {
+namespace {
+
+using namespace std::chrono;
+
+const base::Instant kNow = sys_days{2026y / November / 23} + 12h;
+
+desired::DesiredState state_with(int devices) {
+  desired::DesiredState s;
+  s.ca.common_name = "Test CA";
+  for (int i = 0; i < devices; ++i) {
+    desired::Device d;
+    d.name = "dev-" + std::to_string(100 + i);
+    d.owner = d.name + "@example.com";
+    s.devices.push_back(d);
+  }
+  return s;
+}
+
+struct Harness {
+  testing::MemFilesystem fs;
+  desired::DesiredState desired;
+
+  plan::Plan plan(base::Instant now = kNow) {
+    auto o = observed::observe(fs, "/state", desired);
+    REQUIRE(o);
+    return plan::compute_plan(desired, *o, {}, {}, now);
+  }
+  ApplyReport apply(base::Instant now = kNow) {
+    ApplyContext ctx{fs, "/state", now, 2};
+    auto r = apply_pki(plan(now), desired, ctx);
+    REQUIRE(r);
+    return *r;
+  }
+  std::string file(const std::string& path) { return fs.files().at(path).bytes; }
+};
+
+TEST_CASE("apply: issues every device in one batch, with a fixed number of syncs") {
+  Harness h;
+  h.desired = state_with(20);
+  ApplyReport r = h.apply();
+  CHECK(r.created_ca);
+  CHECK(r.issued.size() == 20);
+  CHECK(r.crl_number == 1);
+  // Group commit: staging, install and revocation syncs, whatever the batch size.
+  CHECK(h.fs.sync_count() <= 3);
+  auto db = pki::CaDatabase(h.fs, "/state").read();
+  REQUIRE(db);
+  CHECK(db->index.size() == 20);
+  CHECK(db->newcerts.size() == 20);
+  const std::string dir = "/state/devices/dev-100/";
+  CHECK(h.fs.files().at(dir + "key.pem").mode == 0600);
+  CHECK(h.fs.files().at(dir + "bundle.p12").mode == 0600);
+  CHECK(h.fs.files().at(dir + "bundle.pass").mode == 0600);
+  CHECK(h.file(dir + "bundle.pass").size() == 25);
+  CHECK(pki::key_matches(h.file(dir + "key.pem"), h.file(dir + "cert.pem")));
+  CHECK(pki::is_signed_by(h.file(dir + "cert.pem"), h.file("/state/ca/ca.crt")));
+  for (const auto& [path, f] : h.fs.files()) CHECK(path.find("/next/") == std::string::npos);
+  CHECK(h.plan().is_empty());
+}
+
+TEST_CASE("apply: revocation marks index.txt, drops the device's secrets, lists it in the CRL") {
+  Harness h;
+  h.desired = state_with(2);
+  h.apply();
+  h.desired.devices[0].revoked = base::RevocationReason::keyCompromise;
+  ApplyReport r = h.apply(kNow + hours{1});
+  REQUIRE(r.revoked.size() == 1);
+  CHECK(r.crl_number == 2);
+  auto db = pki::CaDatabase(h.fs, "/state").read();
+  REQUIRE(db);
+  const pki::IndexEntry& e = db->index[0].common_name() == "dev-100" ? db->index[0] : db->index[1];
+  CHECK(e.status == pki::IndexStatus::revoked);
+  CHECK(e.reason == base::RevocationReason::keyCompromise);
+  CHECK_FALSE(h.fs.files().contains("/state/devices/dev-100/key.pem"));
+  CHECK_FALSE(h.fs.files().contains("/state/devices/dev-100/bundle.p12"));
+  CHECK(h.fs.files().contains("/state/devices/dev-100/cert.pem"));
+  auto crl = pki::inspect_crl(h.file("/state/ca/crl.pem"), h.file("/state/ca/ca.crt"));
+  REQUIRE(crl);
+  CHECK(crl->serials == std::vector<std::string>{e.serial});
+  CHECK(h.plan(kNow + hours{1}).is_empty());
+}
+
+TEST_CASE("apply: renewal issues first, then revokes the old certificate as superseded") {
+  Harness h;
+  h.desired = state_with(1);
+  h.apply();
+  const std::string old_cert = h.file("/state/devices/dev-100/cert.pem");
+  const base::Instant later = kNow + days{340};  // within renew_before of the 365d validity
+  ApplyReport r = h.apply(later);
+  REQUIRE(r.renewed.size() == 1);
+  CHECK(h.file("/state/devices/dev-100/cert.pem") != old_cert);
+  auto db = pki::CaDatabase(h.fs, "/state").read();
+  REQUIRE(db->index.size() == 2);
+  CHECK(db->index[0].status == pki::IndexStatus::revoked);
+  CHECK(db->index[0].reason == base::RevocationReason::superseded);
+  CHECK(db->index[1].status == pki::IndexStatus::valid);
+  CHECK(h.plan(later).is_empty());
+}
+
+TEST_CASE("recover: uncommitted staging is discarded, committed staging is installed") {
+  Harness h;
+  h.desired = state_with(1);
+  h.apply();
+  pki::CaDatabase db(h.fs, "/state");
+  // An apply killed after staging, before its commit: unknown serial in newcerts and next/.
+  h.fs.put("/state/ca/newcerts/4ABC.pem", "PEM");
+  h.fs.put("/state/devices/dev-100/next/cert.pem", "torn");
+  auto r = recover(h.fs, "/state");
+  REQUIRE(r);
+  CHECK(r->removed_newcerts == std::vector<std::string>{"4ABC"});
+  CHECK(r->discarded_staging == std::vector<std::string>{"dev-100"});
+  CHECK_FALSE(h.fs.files().contains("/state/ca/newcerts/4ABC.pem"));
+  CHECK_FALSE(h.fs.files().contains("/state/devices/dev-100/next/cert.pem"));
+  // Killed after the commit, before install: the committed material is installed.
+  const std::string cert = h.file("/state/devices/dev-100/cert.pem");
+  const std::string key = h.file("/state/devices/dev-100/key.pem");
+  h.fs.put("/state/devices/dev-100/next/cert.pem", cert);
+  h.fs.put("/state/devices/dev-100/next/key.pem", key, 0600);
+  h.fs.put("/state/devices/dev-100/cert.pem", "old");
+  r = recover(h.fs, "/state");
+  REQUIRE(r);
+  CHECK(r->installed_devices == std::vector<std::string>{"dev-100"});
+  CHECK(h.file("/state/devices/dev-100/cert.pem") == cert);
+  CHECK(h.plan().is_empty());
+}
+
+TEST_CASE("apply: a CSR device gets a certificate for the CSR's key and no stored key") {
+  // Generated with: openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes
+  //   -keyout /dev/null -subj /CN=something-else
+  const std::string csr = R"(-----BEGIN CERTIFICATE REQUEST-----
+MIHTMHsCAQAwGTEXMBUGA1UEAwwOc29tZXRoaW5nLWVsc2UwWTATBgcqhkjOPQIB
+BggqhkjOPQMBBwNCAATWlUNljwA2TLP8wOaM1QR/YGSxe+omVc9bLjrO0cY3a3Xo
+b22Zqp9yJe5wuSqFooxFm8fUdbSwjizxxL/qoQ8MoAAwCgYIKoZIzj0EAwIDSAAw
+RQIhAMZuV8z4jc4fWjWaUPgnM0idWrz/PuyDEu1O/tUjq+UnAiB13ofRa/A2w+io
+fr5FVYvErcRH3kpEoB7u69BFol0qgw==
+-----END CERTIFICATE REQUEST-----
+)";
+  Harness h;
+  h.desired = state_with(1);
+  h.desired.devices[0].csr_path = "csr/dev-100.csr";
+  h.desired.devices[0].csr_pem = csr;
+  h.apply();
+  auto cert = pki::inspect_certificate(h.file("/state/devices/dev-100/cert.pem"));
+  REQUIRE(cert);
+  CHECK(cert->common_name == "dev-100");
+  CHECK(cert->public_key_sha256 == pki::load_csr(csr)->public_key_sha256);
+  CHECK_FALSE(h.fs.files().contains("/state/devices/dev-100/key.pem"));
+  CHECK(h.plan().is_empty());
+}
+
+TEST_CASE("bundle: re-export reuses bundle.pass and refuses a device without a key") {
+  Harness h;
+  h.desired = state_with(1);
+  h.apply();
+  const std::string pass = h.file("/state/devices/dev-100/bundle.pass");
+  REQUIRE(export_bundle(h.fs, "/state", "dev-100", base::P12Profile::modern, "/state/out.p12"));
+  CHECK(h.fs.files().at("/state/out.p12").mode == 0600);
+  CHECK(h.file("/state/devices/dev-100/bundle.pass") == pass);
+  auto r = export_bundle(h.fs, "/state", "nobody", base::P12Profile::compat, "/state/x.p12");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::not_found);
+}
+
+}  // namespace
+}  // namespace certgate::apply

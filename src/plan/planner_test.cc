@@ -1,0 +1,228 @@
+#include "plan/planner.h"
+
+#include <doctest/doctest.h>
+
+#include "support/string_vector.h"
+
+namespace certgate::plan {
+namespace {
+
+using namespace std::chrono;
+using base::RevocationReason;
+using observed::Cert;
+
+const base::Instant kNow = sys_days{2026y / November / 23} + 12h;
+
+desired::Device device(const std::string& name, std::vector<std::string> groups = {}) {
+  desired::Device d;
+  d.name = name;
+  d.groups = std::move(groups);
+  return d;
+}
+
+Cert cert(const std::string& serial, const std::string& device, base::Instant not_after) {
+  Cert c;
+  c.serial = serial;
+  c.device = device;
+  c.not_after = not_after;
+  c.has_file = true;
+  c.not_before = not_after - days{365};
+  c.key = base::KeyType::ec_p256;
+  return c;
+}
+
+struct Fixture {
+  desired::DesiredState desired;
+  observed::ObservedState observed;
+
+  Fixture() {
+    desired.ca.common_name = "Test CA";
+    observed.ca.exists = true;
+    observed.crl.exists = true;
+    observed.crl.is_signed_by_ca = true;
+    observed.crl.number = 4;
+    observed.next_crl_number = 5;
+    observed.crl.next_update = kNow + days{20};
+  }
+
+  Plan plan(base::Instant now = kNow, bool allow_mass_revoke = false) {
+    return compute_plan(desired, observed, PlanInputs{}, PlanOptions{allow_mass_revoke}, now);
+  }
+
+  // One line per action: "kind subject: reason".
+  std::vector<std::string> lines(base::Instant now = kNow) {
+    std::vector<std::string> out;
+    for (const Action& a : plan(now).actions)
+      out.push_back(std::string(to_string(a.kind)) + " " + a.subject + ": " + a.reason);
+    return out;
+  }
+};
+
+TEST_CASE("plan: an empty state gets a CA, a certificate per device and a CRL") {
+  Fixture f;
+  f.observed = {};
+  f.desired.devices = {device("alice"), device("bob")};
+  CHECK(f.lines() == std::vector<std::string>{"issue ca: no CA yet",
+                                              "issue alice: no valid certificate",
+                                              "issue bob: no valid certificate",
+                                              "crl crl: no CRL yet"});
+}
+
+TEST_CASE("plan: nothing to do when certificates and CRL are current") {
+  Fixture f;
+  f.desired.devices = {device("alice")};
+  f.observed.certs = {cert("0A", "alice", kNow + days{200})};
+  CHECK(f.plan().is_empty());
+}
+
+TEST_CASE("plan: renewal starts exactly at renew_before") {
+  Fixture f;
+  f.desired.devices = {device("alice")};
+  f.observed.certs = {cert("0A", "alice", kNow + days{30} + 1s)};
+  CHECK(f.plan().is_empty());
+  f.observed.certs = {cert("0A", "alice", kNow + days{30} - 1s)};
+  auto p = f.plan();
+  REQUIRE(p.actions.size() == 2);
+  CHECK(p.actions[0].kind == ActionKind::renew);
+  CHECK(p.actions[0].serial == "0A");
+  CHECK(p.actions[0].reason.starts_with("expires 2026-12-23 (in 29d < renew_before"));
+  CHECK(p.actions[1].kind == ActionKind::crl);
+}
+
+TEST_CASE("plan: an expired certificate is replaced by a new issue") {
+  Fixture f;
+  f.desired.devices = {device("alice")};
+  f.observed.certs = {cert("0A", "alice", kNow - 1s)};
+  CHECK(f.lines() == std::vector<std::string>{"issue alice: no valid certificate"});
+}
+
+TEST_CASE("plan: not_after caps renewal and revokes once passed") {
+  Fixture f;
+  desired::Device d = device("contractor");
+  d.not_after = kNow + days{10};
+  f.desired.devices = {d};
+  f.observed.certs = {cert("0A", "contractor", kNow + days{15})};
+  CHECK(f.plan().is_empty());  // a renewal could not outlast not_after
+  auto lines = f.lines(kNow + days{10});
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0] == "revoke contractor: not_after 2026-12-03T12:00:00Z has passed");
+}
+
+TEST_CASE("plan: revoked devices and deleted devices are revoked with their reasons") {
+  Fixture f;
+  desired::Device lost = device("carol");
+  lost.revoked = RevocationReason::keyCompromise;
+  f.desired.devices = {lost};
+  f.observed.certs = {cert("0A", "carol", kNow + days{200}),
+                      cert("0B", "dave", kNow + days{200})};
+  auto p = f.plan();
+  REQUIRE(p.actions.size() == 3);
+  CHECK(p.actions[0].revocation_reason == RevocationReason::keyCompromise);
+  CHECK(p.actions[1].subject == "dave");
+  CHECK(p.actions[1].revocation_reason == RevocationReason::cessationOfOperation);
+  CHECK(p.actions[1].reason == "device is no longer in the desired state");
+  CHECK(p.actions[2].kind == ActionKind::crl);
+  CHECK(p.revocations == 2);
+  CHECK(p.refusal.empty());
+}
+
+TEST_CASE("plan: a key type or owner change renews; a new CSR key renews") {
+  Fixture f;
+  desired::Device d = device("alice");
+  d.key = base::KeyType::rsa_2048;
+  f.desired.devices = {d};
+  f.observed.certs = {cert("0A", "alice", kNow + days{200})};
+  CHECK(f.lines()[0] == "renew alice: key ec-p256 -> rsa-2048");
+  d.key = base::KeyType::ec_p256;
+  d.owner = "alice@example.com";
+  f.desired.devices = {d};
+  CHECK(f.lines()[0] == "renew alice: owner (none) -> alice@example.com");
+  d.owner = "";
+  d.csr_path = "csr/alice.csr";
+  f.desired.devices = {d};
+  f.observed.certs[0].public_key_sha256 = "aa";
+  f.observed.csrs = {{"alice", base::KeyType::ec_p256, "bb", ""}};
+  CHECK(f.lines()[0] == "renew alice: the CSR in the source has a new key");
+  f.observed.csrs = {{"alice", base::KeyType::ec_p256, "aa", ""}};
+  CHECK(f.plan().is_empty());
+}
+
+TEST_CASE("plan: an interrupted renewal's older certificate is revoked as superseded") {
+  Fixture f;
+  f.desired.devices = {device("alice")};
+  Cert old_cert = cert("0A", "alice", kNow + days{20});
+  Cert new_cert = cert("0B", "alice", kNow + days{365});
+  f.observed.certs = {old_cert, new_cert};
+  auto p = f.plan();
+  REQUIRE(p.actions.size() == 2);
+  CHECK(p.actions[0].kind == ActionKind::revoke);
+  CHECK(p.actions[0].serial == "0A");
+  CHECK(p.actions[0].revocation_reason == RevocationReason::superseded);
+  CHECK(p.revocations == 0);  // finishing a renewal is not a device revocation
+}
+
+TEST_CASE("plan: the CRL is regenerated before nextUpdate, when unsigned, or when it drifts") {
+  Fixture f;
+  f.observed.crl.next_update = kNow + days{7} + 1s;
+  CHECK(f.plan().is_empty());
+  f.observed.crl.next_update = kNow + days{7} - 1s;
+  auto p = f.plan();
+  REQUIRE(p.actions.size() == 1);
+  CHECK(p.actions[0].before == "4");
+  CHECK(p.actions[0].after == "5");
+  CHECK(p.actions[0].detail == "crlNumber 4 -> 5   nextUpdate 2026-12-23");
+  f.observed.crl.next_update = kNow + days{20};
+  f.observed.crl.is_signed_by_ca = false;
+  CHECK(f.lines() == std::vector<std::string>{"crl crl: the CRL is not signed by this CA"});
+  f.observed.crl.is_signed_by_ca = true;
+  Cert revoked = cert("0C", "erin", kNow + days{100});
+  revoked.status = observed::CertStatus::revoked;
+  f.observed.certs = {revoked};
+  CHECK(f.lines() == std::vector<std::string>{
+                         "crl crl: the CRL does not list exactly the revoked certificates"});
+  f.observed.crl.serials = {"0C"};
+  CHECK(f.plan().is_empty());
+  // Expired revoked certificates leave the CRL (RFC 5280 3.3): not listing them is right.
+  f.observed.certs[0].not_after = kNow - 1s;
+  f.observed.crl.serials = {};
+  CHECK(f.plan().is_empty());
+}
+
+TEST_CASE("plan: more revocations than max_revocations are refused unless allowed") {
+  Fixture f;
+  f.desired.safety.max_revocations = 1;
+  f.observed.certs = {cert("0A", "a", kNow + days{200}), cert("0B", "b", kNow + days{200})};
+  CHECK(f.plan().refusal ==
+        "this plan revokes 2 devices, more than [safety].max_revocations = 1; check the desired "
+        "state, or apply with --allow-mass-revoke");
+  CHECK(f.plan(kNow, true).refusal.empty());
+}
+
+TEST_CASE("plan: access lists who gains and loses each site") {
+  Fixture f;
+  desired::Site admin;
+  admin.name = "admin";
+  admin.allow_groups = {"admins"};
+  desired::Site wiki;
+  wiki.name = "wiki";  // any device of the CA
+  f.desired.sites = {admin, wiki};
+  desired::Device carol = device("carol", {"admins"});
+  carol.revoked = RevocationReason::keyCompromise;
+  f.desired.devices = {device("alice", {"admins"}), device("bob"), carol};
+  f.observed.certs = {cert("0A", "carol", kNow + days{200}), cert("0B", "bob", kNow + days{200})};
+  std::vector<std::string> access;
+  for (const AccessChange& c : f.plan().access)
+    access.push_back(c.device + (c.change == AccessChangeKind::gain ? " + " : " - ") + c.site);
+  CHECK(access ==
+        std::vector<std::string>{"alice + admin", "alice + wiki", "carol - admin", "carol - wiki"});
+}
+
+TEST_CASE("plan: the same inputs give the same plan") {
+  Fixture f;
+  f.desired.devices = {device("alice"), device("bob")};
+  f.observed.certs = {cert("0A", "alice", kNow + days{2})};
+  CHECK(f.plan() == f.plan());
+}
+
+}  // namespace
+}  // namespace certgate::plan

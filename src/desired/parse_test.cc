@@ -85,8 +85,14 @@ max_failures = 0
 max_revocations = 5
 )";
 
-constexpr const char* kCsr =
-    "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n";
+constexpr const char* kCsr = R"(-----BEGIN CERTIFICATE REQUEST-----
+MIHPMHcCAQAwFTETMBEGA1UEAwwKemVkLWxhcHRvcDBZMBMGByqGSM49AgEGCCqG
+SM49AwEHA0IABMQHEIv56sMeuBdwYNangkzcQgJ3mI/lSRsJ/NEuPKdWWZUKu0Dp
+lvp5UWSO0lz1E4F93ClnKdF/pyuv6ygzvFOgADAKBggqhkjOPQQDAgNIADBFAiAu
+859zgmODqwJYqmDZHix8wJLr3sfgL85UTLpjyIwcGwIhAJOGeHsHM0igQLYRqcN4
+ulsv93q3CHZD33axABHqGFrh
+-----END CERTIFICATE REQUEST-----
+)";
 
 LoadResult load_text(testing::MemFilesystem& fs, const std::string& text) {
   fs.put("repo/certgate.toml", text);

@@ -106,16 +106,16 @@ bool key_matches(std::string_view key_pem, std::string_view cert_pem) {
 Result<CsrInfo> load_csr(std::string_view pem) {
   BioPtr bio = memory_bio(pem);
   X509ReqPtr req(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
+  // Clean messages without OpenSSL's queue: they end up in `validate` output, which must be the
+  // same on every OpenSSL version.
   if (!req) {
-    Error e = openssl_error("not a PEM certificate signing request");
-    e.code = Errc::invalid;
-    return e;
+    ERR_clear_error();
+    return make_error(Errc::invalid, "not a PEM certificate signing request");
   }
   EVP_PKEY* key = X509_REQ_get0_pubkey(req.get());  // borrowed from req
   if (key == nullptr || X509_REQ_verify(req.get(), key) != 1) {
-    Error e = openssl_error("the request's signature does not verify");
-    e.code = Errc::invalid;
-    return e;
+    ERR_clear_error();
+    return make_error(Errc::invalid, "the request's signature does not verify");
   }
   CsrInfo info;
   info.common_name = common_name(X509_REQ_get_subject_name(req.get()));

@@ -7,6 +7,7 @@
 #include "apply/recover.h"
 #include "cli/commands.h"
 #include "cli/pipeline.h"
+#include "pki/ca_database.h"
 #include "render/plan_render.h"
 #include "sys/file_lock.h"
 #include "sys/real_filesystem.h"
@@ -80,6 +81,11 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
   if (auto r = check_state_dir(fs, state); !r) return fail(r.error().message);
   auto lock = sys::FileLock::acquire(sys::join_path(state, "lock"));
   if (!lock) return fail(lock.error().message);
+  // Refused on every apply, not only when something is to be signed: a leaked CA key must stop
+  // the agent loudly, at once.
+  if (fs.stat(pki::CaDatabase(fs, state).key_path())) {
+    if (auto key = pki::CaDatabase(fs, state).read_key(); !key) return fail(key.error().message);
+  }
   auto recovered = apply::recover(fs, state);
   if (!recovered) return fail("recover " + state + ": " + recovered.error().message);
   if (!recovered->is_empty())

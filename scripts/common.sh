@@ -10,6 +10,8 @@ PACKAGES=(
   libssl-dev libtomlplusplus-dev libgit2-dev libssh-dev libspdlog-dev doctest-dev
   libcli11-dev nlohmann-json3-dev
   openssl ca-certificates curl git python3 python3-jsonschema
+  libnss3-tools easy-rsa time
+  clang libclang-rt-14-dev
 )
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

@@ -65,19 +65,14 @@ Result<DeviceMaterial> make_material(const pki::CaSigner& signer, const Job& job
     m.not_after = cert->not_after;
     return m;
   }
-  auto key = pki::generate_key(d.key);
-  if (!key) return key.error();
-  auto cert = signer.issue_for_key(request, key->reveal());
-  if (!cert) return cert.error();
   auto password = pki::random_password();
   if (!password) return password.error();
-  auto bundle = pki::make_bundle(key->reveal(), cert->cert_pem, signer.cert_pem(), d.name,
-                                 *password, d.p12_profile);
-  if (!bundle) return bundle.error();
-  m.cert_pem = std::move(cert->cert_pem);
-  m.not_after = cert->not_after;
-  m.key_pem = std::move(*key);
-  m.bundle = pki::SecretString(std::move(*bundle));
+  auto made = signer.issue_with_new_key(request, d.key, *password, d.p12_profile);
+  if (!made) return made.error();
+  m.cert_pem = std::move(made->cert.cert_pem);
+  m.not_after = made->cert.not_after;
+  m.key_pem = std::move(made->key_pem);
+  m.bundle = std::move(made->bundle);
   m.password = std::move(*password);
   return m;
 }

@@ -143,7 +143,8 @@ struct CaSigner::Impl {
   std::string cert_pem;
   base::Instant not_after;
 
-  Result<IssuedCert> sign(const CertRequest& request, EVP_PKEY* subject_key) const;
+  Result<X509Ptr> sign(const CertRequest& request, EVP_PKEY* subject_key) const;
+  Result<IssuedCert> sign_pem(const CertRequest& request, EVP_PKEY* subject_key) const;
 };
 
 CaSigner::CaSigner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -173,7 +174,7 @@ Result<CaSigner> CaSigner::open(std::string_view key_pem, std::string_view cert_
 base::Instant CaSigner::not_after() const { return impl_->not_after; }
 const std::string& CaSigner::cert_pem() const { return impl_->cert_pem; }
 
-Result<IssuedCert> CaSigner::Impl::sign(const CertRequest& request, EVP_PKEY* subject_key) const {
+Result<X509Ptr> CaSigner::Impl::sign(const CertRequest& request, EVP_PKEY* subject_key) const {
   X509Ptr c(X509_new());
   X509NamePtr subject(X509_NAME_new());
   if (!c || !subject || X509_set_version(c.get(), X509_VERSION_3) != 1)
@@ -202,16 +203,44 @@ Result<IssuedCert> CaSigner::Impl::sign(const CertRequest& request, EVP_PKEY* su
   }
   if (X509_sign(c.get(), key.get(), signing_digest(key.get())) == 0)
     return openssl_error("sign certificate for " + request.device);
-  auto pem = certificate_pem(c.get());
+  return c;
+}
+
+Result<IssuedCert> CaSigner::Impl::sign_pem(const CertRequest& request,
+                                            EVP_PKEY* subject_key) const {
+  auto signed_cert = sign(request, subject_key);
+  if (!signed_cert) return signed_cert.error();
+  auto pem = certificate_pem(signed_cert->get());
   if (!pem) return pem.error();
   return IssuedCert{request.serial, std::move(*pem), request.not_after};
+}
+
+Result<NewDevice> CaSigner::issue_with_new_key(const CertRequest& request, base::KeyType key,
+                                               const SecretString& password,
+                                               base::P12Profile profile) const {
+  auto pkey = new_key(key);
+  if (!pkey) return pkey.error();
+  auto cert = impl_->sign(request, pkey->get());
+  if (!cert) return cert.error();
+  auto cert_pem = certificate_pem(cert->get());
+  if (!cert_pem) return cert_pem.error();
+  auto key_pem = private_key_pem(pkey->get());
+  if (!key_pem) return key_pem.error();
+  NewDevice out;
+  out.key_pem = SecretString(std::move(*key_pem));
+  auto bundle = bundle_from(pkey->get(), cert->get(), impl_->cert.get(), request.device,
+                            password.reveal(), profile);
+  if (!bundle) return bundle.error();
+  out.bundle = SecretString(std::move(*bundle));
+  out.cert = IssuedCert{request.serial, std::move(*cert_pem), request.not_after};
+  return out;
 }
 
 Result<IssuedCert> CaSigner::issue_for_key(const CertRequest& request,
                                            std::string_view key_pem) const {
   auto key = parse_private_key(key_pem, "key of " + request.device);
   if (!key) return key.error();
-  return impl_->sign(request, key->get());
+  return impl_->sign_pem(request, key->get());
 }
 
 Result<IssuedCert> CaSigner::issue_for_csr(const CertRequest& request,
@@ -225,7 +254,7 @@ Result<IssuedCert> CaSigner::issue_for_csr(const CertRequest& request,
     e.code = Errc::invalid;
     return e;
   }
-  return impl_->sign(request, pub);
+  return impl_->sign_pem(request, pub);
 }
 
 Result<std::string> CaSigner::make_crl(const std::vector<CrlEntry>& entries, long number,

@@ -55,6 +55,12 @@ struct IssuedCert {
   base::Instant not_after;
 };
 
+struct NewDevice {
+  IssuedCert cert;
+  SecretString key_pem;
+  SecretString bundle;  // PKCS#12 bytes
+};
+
 // One entry of a CRL.
 struct CrlEntry {
   std::string serial;  // uppercase hex
@@ -83,6 +89,13 @@ class CaSigner {
   // The same for the public key of a CSR; the CSR's signature must verify, and nothing of it but
   // its public key is used (neither its subject nor its requested extensions).
   Result<IssuedCert> issue_for_csr(const CertRequest& request, std::string_view csr_pem) const;
+
+  // A device with a key made here: generates a `key` key, signs its certificate as
+  // issue_for_key does and builds its PKCS#12 bundle (pkcs12.h) with `password`, all without a
+  // PEM round trip. REQUIRES: !password.empty(). Safe to call from several threads.
+  Result<NewDevice> issue_with_new_key(const CertRequest& request, base::KeyType key,
+                                       const SecretString& password,
+                                       base::P12Profile profile) const;
 
   // A v2 CRL: the entries (reason extension unless unspecified, RFC 5280 5.3.1), crlNumber
   // `number`, authority key identifier, thisUpdate and nextUpdate.

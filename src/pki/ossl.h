@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/pki_types.h"
 #include "base/result.h"
 #include "base/time.h"
 
@@ -80,6 +81,11 @@ const EVP_MD* signing_digest(EVP_PKEY* key);
 
 // Uppercase hex of an ASN.1 INTEGER serial, as index.txt and nginx's $ssl_client_serial spell it.
 Result<std::string> serial_hex(const ASN1_INTEGER* serial);
+
+// A PKCS#12 bundle of `key`, `cert` and `ca` (pkcs12.h has the profiles); used by make_bundle
+// and by CaSigner, which holds the objects already and skips a PEM round trip.
+Result<std::string> bundle_from(EVP_PKEY* key, X509* cert, X509* ca, const std::string& name,
+                                const std::string& password, base::P12Profile profile);
 
 // The first commonName of `name`, or "".
 std::string common_name(const X509_NAME* name);

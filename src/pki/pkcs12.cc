@@ -23,19 +23,29 @@ Result<std::string> make_bundle(std::string_view key_pem, std::string_view cert_
     ERR_clear_error();
     return make_error(Errc::invalid, "key of " + name + " does not match its certificate");
   }
+  return bundle_from(key->get(), cert->get(), ca->get(), name, password.reveal(), profile);
+}
+
+Result<std::string> bundle_from(EVP_PKEY* key, X509* cert, X509* ca, const std::string& name,
+                                const std::string& password, base::P12Profile profile) {
+  CG_CHECK(!password.empty());
   X509StackPtr chain(sk_X509_new_null());
-  if (!chain || sk_X509_push(chain.get(), ca->get()) == 0) return openssl_error("build chain");
-  ca->release();  // owned by `chain` now
+  if (!chain || X509_up_ref(ca) != 1) return openssl_error("build chain");
+  if (sk_X509_push(chain.get(), ca) == 0) {
+    X509_free(ca);
+    return openssl_error("build chain");
+  }
+  // `chain` owns the reference taken above.
 
   const bool compat = profile == base::P12Profile::compat;
   const int nid = compat ? NID_pbe_WithSHA1And3_Key_TripleDES_CBC : NID_aes_256_cbc;
   // mac_iter -1: no MAC yet; PKCS12_set_mac below picks its digest explicitly, rather than
   // trusting a library default that changed between OpenSSL 1.1 and 3.
-  Pkcs12Ptr p12(PKCS12_create(password.reveal().c_str(), name.c_str(), key->get(), cert->get(),
-                              chain.get(), nid, nid, kIterations, -1, 0));
+  Pkcs12Ptr p12(PKCS12_create(password.c_str(), name.c_str(), key, cert, chain.get(), nid, nid,
+                              kIterations, -1, 0));
   if (!p12) return openssl_error("PKCS12_create for " + name);
   const EVP_MD* mac = compat ? EVP_sha1() : EVP_sha256();
-  if (PKCS12_set_mac(p12.get(), password.reveal().c_str(), -1, nullptr, 0, kIterations, mac) != 1)
+  if (PKCS12_set_mac(p12.get(), password.c_str(), -1, nullptr, 0, kIterations, mac) != 1)
     return openssl_error("PKCS12_set_mac for " + name);
   BioPtr out(BIO_new(BIO_s_mem()));
   if (!out || i2d_PKCS12_bio(out.get(), p12.get()) != 1) return openssl_error("i2d_PKCS12");

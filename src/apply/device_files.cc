@@ -25,16 +25,15 @@ std::string DeviceFiles::next_dir(const std::string& device) const {
 Result<void> DeviceFiles::write_set(const std::string& d, const DeviceMaterial& m) {
   if (auto r = fs_.make_dirs(d, kDirMode); !r) return r;
   if (m.has_key()) {
-    if (auto r = fs_.write_deferred(sys::join_path(d, "key.pem"), m.key_pem.reveal(),
-                                    kSecretMode);
+    if (auto r = fs_.write_deferred(sys::join_path(d, "key.pem"), m.key_pem.reveal(), kSecretMode);
         !r)
       return r;
-    if (auto r = fs_.write_deferred(sys::join_path(d, "bundle.p12"), m.bundle.reveal(),
-                                    kSecretMode);
+    if (auto r =
+            fs_.write_deferred(sys::join_path(d, "bundle.p12"), m.bundle.reveal(), kSecretMode);
         !r)
       return r;
-    if (auto r = fs_.write_deferred(sys::join_path(d, "bundle.pass"),
-                                    m.password.reveal() + "\n", kSecretMode);
+    if (auto r = fs_.write_deferred(sys::join_path(d, "bundle.pass"), m.password.reveal() + "\n",
+                                    kSecretMode);
         !r)
       return r;
   }

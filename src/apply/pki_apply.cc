@@ -37,8 +37,8 @@ Result<void> create_ca(const desired::DesiredState& desired, ApplyContext& ctx,
                        pki::CaDatabase& db) {
   pki::CaSubject subject{desired.ca.common_name, desired.ca.organization,
                          desired.ca.organizational_unit, desired.ca.country};
-  auto ca = pki::create_ca(subject, desired.ca.key, ctx.now - kBackdate,
-                           ctx.now + desired.ca.validity);
+  auto ca =
+      pki::create_ca(subject, desired.ca.key, ctx.now - kBackdate, ctx.now + desired.ca.validity);
   if (!ca) return ca.error();
   auto serial = pki::random_serial();
   if (!serial) return serial.error();
@@ -80,8 +80,8 @@ Result<DeviceMaterial> make_material(const pki::CaSigner& signer, const Job& job
 // The CPU-bound part (keys, signatures, PKCS#12 key derivation) on `threads` threads; the
 // OpenSSL objects involved are per job, the CA key is only read.
 Result<std::vector<DeviceMaterial>> make_materials(const pki::CaSigner& signer,
-                                                   const std::vector<Job>& jobs,
-                                                   base::Instant now, int threads) {
+                                                   const std::vector<Job>& jobs, base::Instant now,
+                                                   int threads) {
   std::vector<std::optional<Result<DeviceMaterial>>> results(jobs.size());
   std::atomic<size_t> next{0};
   auto work = [&] {
@@ -116,7 +116,10 @@ pki::IndexEntry index_entry(const DeviceMaterial& m) {
 class Applier {
  public:
   Applier(const plan::Plan& plan, const desired::DesiredState& desired, ApplyContext& ctx)
-      : plan_(plan), desired_(desired), ctx_(ctx), db_(ctx.fs, ctx.state_dir),
+      : plan_(plan),
+        desired_(desired),
+        ctx_(ctx),
+        db_(ctx.fs, ctx.state_dir),
         files_(ctx.fs, ctx.state_dir) {}
 
   Result<ApplyReport> run();
@@ -264,8 +267,7 @@ Result<void> Applier::write_crl() {
   for (const pki::IndexEntry& e : ca->index) {
     // RFC 5280 3.3 lets a CA drop expired certificates from its CRL; keeping the CRL small keeps
     // nginx's handshakes fast.
-    if (e.status != pki::IndexStatus::revoked || !e.revoked_at || e.expires <= ctx_.now)
-      continue;
+    if (e.status != pki::IndexStatus::revoked || !e.revoked_at || e.expires <= ctx_.now) continue;
     entries.push_back(
         {e.serial, *e.revoked_at, e.reason.value_or(base::RevocationReason::unspecified)});
   }
@@ -283,9 +285,8 @@ Result<void> Applier::write_crl() {
 }
 
 Result<ApplyReport> Applier::run() {
-  const bool wants_ca = std::any_of(plan_.actions.begin(), plan_.actions.end(), [](const auto& a) {
-    return a.object == plan::ObjectKind::ca;
-  });
+  const bool wants_ca = std::any_of(plan_.actions.begin(), plan_.actions.end(),
+                                    [](const auto& a) { return a.object == plan::ObjectKind::ca; });
   if (wants_ca) {
     if (auto r = create_ca(desired_, ctx_, db_); !r) return r.error();
     report_.created_ca = true;

@@ -16,9 +16,9 @@
 namespace certgate::apply {
 
 struct RecoveryReport {
-  std::vector<std::string> removed_newcerts;     // serials
-  std::vector<std::string> installed_devices;    // device names
-  std::vector<std::string> discarded_staging;    // device names
+  std::vector<std::string> removed_newcerts;   // serials
+  std::vector<std::string> installed_devices;  // device names
+  std::vector<std::string> discarded_staging;  // device names
   int removed_temp_files = 0;
 
   bool is_empty() const {

@@ -54,8 +54,8 @@ Result<void> check_state_dir(sys::Filesystem& fs, const std::string& dir) {
     if ((info->mode & 077) != 0) {
       char mode[16];
       std::snprintf(mode, sizeof mode, "%04o", info->mode);
-      return make_error(Errc::refused, "refusing to use state directory " + dir + ": mode " +
-                                           mode + " lets others in; it holds private keys "
+      return make_error(Errc::refused, "refusing to use state directory " + dir + ": mode " + mode +
+                                           " lets others in; it holds private keys "
                                            "(chmod 700 it)");
     }
     return {};
@@ -89,9 +89,10 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
   auto recovered = apply::recover(fs, state);
   if (!recovered) return fail("recover " + state + ": " + recovered.error().message);
   if (!recovered->is_empty())
-    std::printf("Recovered an interrupted apply: %zu staged certificates installed, %zu "
-                "uncommitted discarded.\n",
-                recovered->installed_devices.size(), recovered->removed_newcerts.size());
+    std::printf(
+        "Recovered an interrupted apply: %zu staged certificates installed, %zu "
+        "uncommitted discarded.\n",
+        recovered->installed_devices.size(), recovered->removed_newcerts.size());
   auto run = run_pipeline(g, *now, fs, plan::PlanOptions{flags.allow_mass_revoke});
   if (!run) return 1;
   if (!flags.plan_file.empty()) {
@@ -114,8 +115,7 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
 
 void add_apply_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
   auto flags = std::make_shared<ApplyFlags>();
-  CLI::App* cmd =
-      app.add_subcommand("apply", "Compute the plan (or load PLAN) and carry it out");
+  CLI::App* cmd = app.add_subcommand("apply", "Compute the plan (or load PLAN) and carry it out");
   cmd->add_option("PLAN", flags->plan_file, "A plan written by `plan --out`; refused if stale");
   cmd->add_flag("--allow-mass-revoke", flags->allow_mass_revoke,
                 "Allow more revocations than [safety].max_revocations");

@@ -31,8 +31,8 @@ plan::PlanInputs plan_inputs(const Loaded& loaded, const observed::ObservedState
 
 }  // namespace
 
-std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now,
-                                    sys::Filesystem& fs, const plan::PlanOptions& options) {
+std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, sys::Filesystem& fs,
+                                    const plan::PlanOptions& options) {
   auto loaded = load_and_report(g, now, fs);
   if (!loaded) return std::nullopt;
   auto observed = observed::observe(fs, absolute_state_dir(g), loaded->state);

@@ -23,7 +23,7 @@ struct PlanRun {
 std::string absolute_state_dir(const GlobalOptions& g);
 
 // Loads, observes and plans, printing why on stderr when it cannot (nullopt).
-std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now,
-                                    sys::Filesystem& fs, const plan::PlanOptions& options);
+std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, sys::Filesystem& fs,
+                                    const plan::PlanOptions& options);
 
 }  // namespace certgate::cli

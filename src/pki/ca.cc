@@ -74,8 +74,7 @@ Result<void> set_serial(X509* cert, const std::string& hex) {
   if (BN_hex2bn(&raw, hex.c_str()) == 0) return openssl_error("parse serial " + hex);
   BignumPtr bn(raw);
   Asn1IntegerPtr serial(BN_to_ASN1_INTEGER(bn.get(), nullptr));
-  if (!serial || X509_set_serialNumber(cert, serial.get()) != 1)
-    return openssl_error("set serial");
+  if (!serial || X509_set_serialNumber(cert, serial.get()) != 1) return openssl_error("set serial");
   return {};
 }
 
@@ -106,10 +105,9 @@ Result<CaMaterial> create_ca(const CaSubject& subject, base::KeyType key, base::
   X509NamePtr name(X509_NAME_new());
   if (!cert || !name || X509_set_version(cert.get(), X509_VERSION_3) != 1)
     return openssl_error("create CA certificate");
-  for (auto [field, value] : {std::pair{"C", &subject.country},
-                              std::pair{"O", &subject.organization},
-                              std::pair{"OU", &subject.organizational_unit},
-                              std::pair{"CN", &subject.common_name}}) {
+  for (auto [field, value] :
+       {std::pair{"C", &subject.country}, std::pair{"O", &subject.organization},
+        std::pair{"OU", &subject.organizational_unit}, std::pair{"CN", &subject.common_name}}) {
     if (auto r = add_name_entry(name.get(), field, *value); !r) return r.error();
   }
   auto serial = random_serial();
@@ -191,10 +189,9 @@ Result<X509Ptr> CaSigner::Impl::sign(const CertRequest& request, EVP_PKEY* subje
   X509V3_set_ctx(&ctx, cert.get(), c.get(), nullptr, nullptr, 0);
   for (auto [nid, value] :
        {std::pair{NID_basic_constraints, "critical,CA:FALSE"},
-        std::pair{NID_key_usage,
-                  is_rsa ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature"},
-        std::pair{NID_ext_key_usage, "clientAuth"},
-        std::pair{NID_subject_key_identifier, "hash"},
+        std::pair{NID_key_usage, is_rsa ? "critical,digitalSignature,keyEncipherment"
+                                        : "critical,digitalSignature"},
+        std::pair{NID_ext_key_usage, "clientAuth"}, std::pair{NID_subject_key_identifier, "hash"},
         std::pair{NID_authority_key_identifier, "keyid:always"}}) {
     if (auto r = add_conf_ext(c.get(), &ctx, nid, value); !r) return r.error();
   }
@@ -258,8 +255,7 @@ Result<IssuedCert> CaSigner::issue_for_csr(const CertRequest& request,
 }
 
 Result<std::string> CaSigner::make_crl(const std::vector<CrlEntry>& entries, long number,
-                                       base::Instant this_update,
-                                       base::Instant next_update) const {
+                                       base::Instant this_update, base::Instant next_update) const {
   X509CrlPtr crl(X509_CRL_new());
   if (!crl || X509_CRL_set_version(crl.get(), X509_CRL_VERSION_2) != 1 ||
       X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(impl_->cert.get())) != 1)
@@ -299,8 +295,8 @@ Result<std::string> CaSigner::make_crl(const std::vector<CrlEntry>& entries, lon
     return openssl_error("set crlNumber");
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, impl_->cert.get(), nullptr, nullptr, crl.get(), 0);
-  X509ExtensionPtr aki(X509V3_EXT_conf_nid(nullptr, &ctx, NID_authority_key_identifier,
-                                           "keyid:always"));
+  X509ExtensionPtr aki(
+      X509V3_EXT_conf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always"));
   if (!aki || X509_CRL_add_ext(crl.get(), aki.get(), -1) != 1)
     return openssl_error("set CRL authorityKeyIdentifier");
   if (X509_CRL_sign(crl.get(), impl_->key.get(), signing_digest(impl_->key.get())) == 0)

@@ -141,8 +141,8 @@ TEST_CASE("pki: bundles of both profiles are built; a mismatched key is refused"
   }
   auto other = generate_key(base::KeyType::ec_p256);
   REQUIRE(other);
-  auto r = make_bundle(other->reveal(), cert->cert_pem, signer.cert_pem(), "alice-phone",
-                       *password, base::P12Profile::compat);
+  auto r = make_bundle(other->reveal(), cert->cert_pem, signer.cert_pem(), "alice-phone", *password,
+                       base::P12Profile::compat);
   REQUIRE_FALSE(r);
   CHECK(r.error().message == "key of alice-phone does not match its certificate");
 }

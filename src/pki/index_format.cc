@@ -58,8 +58,8 @@ Result<void> parse_revocation(std::string_view field, IndexEntry& e) {
     auto it = std::find_if(kReasons.begin(), kReasons.end(),
                            [&](const auto& r) { return r.first == parts[1]; });
     if (it == kReasons.end())
-      return make_error(Errc::invalid, "unknown revocation reason \"" + std::string(parts[1]) +
-                                           "\"");
+      return make_error(Errc::invalid,
+                        "unknown revocation reason \"" + std::string(parts[1]) + "\"");
     e.reason = it->second;
   }
   return {};
@@ -68,8 +68,8 @@ Result<void> parse_revocation(std::string_view field, IndexEntry& e) {
 Result<IndexEntry> parse_line(std::string_view line) {
   auto f = split(line, '\t');
   if (f.size() != 6)
-    return make_error(Errc::invalid, "expected 6 tab-separated fields, found " +
-                                         std::to_string(f.size()));
+    return make_error(Errc::invalid,
+                      "expected 6 tab-separated fields, found " + std::to_string(f.size()));
   IndexEntry e;
   if (f[0] == "V") {
     e.status = IndexStatus::valid;
@@ -78,8 +78,7 @@ Result<IndexEntry> parse_line(std::string_view line) {
   } else if (f[0] == "E") {
     e.status = IndexStatus::expired;
   } else {
-    return make_error(Errc::invalid, "status must be V, R or E, not \"" + std::string(f[0]) +
-                                         "\"");
+    return make_error(Errc::invalid, "status must be V, R or E, not \"" + std::string(f[0]) + "\"");
   }
   auto expires = parse_index_time(f[1]);
   if (!expires) return expires.error();
@@ -89,10 +88,11 @@ Result<IndexEntry> parse_line(std::string_view line) {
   } else if (!f[2].empty()) {
     return make_error(Errc::invalid, "only R lines have a revocation date");
   }
-  if (f[3].empty() || f[3].size() > 42 ||
-      !std::all_of(f[3].begin(), f[3].end(), [](char c) { return std::isxdigit(c) != 0; }))
+  if (f[3].empty() || f[3].size() > 42 || !std::all_of(f[3].begin(), f[3].end(), [](char c) {
+        return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+      }))
     return make_error(Errc::invalid, "serial must be hexadecimal");
-  for (char c : f[3]) e.serial += static_cast<char>(std::toupper(c));
+  for (char c : f[3]) e.serial += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (e.serial.size() % 2 == 1) e.serial.insert(e.serial.begin(), '0');
   e.file = std::string(f[4]);
   e.subject = std::string(f[5]);
@@ -132,7 +132,8 @@ std::string format_index_time(base::Instant t) {
   int year = static_cast<int>(ymd.year());
   char buf[32];
   const bool utc_time = year >= 1950 && year < 2050;
-  std::snprintf(buf, sizeof buf, utc_time ? "%02d%02u%02u%02d%02d%02dZ" : "%04d%02u%02u%02d%02d%02dZ",
+  std::snprintf(buf, sizeof buf,
+                utc_time ? "%02d%02u%02u%02d%02d%02dZ" : "%04d%02u%02u%02d%02d%02dZ",
                 utc_time ? year % 100 : year, static_cast<unsigned>(ymd.month()),
                 static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
                 static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
@@ -142,8 +143,8 @@ std::string format_index_time(base::Instant t) {
 Result<base::Instant> parse_index_time(std::string_view text) {
   if ((text.size() != 13 && text.size() != 15) || text.back() != 'Z' ||
       !all_digits(text.substr(0, text.size() - 1)))
-    return make_error(Errc::invalid, "time \"" + std::string(text) +
-                                         "\" is not YYMMDDHHMMSSZ or YYYYMMDDHHMMSSZ");
+    return make_error(Errc::invalid,
+                      "time \"" + std::string(text) + "\" is not YYMMDDHHMMSSZ or YYYYMMDDHHMMSSZ");
   int year;
   std::string_view rest;
   if (text.size() == 13) {

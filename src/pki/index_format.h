@@ -24,11 +24,11 @@ enum class IndexStatus { valid, revoked, expired };  // V, R, E
 struct IndexEntry {
   IndexStatus status = IndexStatus::valid;
   base::Instant expires;
-  std::optional<base::Instant> revoked_at;              // R lines only
-  std::optional<base::RevocationReason> reason;         // R lines that name one
-  std::string serial;                                   // uppercase hex, even length
-  std::string file = "unknown";                         // openssl ca writes "unknown"
-  std::string subject;                                  // "/CN=alice-phone" (openssl oneline)
+  std::optional<base::Instant> revoked_at;       // R lines only
+  std::optional<base::RevocationReason> reason;  // R lines that name one
+  std::string serial;                            // uppercase hex, even length
+  std::string file = "unknown";                  // openssl ca writes "unknown"
+  std::string subject;                           // "/CN=alice-phone" (openssl oneline)
 
   // The CN of `subject`, or "" when it has none.
   std::string common_name() const;

@@ -24,13 +24,13 @@ struct Action {
   ActionKind kind = ActionKind::issue;
   ObjectKind object = ObjectKind::device;
   std::string target = "local";  // "local" or a host name
-  std::string subject;            // device name, "ca", "crl" or a file path
-  std::string detail;             // the human column: "ec-p256, 365d, groups admins"
-  std::string reason;             // why: "new device", "expires ... < renew_before 30d"
-  std::string serial;             // renew/revoke: the certificate acted on
+  std::string subject;           // device name, "ca", "crl" or a file path
+  std::string detail;            // the human column: "ec-p256, 365d, groups admins"
+  std::string reason;            // why: "new device", "expires ... < renew_before 30d"
+  std::string serial;            // renew/revoke: the certificate acted on
   std::optional<base::RevocationReason> revocation_reason;  // revoke only
-  std::string before;             // renew: old notAfter; crl: old crlNumber
-  std::string after;              // crl: new crlNumber
+  std::string before;  // renew: old notAfter; crl: old crlNumber
+  std::string after;   // crl: new crlNumber
 
   bool operator==(const Action&) const = default;
 };
@@ -65,7 +65,7 @@ struct Plan {
   int format_version = kPlanFormatVersion;
   PlanInputs inputs;
   base::Instant now;
-  std::vector<Action> actions;  // in the order apply runs them
+  std::vector<Action> actions;       // in the order apply runs them
   std::vector<AccessChange> access;  // sorted
   // Revocations of devices (renewals' superseded certificates are not counted).
   int revocations = 0;

@@ -74,8 +74,8 @@ struct Planner {
       if (csr && csr->problem.empty() && csr->public_key_sha256 != c.public_key_sha256)
         return "the CSR in the source has a new key";
     } else if (c.key != d.key) {
-      return "key " + (c.key ? std::string(to_string(*c.key)) : std::string("unknown")) +
-             " -> " + std::string(to_string(d.key));
+      return "key " + (c.key ? std::string(to_string(*c.key)) : std::string("unknown")) + " -> " +
+             std::string(to_string(d.key));
     }
     if (c.owner != d.owner)
       return "owner " + (c.owner.empty() ? "(none)" : c.owner) + " -> " +
@@ -105,8 +105,7 @@ struct Planner {
     }
     // A renewal interrupted before its last step left an older certificate live: finish it.
     for (size_t i = 1; i < live.size(); ++i)
-      revoke(*live[i], base::RevocationReason::superseded, "replaced by " + live[0]->serial,
-             false);
+      revoke(*live[i], base::RevocationReason::superseded, "replaced by " + live[0]->serial, false);
     live_after.insert(d.name);
     std::string why = renewal_reason(d, *live[0]);
     if (why.empty()) return;
@@ -129,10 +128,9 @@ struct Planner {
   }
 
   std::string crl_reason() const {
-    if (std::any_of(plan.actions.begin(), plan.actions.end(),
-                    [](const Action& a) {
-                      return a.kind == ActionKind::revoke || a.kind == ActionKind::renew;
-                    }))
+    if (std::any_of(plan.actions.begin(), plan.actions.end(), [](const Action& a) {
+          return a.kind == ActionKind::revoke || a.kind == ActionKind::renew;
+        }))
       return "certificates are revoked or superseded";
     const observed::Crl& crl = observed.crl;
     if (!crl.exists) return "no CRL yet";

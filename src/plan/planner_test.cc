@@ -62,10 +62,9 @@ TEST_CASE("plan: an empty state gets a CA, a certificate per device and a CRL") 
   Fixture f;
   f.observed = {};
   f.desired.devices = {device("alice"), device("bob")};
-  CHECK(f.lines() == std::vector<std::string>{"issue ca: no CA yet",
-                                              "issue alice: no valid certificate",
-                                              "issue bob: no valid certificate",
-                                              "crl crl: no CRL yet"});
+  CHECK(f.lines() ==
+        std::vector<std::string>{"issue ca: no CA yet", "issue alice: no valid certificate",
+                                 "issue bob: no valid certificate", "crl crl: no CRL yet"});
 }
 
 TEST_CASE("plan: nothing to do when certificates and CRL are current") {
@@ -113,8 +112,7 @@ TEST_CASE("plan: revoked devices and deleted devices are revoked with their reas
   desired::Device lost = device("carol");
   lost.revoked = RevocationReason::keyCompromise;
   f.desired.devices = {lost};
-  f.observed.certs = {cert("0A", "carol", kNow + days{200}),
-                      cert("0B", "dave", kNow + days{200})};
+  f.observed.certs = {cert("0A", "carol", kNow + days{200}), cert("0B", "dave", kNow + days{200})};
   auto p = f.plan();
   REQUIRE(p.actions.size() == 3);
   CHECK(p.actions[0].revocation_reason == RevocationReason::keyCompromise);

@@ -159,7 +159,6 @@ Result<void> RealFilesystem::sync() {
   return {};
 }
 
-
 Result<std::vector<std::string>> RealFilesystem::list(const std::string& path) {
   std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(path.c_str()), ::closedir);
   if (!dir) return posix_error("list", path, errno);

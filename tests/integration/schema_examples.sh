@@ -37,4 +37,26 @@ expect_exit 0 "$py" "$TMP/check.py" "$schema" invalid \
 # The starter file of `certgate init` passes the schema too.
 "$CERTGATE" init "$TMP/init" >/dev/null
 expect_exit 0 "$py" "$TMP/check.py" "$schema" valid "$TMP/init/certgate.toml"
+# `certgate plan --json` matches schemas/plan.schema.json, from an empty state and after apply.
+cat >"$TMP/check_json.py" <<'PY'
+import json, sys
+from jsonschema import Draft202012Validator
+schema = json.load(open(sys.argv[1]))
+Draft202012Validator.check_schema(schema)
+errors = list(Draft202012Validator(schema).iter_errors(json.load(open(sys.argv[2]))))
+for e in errors:
+    print(f"{list(e.path)}: {e.message}", file=sys.stderr)
+sys.exit(1 if errors else 0)
+PY
+plan_schema="$CERTGATE_SOURCE_DIR/schemas/plan.schema.json"
+cg() { "$CERTGATE" --source "$CERTGATE_SOURCE_DIR/examples/team.toml" --state-dir "$TMP/state" "$@"; }
+cg plan --out "$TMP/plan1.json" >/dev/null 2>&1
+expect_exit 0 "$py" "$TMP/check_json.py" "$plan_schema" "$TMP/plan1.json"
+expect_grep '"kind": "issue"' "$TMP/plan1.json"
+cg apply >/dev/null 2>&1
+cg plan --json >"$TMP/plan2.json" 2>/dev/null
+expect_exit 0 "$py" "$TMP/check_json.py" "$plan_schema" "$TMP/plan2.json"
+# A saved plan whose inputs changed is refused and changes nothing.
+expect_exit 1 cg apply "$TMP/plan1.json"
+expect_grep 'plan is stale: state:ca/' "$TMP/err"
 finish

@@ -22,6 +22,40 @@ std::string DeviceFiles::next_dir(const std::string& device) const {
   return sys::join_path(dir(device), "next");
 }
 
+namespace {
+constexpr const char* kJournal = ".staging";
+}  // namespace
+
+Result<void> DeviceFiles::begin_batch(const std::vector<std::string>& devices) {
+  std::string text;
+  for (const std::string& d : devices) text += d + "\n";
+  if (auto r = fs_.make_dirs(devices_dir(), kDirMode); !r) return r;
+  return fs_.write_atomic(sys::join_path(devices_dir(), kJournal), text, kSecretMode);
+}
+
+Result<std::optional<std::vector<std::string>>> DeviceFiles::unfinished_batch() {
+  auto text = fs_.read(sys::join_path(devices_dir(), kJournal));
+  if (!text) {
+    if (text.error().code == Errc::not_found) return std::optional<std::vector<std::string>>();
+    return text.error();
+  }
+  std::vector<std::string> devices;
+  size_t start = 0;
+  for (size_t i = 0; i < text->size(); ++i) {
+    if ((*text)[i] != '\n') continue;
+    std::string name = text->substr(start, i - start);
+    // Only plain device names: the journal must not steer recovery outside devices/.
+    if (!name.empty() && name.find('/') == std::string::npos && name[0] != '.')
+      devices.push_back(std::move(name));
+    start = i + 1;
+  }
+  return std::optional<std::vector<std::string>>(std::move(devices));
+}
+
+Result<void> DeviceFiles::end_batch() {
+  return fs_.remove(sys::join_path(devices_dir(), kJournal));
+}
+
 Result<void> DeviceFiles::write_set(const std::string& d, const DeviceMaterial& m) {
   if (auto r = fs_.make_dirs(d, kDirMode); !r) return r;
   if (m.has_key()) {

@@ -1,6 +1,8 @@
 // A device's files under STATE/devices/NAME (DESIGN.md section 4) and their staging copy in
 // STATE/devices/NAME/next, which makes an issuance crash-safe:
 //
+//   0. journal: STATE/devices/.staging names the batch's devices, durably, so recovery looks at
+//      those devices only (not at 10,000 folders);
 //   1. stage: next/{key.pem,cert.pem,bundle.p12,bundle.pass} and newcerts/SERIAL.pem, then one
 //      Filesystem::sync() for the whole batch;
 //   2. commit: index.txt gains the V lines, durably (the commit point);
@@ -12,9 +14,11 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "base/time.h"
+#include "pki/cert_cache.h"
 #include "pki/secret.h"
 #include "sys/filesystem.h"
 
@@ -30,6 +34,7 @@ struct DeviceMaterial {
   pki::SecretString key_pem;
   pki::SecretString bundle;
   pki::SecretString password;
+  pki::CertDetails details;  // for the certificate cache
 
   bool has_key() const { return !key_pem.empty(); }
 };
@@ -41,6 +46,13 @@ class DeviceFiles {
   std::string devices_dir() const;
   std::string dir(const std::string& device) const;
   std::string next_dir(const std::string& device) const;
+
+  // Step 0: records `devices` as the batch in progress, durably.
+  Result<void> begin_batch(const std::vector<std::string>& devices);
+  // The devices of a batch that did not finish, or nullopt when none is recorded.
+  Result<std::optional<std::vector<std::string>>> unfinished_batch();
+  // Forgets the batch (after step 3, or once recovery has dealt with it).
+  Result<void> end_batch();
 
   // Step 1 for one device: writes next/* (deferred; the caller syncs the batch).
   Result<void> stage(const DeviceMaterial& m);

@@ -58,19 +58,24 @@ Result<DeviceMaterial> make_material(const pki::CaSigner& signer, const Job& job
   DeviceMaterial m;
   m.device = d.name;
   m.serial = job.serial;
+  m.details.not_before = request.not_before;
+  m.details.owner = d.owner;
   if (d.has_csr()) {
     auto cert = signer.issue_for_csr(request, d.csr_pem);
     if (!cert) return cert.error();
     m.cert_pem = std::move(cert->cert_pem);
     m.not_after = cert->not_after;
+    m.details.public_key_sha256 = cert->public_key_sha256;
     return m;
   }
+  m.details.key = d.key;
   auto password = pki::random_password();
   if (!password) return password.error();
   auto made = signer.issue_with_new_key(request, d.key, *password, d.p12_profile);
   if (!made) return made.error();
   m.cert_pem = std::move(made->cert.cert_pem);
   m.not_after = made->cert.not_after;
+  m.details.public_key_sha256 = made->cert.public_key_sha256;
   m.key_pem = std::move(made->key_pem);
   m.bundle = std::move(made->bundle);
   m.password = std::move(*password);
@@ -115,9 +120,11 @@ pki::IndexEntry index_entry(const DeviceMaterial& m) {
 
 class Applier {
  public:
-  Applier(const plan::Plan& plan, const desired::DesiredState& desired, ApplyContext& ctx)
+  Applier(const plan::Plan& plan, const desired::DesiredState& desired,
+          const observed::ObservedState& observed, ApplyContext& ctx)
       : plan_(plan),
         desired_(desired),
+        observed_(observed),
         ctx_(ctx),
         db_(ctx.fs, ctx.state_dir),
         files_(ctx.fs, ctx.state_dir) {}
@@ -131,15 +138,20 @@ class Applier {
   Result<void> issue_batch();
   Result<void> revoke_all();
   Result<void> write_crl();
+  Result<void> write_cache();
 
   const plan::Plan& plan_;
   const desired::DesiredState& desired_;
+  const observed::ObservedState& observed_;
   ApplyContext& ctx_;
   pki::CaDatabase db_;
   DeviceFiles files_;
   std::optional<pki::CaSigner> signer_;
+  pki::CaFiles ca_;  // read once, then kept in step with what this run writes
   // Renewals: old serial -> device, revoked as superseded after the new one is installed.
   std::map<std::string, std::string> superseded_;
+  pki::CertCache issued_;          // details of the certificates issued by this run
+  std::set<std::string> revoked_;  // serials revoked by this run
   ApplyReport report_;
 };
 
@@ -184,23 +196,25 @@ Result<std::vector<Job>> Applier::issuance_jobs(const std::vector<pki::IndexEntr
 }
 
 Result<void> Applier::issue_batch() {
-  auto ca = db_.read();
-  if (!ca) return ca.error();
-  auto jobs = issuance_jobs(ca->index);
+  auto jobs = issuance_jobs(ca_.index);
   if (!jobs) return jobs.error();
   if (jobs->empty()) return {};
   auto materials = make_materials(*signer_, *jobs, ctx_.now, ctx_.threads);
   if (!materials) return materials.error();
-  // 1. stage, one sync for the batch
+  // 0. journal; 1. stage, one sync for the batch
+  std::vector<std::string> names;
+  for (const DeviceMaterial& m : *materials) names.push_back(m.device);
+  if (auto r = files_.begin_batch(names); !r) return r;
   for (const DeviceMaterial& m : *materials) {
     if (auto r = db_.write_newcert_deferred(m.serial, m.cert_pem); !r) return r;
     if (auto r = files_.stage(m); !r) return r;
   }
   if (auto r = ctx_.fs.sync(); !r) return r;
   // 2. commit: the batch's V lines, durably
-  std::vector<pki::IndexEntry> index = std::move(ca->index);
+  std::vector<pki::IndexEntry> index = ca_.index;
   for (const DeviceMaterial& m : *materials) index.push_back(index_entry(m));
   if (auto r = db_.write_index(index); !r) return r;
+  ca_.index = std::move(index);
   auto next_serial = pki::random_serial();
   if (!next_serial) return next_serial.error();
   if (auto r = db_.write_next_serial_deferred(*next_serial); !r) return r;
@@ -212,6 +226,7 @@ Result<void> Applier::issue_batch() {
   for (size_t i = 0; i < materials->size(); ++i) {
     const DeviceMaterial& m = (*materials)[i];
     if (auto r = files_.clear_next(m.device); !r) return r;
+    issued_[m.serial] = m.details;
     const std::string& old = (*jobs)[i].replaces;
     if (old.empty()) {
       spdlog::info("issued device={} serial={}", m.device, m.serial);
@@ -222,7 +237,7 @@ Result<void> Applier::issue_batch() {
       superseded_[old] = m.device;
     }
   }
-  return {};
+  return files_.end_batch();
 }
 
 Result<void> Applier::revoke_all() {
@@ -233,23 +248,24 @@ Result<void> Applier::revoke_all() {
     if (a.kind == ActionKind::revoke) reasons[a.serial] = *a.revocation_reason;
   }
   if (reasons.empty()) return {};
-  auto ca = db_.read();
-  if (!ca) return ca.error();
+  std::vector<pki::IndexEntry> index = ca_.index;
   std::set<std::string> fully_revoked;
-  for (pki::IndexEntry& e : ca->index) {
+  for (pki::IndexEntry& e : index) {
     auto it = reasons.find(e.serial);
     if (it == reasons.end() || e.status == pki::IndexStatus::revoked) continue;
     e.status = pki::IndexStatus::revoked;
     e.revoked_at = ctx_.now;
+    revoked_.insert(e.serial);
     e.reason = it->second;
     const std::string device = e.common_name();
     spdlog::info("revoked device={} serial={} reason={}", device, e.serial, to_string(it->second));
     report_.revoked.push_back(device + " " + e.serial + " " + std::string(to_string(it->second)));
     if (it->second != base::RevocationReason::superseded) fully_revoked.insert(device);
   }
-  if (auto r = db_.write_index(ca->index); !r) return r;
+  if (auto r = db_.write_index(index); !r) return r;
+  ca_.index = std::move(index);
   for (const std::string& device : fully_revoked) {
-    const bool still_live = std::any_of(ca->index.begin(), ca->index.end(), [&](const auto& e) {
+    const bool still_live = std::any_of(ca_.index.begin(), ca_.index.end(), [&](const auto& e) {
       return e.status == pki::IndexStatus::valid && e.common_name() == device &&
              ctx_.now < e.expires;
     });
@@ -261,19 +277,17 @@ Result<void> Applier::revoke_all() {
 }
 
 Result<void> Applier::write_crl() {
-  auto ca = db_.read();
-  if (!ca) return ca.error();
   std::vector<pki::CrlEntry> entries;
-  for (const pki::IndexEntry& e : ca->index) {
+  for (const pki::IndexEntry& e : ca_.index) {
     // RFC 5280 3.3 lets a CA drop expired certificates from its CRL; keeping the CRL small keeps
     // nginx's handshakes fast.
     if (e.status != pki::IndexStatus::revoked || !e.revoked_at || e.expires <= ctx_.now) continue;
     entries.push_back(
         {e.serial, *e.revoked_at, e.reason.value_or(base::RevocationReason::unspecified)});
   }
-  long number = ca->next_crl_number;
-  if (ca->crl_pem) {
-    if (auto old = pki::inspect_crl(*ca->crl_pem, signer_->cert_pem()); old)
+  long number = ca_.next_crl_number;
+  if (ca_.crl_pem) {
+    if (auto old = pki::inspect_crl(*ca_.crl_pem, signer_->cert_pem()); old)
       number = std::max(number, old->number + 1);
   }
   auto crl = signer_->make_crl(entries, number, ctx_.now, ctx_.now + desired_.ca.crl_validity);
@@ -284,6 +298,18 @@ Result<void> Applier::write_crl() {
   return {};
 }
 
+Result<void> Applier::write_cache() {
+  pki::CertCache cache = issued_;
+  for (const observed::Cert& c : observed_.certs) {
+    if (c.status != observed::CertStatus::valid || !c.has_file || revoked_.contains(c.serial))
+      continue;
+    // An imported certificate's email could hold a tab or newline; such a one is not cached.
+    if (c.owner.find_first_of("\t\n") != std::string::npos) continue;
+    cache[c.serial] = {c.not_before, c.key, c.public_key_sha256, c.owner};
+  }
+  return db_.write_cert_cache(cache);
+}
+
 Result<ApplyReport> Applier::run() {
   const bool wants_ca = std::any_of(plan_.actions.begin(), plan_.actions.end(),
                                     [](const auto& a) { return a.object == plan::ObjectKind::ca; });
@@ -291,9 +317,15 @@ Result<ApplyReport> Applier::run() {
     if (auto r = create_ca(desired_, ctx_, db_); !r) return r.error();
     report_.created_ca = true;
   }
-  if (plan_.is_empty()) return report_;
+  if (plan_.is_empty()) {
+    if (auto r = write_cache(); !r) return r.error();
+    return report_;
+  }
   if (auto r = open_signer(); !r) return r.error();
   if (auto r = refresh_config(); !r) return r.error();
+  auto ca = db_.read();
+  if (!ca) return ca.error();
+  ca_ = std::move(*ca);
   if (auto r = issue_batch(); !r) return r.error();
   if (auto r = revoke_all(); !r) return r.error();
   const bool wants_crl = plan_.count(ActionKind::crl) > 0 || !superseded_.empty() ||
@@ -301,14 +333,15 @@ Result<ApplyReport> Applier::run() {
   if (wants_crl) {
     if (auto r = write_crl(); !r) return r.error();
   }
+  if (auto r = write_cache(); !r) return r.error();
   return report_;
 }
 
 }  // namespace
 
 Result<ApplyReport> apply_pki(const plan::Plan& plan, const desired::DesiredState& desired,
-                              ApplyContext& ctx) {
-  Applier applier(plan, desired, ctx);
+                              const observed::ObservedState& observed, ApplyContext& ctx) {
+  Applier applier(plan, desired, observed, ctx);
   return applier.run();
 }
 

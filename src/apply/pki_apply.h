@@ -12,6 +12,7 @@
 #include "base/result.h"
 #include "base/time.h"
 #include "desired/desired_state.h"
+#include "observed/observed_state.h"
 #include "plan/plan.h"
 #include "sys/filesystem.h"
 
@@ -37,8 +38,10 @@ struct ApplyReport {
 // Carries out the PKI actions of `plan` (issue, renew, revoke, crl) in order: CA, issuance
 // batch, revocations (including the superseded certificates of renewals), CRL. Stops at the
 // first error; what was committed before it stays committed, and the next run converges.
+// `observed` is what the plan was computed from; its certificate details, with those of the new
+// certificates, become the certificate cache (pki/cert_cache.h).
 Result<ApplyReport> apply_pki(const plan::Plan& plan, const desired::DesiredState& desired,
-                              ApplyContext& ctx);
+                              const observed::ObservedState& observed, ApplyContext& ctx);
 
 // Re-exports device `device`'s bundle from its stored key and certificate with `profile`,
 // reusing bundle.pass when there is one; writes it to `out` (0600).

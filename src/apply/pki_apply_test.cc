@@ -39,7 +39,9 @@ struct Harness {
   }
   ApplyReport apply(base::Instant now = kNow) {
     ApplyContext ctx{fs, "/state", now, 2};
-    auto r = apply_pki(plan(now), desired, ctx);
+    auto o = observed::observe(fs, "/state", desired);
+    REQUIRE(o);
+    auto r = apply_pki(plan::compute_plan(desired, *o, {}, {}, now), desired, *o, ctx);
     REQUIRE(r);
     return *r;
   }
@@ -58,7 +60,7 @@ TEST_CASE("apply: issues every device in one batch, with a fixed number of syncs
   auto db = pki::CaDatabase(h.fs, "/state").read();
   REQUIRE(db);
   CHECK(db->index.size() == 20);
-  CHECK(db->newcerts.size() == 20);
+  CHECK(pki::CaDatabase(h.fs, "/state").list_newcerts()->size() == 20);
   const std::string dir = "/state/devices/dev-100/";
   CHECK(h.fs.files().at(dir + "key.pem").mode == 0600);
   CHECK(h.fs.files().at(dir + "bundle.p12").mode == 0600);
@@ -115,6 +117,7 @@ TEST_CASE("recover: uncommitted staging is discarded, committed staging is insta
   h.apply();
   pki::CaDatabase db(h.fs, "/state");
   // An apply killed after staging, before its commit: unknown serial in newcerts and next/.
+  h.fs.put("/state/devices/.staging", "dev-100\n", 0600);
   h.fs.put("/state/ca/newcerts/4ABC.pem", "PEM");
   h.fs.put("/state/devices/dev-100/next/cert.pem", "torn");
   auto r = recover(h.fs, "/state");
@@ -123,7 +126,9 @@ TEST_CASE("recover: uncommitted staging is discarded, committed staging is insta
   CHECK(r->discarded_staging == std::vector<std::string>{"dev-100"});
   CHECK_FALSE(h.fs.files().contains("/state/ca/newcerts/4ABC.pem"));
   CHECK_FALSE(h.fs.files().contains("/state/devices/dev-100/next/cert.pem"));
+  CHECK_FALSE(h.fs.files().contains("/state/devices/.staging"));
   // Killed after the commit, before install: the committed material is installed.
+  h.fs.put("/state/devices/.staging", "dev-100\n", 0600);
   const std::string cert = h.file("/state/devices/dev-100/cert.pem");
   const std::string key = h.file("/state/devices/dev-100/key.pem");
   h.fs.put("/state/devices/dev-100/next/cert.pem", cert);
@@ -134,6 +139,22 @@ TEST_CASE("recover: uncommitted staging is discarded, committed staging is insta
   CHECK(r->installed_devices == std::vector<std::string>{"dev-100"});
   CHECK(h.file("/state/devices/dev-100/cert.pem") == cert);
   CHECK(h.plan().is_empty());
+}
+
+TEST_CASE("recover: an interrupted CA setup is discarded; a CA with certificates is kept") {
+  testing::MemFilesystem fs;
+  fs.put("/state/ca/ca.key", "KEY", 0600);
+  fs.put("/state/ca/index.txt", "");
+  auto r = recover(fs, "/state");
+  REQUIRE(r);
+  CHECK(r->discarded_ca_setup);
+  CHECK_FALSE(fs.files().contains("/state/ca/ca.key"));
+  fs.put("/state/ca/ca.key", "KEY", 0600);
+  fs.put("/state/ca/index.txt", "V\t271123120000Z\t\t0A\tunknown\t/CN=a\n");
+  r = recover(fs, "/state");
+  REQUIRE(r);
+  CHECK_FALSE(r->discarded_ca_setup);
+  CHECK(fs.files().contains("/state/ca/ca.key"));
 }
 
 TEST_CASE("apply: a CSR device gets a certificate for the CSR's key and no stored key") {

@@ -41,17 +41,37 @@ Result<void> recover_staging(sys::Filesystem& fs, DeviceFiles& files,
   return files.clear_next(device);
 }
 
+// CaDatabase::create writes the key first and the certificate last. A key without a
+// certificate and with no certificate in index.txt has signed nothing: the setup was
+// interrupted, and its files are removed so that the next plan creates the CA afresh. With
+// certificates in index.txt it is a damaged CA, which only a human may repair (observe() says so).
+Result<void> recover_ca_setup(sys::Filesystem& fs, pki::CaDatabase& db, RecoveryReport& report) {
+  if (fs.stat(db.cert_path()) || !fs.stat(db.key_path())) return {};
+  auto index = fs.read(db.index_path());
+  if (index && !index->empty()) return {};
+  for (const char* name :
+       {"ca.key", "index.txt", "index.txt.attr", "serial", "crlnumber", "openssl.cnf", "crl.pem"}) {
+    if (auto r = fs.remove(sys::join_path(db.ca_dir(), name)); !r) return r;
+  }
+  report.discarded_ca_setup = true;
+  return fs.sync();
+}
+
 }  // namespace
 
 Result<RecoveryReport> recover(sys::Filesystem& fs, const std::string& state_dir) {
   RecoveryReport report;
   pki::CaDatabase db(fs, state_dir);
   DeviceFiles files(fs, state_dir);
-  for (const std::string& dir : {db.ca_dir(), sys::join_path(db.ca_dir(), "newcerts")}) {
-    auto n = remove_temp_files(fs, dir);
-    if (!n) return n.error();
-    report.removed_temp_files += *n;
-  }
+  auto n = remove_temp_files(fs, db.ca_dir());
+  if (!n) return n.error();
+  report.removed_temp_files += *n;
+  if (auto r = recover_ca_setup(fs, db, report); !r) return r.error();
+  // Device folders and newcerts/ are looked at only when a batch did not finish: an apply of
+  // 10,000 devices must not list 10,000 files first.
+  auto batch = files.unfinished_batch();
+  if (!batch) return batch.error();
+  if (!*batch) return report;
   auto ca = db.read();
   if (!ca) return ca.error();
   std::set<std::string> known, valid;
@@ -59,21 +79,28 @@ Result<RecoveryReport> recover(sys::Filesystem& fs, const std::string& state_dir
     known.insert(e.serial);
     if (e.status == pki::IndexStatus::valid) valid.insert(e.serial);
   }
-  for (const std::string& serial : ca->newcerts) {
-    if (known.contains(serial)) continue;
-    if (auto r = db.remove_newcert(serial); !r) return r.error();
-    report.removed_newcerts.push_back(serial);
+  auto names = db.list_newcerts();
+  if (!names) return names.error();
+  for (const std::string& name : *names) {
+    const std::string serial = name.ends_with(".pem") ? name.substr(0, name.size() - 4) : "";
+    if (!is_temp_file(name) && (serial.empty() || known.contains(serial))) continue;
+    if (auto r = fs.remove(sys::join_path(sys::join_path(db.ca_dir(), "newcerts"), name)); !r)
+      return r.error();
+    if (is_temp_file(name)) {
+      ++report.removed_temp_files;
+    } else {
+      report.removed_newcerts.push_back(serial);
+    }
   }
-  auto devices = fs.list(files.devices_dir());
-  if (!devices && devices.error().code != Errc::not_found) return devices.error();
-  for (const std::string& device : devices ? *devices : std::vector<std::string>{}) {
+  for (const std::string& device : **batch) {
     for (const std::string& dir : {files.dir(device), files.next_dir(device)}) {
-      auto n = remove_temp_files(fs, dir);
-      if (!n) return n.error();
-      report.removed_temp_files += *n;
+      auto removed = remove_temp_files(fs, dir);
+      if (!removed) return removed.error();
+      report.removed_temp_files += *removed;
     }
     if (auto r = recover_staging(fs, files, valid, device, report); !r) return r.error();
   }
+  if (auto r = files.end_batch(); !r) return r.error();
   if (auto r = fs.sync(); !r) return r.error();
   return report;
 }

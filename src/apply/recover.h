@@ -20,10 +20,11 @@ struct RecoveryReport {
   std::vector<std::string> installed_devices;  // device names
   std::vector<std::string> discarded_staging;  // device names
   int removed_temp_files = 0;
+  bool discarded_ca_setup = false;
 
   bool is_empty() const {
-    return removed_newcerts.empty() && installed_devices.empty() && discarded_staging.empty() &&
-           removed_temp_files == 0;
+    return !discarded_ca_setup && removed_newcerts.empty() && installed_devices.empty() &&
+           discarded_staging.empty() && removed_temp_files == 0;
   }
 };
 

@@ -227,18 +227,17 @@ LoadResult load_desired(const source::SourceSnapshot& snapshot, std::optional<ba
   return out;
 }
 
+// Both containers are sorted by name (parse.cc sorts them before returning the state).
 const Device* DesiredState::find_device(std::string_view name) const {
-  for (const Device& d : devices) {
-    if (d.name == name) return &d;
-  }
-  return nullptr;
+  auto it = std::lower_bound(devices.begin(), devices.end(), name,
+                             [](const Device& d, std::string_view n) { return d.name < n; });
+  return it != devices.end() && it->name == name ? &*it : nullptr;
 }
 
 const Site* DesiredState::find_site(std::string_view name) const {
-  for (const Site& s : sites) {
-    if (s.name == name) return &s;
-  }
-  return nullptr;
+  auto it = std::lower_bound(sites.begin(), sites.end(), name,
+                             [](const Site& s, std::string_view n) { return s.name < n; });
+  return it != sites.end() && it->name == name ? &*it : nullptr;
 }
 
 }  // namespace certgate::desired

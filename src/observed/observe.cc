@@ -22,8 +22,18 @@ CertStatus status_of(pki::IndexStatus s) {
   return CertStatus::valid;
 }
 
-// The certificate's own details, for those that still matter (not revoked).
-void read_details(sys::Filesystem& fs, const pki::CaDatabase& db, Cert& c) {
+// The certificate's own details, for those that still matter (not revoked): from the cache
+// when it has them, else from newcerts/SERIAL.pem.
+void read_details(sys::Filesystem& fs, const pki::CaDatabase& db, const pki::CertCache& cache,
+                  Cert& c) {
+  if (auto it = cache.find(c.serial); it != cache.end()) {
+    c.has_file = true;
+    c.not_before = it->second.not_before;
+    c.key = it->second.key;
+    c.owner = it->second.owner;
+    c.public_key_sha256 = it->second.public_key_sha256;
+    return;
+  }
   auto pem = fs.read(db.newcert_path(c.serial));
   if (!pem) return;
   auto info = pki::inspect_certificate(*pem);
@@ -85,25 +95,10 @@ std::vector<Csr> observe_csrs(const desired::DesiredState& desired) {
 
 }  // namespace
 
-std::vector<const Cert*> ObservedState::live_certs(const std::string& device,
-                                                   base::Instant now) const {
-  std::vector<const Cert*> out;
-  for (const Cert& c : certs) {
-    if (c.device == device && c.is_live(now)) out.push_back(&c);
-  }
-  std::sort(out.begin(), out.end(), [](const Cert* a, const Cert* b) {
-    if (a->not_before != b->not_before) return a->not_before > b->not_before;
-    if (a->not_after != b->not_after) return a->not_after > b->not_after;
-    return a->serial > b->serial;
-  });
-  return out;
-}
-
 const Csr* ObservedState::find_csr(const std::string& device) const {
-  for (const Csr& c : csrs) {
-    if (c.device == device) return &c;
-  }
-  return nullptr;
+  auto it = std::lower_bound(csrs.begin(), csrs.end(), device,
+                             [](const Csr& c, const std::string& d) { return c.device < d; });
+  return it != csrs.end() && it->device == device ? &*it : nullptr;
 }
 
 Result<ObservedState> observe(sys::Filesystem& fs, const std::string& state_dir,
@@ -116,6 +111,7 @@ Result<ObservedState> observe(sys::Filesystem& fs, const std::string& state_dir,
   if (!files) return files.error();
   if (auto r = observe_ca(*files, db, o.ca); !r) return r.error();
   o.next_crl_number = files->next_crl_number;
+  const pki::CertCache cache = db.read_cert_cache();
   observe_crl(*files, o.crl);
   for (const pki::IndexEntry& e : files->index) {
     Cert c;
@@ -125,7 +121,7 @@ Result<ObservedState> observe(sys::Filesystem& fs, const std::string& state_dir,
     c.not_after = e.expires;
     c.revoked_at = e.revoked_at;
     c.reason = e.reason;
-    if (c.status == CertStatus::valid) read_details(fs, db, c);
+    if (c.status == CertStatus::valid) read_details(fs, db, cache, c);
     o.certs.push_back(std::move(c));
   }
   std::sort(o.certs.begin(), o.certs.end(),

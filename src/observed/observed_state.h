@@ -77,8 +77,6 @@ struct ObservedState {
   // "ca/crlnumber", "ca/crl.pem", "ca/ca.crt" (absent files are absent here).
   std::map<std::string, std::string> fingerprints;
 
-  // The live certificates of `device` at `now`, newest first (by notBefore, then notAfter).
-  std::vector<const Cert*> live_certs(const std::string& device, base::Instant now) const;
   const Csr* find_csr(const std::string& device) const;
   bool operator==(const ObservedState&) const = default;
 };

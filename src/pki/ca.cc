@@ -209,7 +209,8 @@ Result<IssuedCert> CaSigner::Impl::sign_pem(const CertRequest& request,
   if (!signed_cert) return signed_cert.error();
   auto pem = certificate_pem(signed_cert->get());
   if (!pem) return pem.error();
-  return IssuedCert{request.serial, std::move(*pem), request.not_after};
+  return IssuedCert{request.serial, std::move(*pem), request.not_after,
+                    spki_sha256(X509_get_X509_PUBKEY(signed_cert->get()))};
 }
 
 Result<NewDevice> CaSigner::issue_with_new_key(const CertRequest& request, base::KeyType key,
@@ -229,7 +230,8 @@ Result<NewDevice> CaSigner::issue_with_new_key(const CertRequest& request, base:
                             password.reveal(), profile);
   if (!bundle) return bundle.error();
   out.bundle = SecretString(std::move(*bundle));
-  out.cert = IssuedCert{request.serial, std::move(*cert_pem), request.not_after};
+  out.cert = IssuedCert{request.serial, std::move(*cert_pem), request.not_after,
+                        spki_sha256(X509_get_X509_PUBKEY(cert->get()))};
   return out;
 }
 

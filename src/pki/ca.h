@@ -53,6 +53,7 @@ struct IssuedCert {
   std::string serial;
   std::string cert_pem;
   base::Instant not_after;
+  std::string public_key_sha256;  // as pki::CertInfo has it
 };
 
 struct NewDevice {

@@ -79,14 +79,13 @@ Result<CaFiles> CaDatabase::read() const {
   auto crl = read_optional(fs_, crl_path());
   if (!crl) return crl.error();
   if (!crl->empty()) f.crl_pem = std::move(*crl);
-  auto names = fs_.list(sys::join_path(ca_dir(), "newcerts"));
-  if (!names && names.error().code != Errc::not_found) return names.error();
-  if (names) {
-    for (const std::string& n : *names) {
-      if (n.size() > 4 && n.ends_with(".pem")) f.newcerts.push_back(n.substr(0, n.size() - 4));
-    }
-  }
   return f;
+}
+
+Result<std::vector<std::string>> CaDatabase::list_newcerts() const {
+  auto names = fs_.list(sys::join_path(ca_dir(), "newcerts"));
+  if (!names && names.error().code == Errc::not_found) return std::vector<std::string>{};
+  return names;
 }
 
 Result<SecretString> CaDatabase::read_key() const {
@@ -158,6 +157,20 @@ Result<void> CaDatabase::write_config() {
   // Renewals reuse the subject (CN = device), so subjects are not unique in this database.
   return fs_.write_atomic(sys::join_path(ca_dir(), "index.txt.attr"), "unique_subject = no\n",
                           kPublicMode);
+}
+
+CertCache CaDatabase::read_cert_cache() const {
+  auto text = fs_.read(sys::join_path(sys::join_path(state_dir_, "cache"), "certs.tsv"));
+  if (!text) return {};
+  return parse_cert_cache(*text).value_or(CertCache{});
+}
+
+Result<void> CaDatabase::write_cert_cache(const CertCache& cache) {
+  const std::string dir = sys::join_path(state_dir_, "cache");
+  const std::string bytes = format_cert_cache(cache);
+  if (auto old = fs_.read(sys::join_path(dir, "certs.tsv")); old && *old == bytes) return {};
+  if (auto r = fs_.make_dirs(dir, kDirMode); !r) return r;
+  return fs_.write_atomic(sys::join_path(dir, "certs.tsv"), bytes, kPublicMode);
 }
 
 std::string openssl_config(const std::string& ca_dir) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "pki/cert_cache.h"
 #include "pki/index_format.h"
 #include "pki/secret.h"
 #include "sys/filesystem.h"
@@ -28,7 +29,6 @@ struct CaFiles {
   std::string crlnumber_text;
   long next_crl_number = 1;  // from crlnumber (hex); 1 when absent
   std::optional<std::string> crl_pem;
-  std::vector<std::string> newcerts;  // serials that have newcerts/SERIAL.pem, sorted
 };
 
 class CaDatabase {
@@ -46,6 +46,11 @@ class CaDatabase {
   // Reads the whole database. Errc::invalid when index.txt or crlnumber is malformed (the
   // message names the file and line), Errc::io when a file cannot be read.
   Result<CaFiles> read() const;
+
+  // Names of the entries of newcerts/ (certificates SERIAL.pem and any temp files), sorted;
+  // empty when there is no such folder. Listing 10,000 files is not free: recovery calls it
+  // only after an interrupted batch.
+  Result<std::vector<std::string>> list_newcerts() const;
 
   // The CA key, for CaSigner. Errc::refused when the file is readable by group or others: a
   // leaked CA key is the one mistake certgate must never make quietly.
@@ -69,6 +74,11 @@ class CaDatabase {
   // that order: a crash between them skips a number, which RFC 5280 5.2.3 allows, and never
   // reuses one.
   Result<void> write_crl(const std::string& crl_pem, long number);
+  // STATE/cache/certs.tsv (cert_cache.h): empty when missing or unreadable, never an error.
+  CertCache read_cert_cache() const;
+  // Replaces it (durably) unless it already holds exactly `cache`.
+  Result<void> write_cert_cache(const CertCache& cache);
+
   // Rewrites openssl.cnf and index.txt.attr (they are generated, never edited by hand).
   Result<void> write_config();
 

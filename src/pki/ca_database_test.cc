@@ -43,7 +43,7 @@ TEST_CASE("ca_database: read returns index, crlnumber, newcerts; absent files ar
   REQUIRE(r);
   CHECK(r->index.size() == 1);
   CHECK(r->next_crl_number == 31);
-  CHECK(r->newcerts == std::vector<std::string>{"0A"});
+  CHECK(*db.list_newcerts() == std::vector<std::string>{"0A.pem", "notes.txt"});
 }
 
 TEST_CASE("ca_database: a malformed crlnumber or index.txt is an error, not an empty state") {

@@ -4,6 +4,8 @@
 
 #include <ctime>
 
+#include "pki/random.h"
+
 namespace certgate::pki {
 
 Error openssl_error(std::string_view what) {
@@ -101,6 +103,18 @@ Result<std::string> serial_hex(const ASN1_INTEGER* serial) {
   OPENSSL_free(hex);
   if (out == "0") out = "00";
   if (out.size() % 2 == 1) out.insert(out.begin(), '0');  // index.txt wants whole bytes
+  return out;
+}
+
+std::string spki_sha256(X509_PUBKEY* pub) {
+  unsigned char* der = nullptr;
+  int n = i2d_X509_PUBKEY(pub, &der);
+  if (n <= 0) {
+    ERR_clear_error();
+    return "";
+  }
+  std::string out = sha256_hex(std::string_view(reinterpret_cast<char*>(der), n));
+  OPENSSL_free(der);
   return out;
 }
 

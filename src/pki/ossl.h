@@ -87,6 +87,9 @@ Result<std::string> serial_hex(const ASN1_INTEGER* serial);
 Result<std::string> bundle_from(EVP_PKEY* key, X509* cert, X509* ca, const std::string& name,
                                 const std::string& password, base::P12Profile profile);
 
+// Lowercase hex SHA-256 of the DER SubjectPublicKeyInfo, "" when it cannot be encoded.
+std::string spki_sha256(X509_PUBKEY* pub);
+
 // The first commonName of `name`, or "".
 std::string common_name(const X509_NAME* name);
 

@@ -1,6 +1,7 @@
 #include "plan/planner.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "base/duration.h"
@@ -31,6 +32,21 @@ struct Planner {
   base::Instant now;
   Plan plan;
   std::set<std::string> live_after;  // devices with a live certificate once the plan has run
+  // Live certificates per device, newest first: one pass over the database, not one per device.
+  std::map<std::string, std::vector<const Cert*>> live_by_device;
+
+  void index_live_certs() {
+    for (const Cert& c : observed.certs) {
+      if (c.is_live(now)) live_by_device[c.device].push_back(&c);
+    }
+    for (auto& [device, certs] : live_by_device) std::sort(certs.begin(), certs.end(), newer);
+  }
+
+  static bool newer(const Cert* a, const Cert* b) {
+    if (a->not_before != b->not_before) return a->not_before > b->not_before;
+    if (a->not_after != b->not_after) return a->not_after > b->not_after;
+    return a->serial > b->serial;
+  }
 
   void add(Action a) { plan.actions.push_back(std::move(a)); }
 
@@ -84,7 +100,9 @@ struct Planner {
   }
 
   void plan_device(const Device& d) {
-    std::vector<const Cert*> live = observed.live_certs(d.name, now);
+    auto found = live_by_device.find(d.name);
+    const std::vector<const Cert*> live =
+        found == live_by_device.end() ? std::vector<const Cert*>{} : found->second;
     if (d.is_revoked()) {
       for (const Cert* c : live) revoke(*c, *d.revoked, "revoked in the desired state", true);
       return;
@@ -252,7 +270,8 @@ std::string_view to_string(AccessChangeKind kind) {
 
 Plan compute_plan(const desired::DesiredState& desired, const observed::ObservedState& observed,
                   const PlanInputs& inputs, const PlanOptions& options, base::Instant now) {
-  Planner p{desired, observed, now, Plan{}, {}};
+  Planner p{desired, observed, now, Plan{}, {}, {}};
+  p.index_live_certs();
   p.plan.inputs = inputs;
   p.plan.now = now;
   p.plan.max_revocations = desired.safety.max_revocations;

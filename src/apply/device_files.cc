@@ -79,11 +79,23 @@ Result<void> DeviceFiles::stage(const DeviceMaterial& m) {
   return write_set(next_dir(m.device), m);
 }
 
-Result<void> DeviceFiles::install(const DeviceMaterial& m) {
-  if (!m.has_key()) {
-    if (auto r = remove_secrets(m.device); !r) return r;
+Result<void> DeviceFiles::install(const std::string& device) {
+  // Renames, not new writes: staged files are already complete, and creating and deleting
+  // thousands of inodes dominated a large batch.
+  for (const char* name : {"key.pem", "bundle.p12", "bundle.pass", "cert.pem"}) {
+    auto r = fs_.rename(sys::join_path(next_dir(device), name), sys::join_path(dir(device), name));
+    if (!r && r.error().code != Errc::not_found) return r;
   }
-  return write_set(dir(m.device), m);
+  return {};
+}
+
+Result<void> DeviceFiles::remove_stale_secrets(const std::string& device) {
+  auto key = fs_.read(sys::join_path(dir(device), "key.pem"));
+  if (!key) return key.error().code == Errc::not_found ? Result<void>() : key.error();
+  pki::SecretString key_pem(std::move(*key));
+  auto cert = fs_.read(sys::join_path(dir(device), "cert.pem"));
+  if (cert && pki::key_matches(key_pem.reveal(), *cert)) return {};
+  return remove_secrets(device);
 }
 
 Result<void> DeviceFiles::clear_next(const std::string& device) {

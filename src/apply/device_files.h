@@ -56,9 +56,13 @@ class DeviceFiles {
 
   // Step 1 for one device: writes next/* (deferred; the caller syncs the batch).
   Result<void> stage(const DeviceMaterial& m);
-  // Step 3 for one device: writes the device's files (deferred) and removes a key and bundle
-  // left from before when the device now uses a CSR.
-  Result<void> install(const DeviceMaterial& m);
+  // Step 3 for one device: moves next/* over the device's files (deferred), cert.pem last, so
+  // that next/cert.pem marks an install not finished; files already moved are skipped, which
+  // makes it safe to repeat after a crash.
+  Result<void> install(const std::string& device);
+  // Removes key.pem and the bundle when they do not belong to cert.pem (the device now uses a
+  // CSR, or an install was interrupted after a CSR device's cert.pem moved).
+  Result<void> remove_stale_secrets(const std::string& device);
   // Removes next/ and what is in it.
   Result<void> clear_next(const std::string& device);
   // What next/ holds, or nullopt when it has no certificate.

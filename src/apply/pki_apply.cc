@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
@@ -199,8 +200,10 @@ Result<void> Applier::issue_batch() {
   auto jobs = issuance_jobs(ca_.index);
   if (!jobs) return jobs.error();
   if (jobs->empty()) return {};
+  auto t0 = std::chrono::steady_clock::now();
   auto materials = make_materials(*signer_, *jobs, ctx_.now, ctx_.threads);
   if (!materials) return materials.error();
+  auto t1 = std::chrono::steady_clock::now();
   // 0. journal; 1. stage, one sync for the batch
   std::vector<std::string> names;
   for (const DeviceMaterial& m : *materials) names.push_back(m.device);
@@ -210,6 +213,7 @@ Result<void> Applier::issue_batch() {
     if (auto r = files_.stage(m); !r) return r;
   }
   if (auto r = ctx_.fs.sync(); !r) return r;
+  auto t2 = std::chrono::steady_clock::now();
   // 2. commit: the batch's V lines, durably
   std::vector<pki::IndexEntry> index = ca_.index;
   for (const DeviceMaterial& m : *materials) index.push_back(index_entry(m));
@@ -220,7 +224,11 @@ Result<void> Applier::issue_batch() {
   if (auto r = db_.write_next_serial_deferred(*next_serial); !r) return r;
   // 3. install, one sync; then the staging copies go
   for (const DeviceMaterial& m : *materials) {
-    if (auto r = files_.install(m); !r) return r;
+    if (auto r = files_.install(m.device); !r) return r;
+    // A device now on a CSR keeps no key: the old one goes once the new certificate is in.
+    if (!m.has_key()) {
+      if (auto r = files_.remove_secrets(m.device); !r) return r;
+    }
   }
   if (auto r = ctx_.fs.sync(); !r) return r;
   for (size_t i = 0; i < materials->size(); ++i) {
@@ -237,6 +245,11 @@ Result<void> Applier::issue_batch() {
       superseded_[old] = m.device;
     }
   }
+  auto t3 = std::chrono::steady_clock::now();
+  using ms = std::chrono::duration<double, std::milli>;
+  spdlog::debug(
+      "timing batch={} keys_certs_bundles_ms={:.1f} stage_ms={:.1f} commit_install_ms={:.1f}",
+      materials->size(), ms(t1 - t0).count(), ms(t2 - t1).count(), ms(t3 - t2).count());
   return files_.end_batch();
 }
 

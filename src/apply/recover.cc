@@ -32,10 +32,11 @@ Result<void> recover_staging(sys::Filesystem& fs, DeviceFiles& files,
   auto staged = files.read_next(device);
   if (!staged) return staged.error();
   if (*staged && valid.contains((*staged)->serial)) {
-    if (auto r = files.install(**staged); !r) return r;
+    if (auto r = files.install(device); !r) return r;
+    if (auto r = files.remove_stale_secrets(device); !r) return r;
     if (auto r = fs.sync(); !r) return r;
     report.installed_devices.push_back(device);
-  } else if (auto listing = fs.list(files.next_dir(device)); listing) {
+  } else if (auto listing = fs.list(files.next_dir(device)); listing && !listing->empty()) {
     report.discarded_staging.push_back(device);
   }
   return files.clear_next(device);

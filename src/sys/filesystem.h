@@ -45,6 +45,11 @@ class Filesystem {
   // flush per filesystem touched (syncfs on Linux) rather than one per file.
   virtual Result<void> sync() = 0;
 
+  // Moves file `from` over `to` (rename(2): atomic, replacing `to`), without waiting for the
+  // disk; durable after the next sync(). A batch installs staged files this way instead of
+  // writing them twice. Errc::not_found when `from` does not exist.
+  virtual Result<void> rename(const std::string& from, const std::string& to) = 0;
+
   // Names (not paths) of the entries of directory `path`, sorted, without "." and "..".
   virtual Result<std::vector<std::string>> list(const std::string& path) = 0;
 

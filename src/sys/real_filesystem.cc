@@ -159,6 +159,14 @@ Result<void> RealFilesystem::sync() {
   return {};
 }
 
+Result<void> RealFilesystem::rename(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0)
+    return posix_error("rename to " + to + ":", from, errno);
+  unsynced_dirs_.insert(parent_path(from));
+  unsynced_dirs_.insert(parent_path(to));
+  return {};
+}
+
 Result<std::vector<std::string>> RealFilesystem::list(const std::string& path) {
   std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(path.c_str()), ::closedir);
   if (!dir) return posix_error("list", path, errno);

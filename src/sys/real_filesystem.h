@@ -15,6 +15,7 @@ class RealFilesystem final : public Filesystem {
   Result<void> write_deferred(const std::string& path, const std::string& bytes,
                               std::uint32_t mode) override;
   Result<void> sync() override;
+  Result<void> rename(const std::string& from, const std::string& to) override;
   Result<std::vector<std::string>> list(const std::string& path) override;
   Result<void> remove(const std::string& path) override;
   Result<FileInfo> stat(const std::string& path) override;

@@ -28,6 +28,17 @@ Result<void> MemFilesystem::sync() {
   return {};
 }
 
+Result<void> MemFilesystem::rename(const std::string& from, const std::string& to) {
+  auto it = files_.find(from);
+  if (it == files_.end()) return make_error(Errc::not_found, "rename " + from + ": not found");
+  if (!dirs_.contains(sys::parent_path(to)))
+    return make_error(Errc::not_found, "rename to " + to + ": no parent directory");
+  files_[to] = it->second;
+  files_.erase(from);
+  ++writes_;
+  return {};
+}
+
 Result<std::vector<std::string>> MemFilesystem::list(const std::string& path) {
   if (!dirs_.contains(path)) return make_error(Errc::not_found, "list " + path + ": not found");
   std::set<std::string> names;

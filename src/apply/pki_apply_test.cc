@@ -8,6 +8,7 @@
 #include "pki/inspect.h"
 #include "plan/planner.h"
 #include "support/mem_filesystem.h"
+#include "support/test_csr.h"
 
 namespace certgate::apply {
 namespace {
@@ -158,16 +159,7 @@ TEST_CASE("recover: an interrupted CA setup is discarded; a CA with certificates
 }
 
 TEST_CASE("apply: a CSR device gets a certificate for the CSR's key and no stored key") {
-  // Generated with: openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes
-  //   -keyout /dev/null -subj /CN=something-else
-  const std::string csr = R"(-----BEGIN CERTIFICATE REQUEST-----
-MIHTMHsCAQAwGTEXMBUGA1UEAwwOc29tZXRoaW5nLWVsc2UwWTATBgcqhkjOPQIB
-BggqhkjOPQMBBwNCAATWlUNljwA2TLP8wOaM1QR/YGSxe+omVc9bLjrO0cY3a3Xo
-b22Zqp9yJe5wuSqFooxFm8fUdbSwjizxxL/qoQ8MoAAwCgYIKoZIzj0EAwIDSAAw
-RQIhAMZuV8z4jc4fWjWaUPgnM0idWrz/PuyDEu1O/tUjq+UnAiB13ofRa/A2w+io
-fr5FVYvErcRH3kpEoB7u69BFol0qgw==
------END CERTIFICATE REQUEST-----
-)";
+  const std::string csr = testing::kTestCsr;
   Harness h;
   h.desired = state_with(1);
   h.desired.devices[0].csr_path = "csr/dev-100.csr";

@@ -7,6 +7,7 @@
 #include "pki/inspect.h"
 #include "pki/pkcs12.h"
 #include "pki/random.h"
+#include "support/test_csr.h"
 
 namespace certgate::pki {
 namespace {
@@ -29,15 +30,7 @@ CertRequest request(const std::string& device) {
   return {device, device + "@example.com", *serial, kNow, kNow + days{365}};
 }
 
-// A CSR made here with OpenSSL's own CLI, so the test does not trust our code to make it.
-constexpr const char* kCsr = R"(-----BEGIN CERTIFICATE REQUEST-----
-MIHTMHsCAQAwGTEXMBUGA1UEAwwOc29tZXRoaW5nLWVsc2UwWTATBgcqhkjOPQIB
-BggqhkjOPQMBBwNCAATWlUNljwA2TLP8wOaM1QR/YGSxe+omVc9bLjrO0cY3a3Xo
-b22Zqp9yJe5wuSqFooxFm8fUdbSwjizxxL/qoQ8MoAAwCgYIKoZIzj0EAwIDSAAw
-RQIhAMZuV8z4jc4fWjWaUPgnM0idWrz/PuyDEu1O/tUjq+UnAiB13ofRa/A2w+io
-fr5FVYvErcRH3kpEoB7u69BFol0qgw==
------END CERTIFICATE REQUEST-----
-)";
+constexpr const char* kCsr = testing::kTestCsr;
 
 TEST_CASE("pki: a new CA is a CA, self-signed, with the desired subject and validity") {
   CaSigner signer = make_signer(base::KeyType::ec_p384);

@@ -136,13 +136,43 @@ Result<void> RealFilesystem::write_atomic(const std::string& path, const std::st
 Result<void> RealFilesystem::write_deferred(const std::string& path, const std::string& bytes,
                                             std::uint32_t mode) {
   if (auto r = replace_file(path, bytes, mode, false); !r) return r;
+  unsynced_files_.insert(path);
   unsynced_dirs_.insert(parent_path(path));
   return {};
 }
 
 Result<void> RealFilesystem::sync() {
-  // syncfs flushes a whole filesystem, data and metadata (renames included), in one call: one
-  // per distinct device among the touched directories.
+  // A few changes: fsync each file and directory, which touches nothing else. A batch: syncfs,
+  // which flushes a whole filesystem (data and metadata, renames included) in one call, one per
+  // distinct device among the touched directories, instead of an fsync per file.
+  constexpr size_t kFewChanges = 32;
+  Result<void> r = unsynced_files_.size() + unsynced_dirs_.size() <= kFewChanges
+                       ? sync_each()
+                       : sync_filesystems();
+  if (r) {
+    unsynced_files_.clear();
+    unsynced_dirs_.clear();
+  }
+  return r;
+}
+
+Result<void> RealFilesystem::sync_each() {
+  for (const std::string& file : unsynced_files_) {
+    Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+      if (errno == ENOENT) continue;  // renamed or removed since; its directory is synced below
+      return posix_error("open", file, errno);
+    }
+    if (::fsync(fd.get()) != 0) return posix_error("fsync", file, errno);
+  }
+  for (const std::string& dir : unsynced_dirs_) {
+    auto r = fsync_dir(dir);
+    if (!r && r.error().code != Errc::not_found) return r;
+  }
+  return {};
+}
+
+Result<void> RealFilesystem::sync_filesystems() {
   std::set<dev_t> done;
   for (const std::string& dir : unsynced_dirs_) {
     struct stat st {};
@@ -155,13 +185,14 @@ Result<void> RealFilesystem::sync() {
     if (fd.get() < 0) return posix_error("open directory", dir, errno);
     if (::syncfs(fd.get()) != 0) return posix_error("syncfs", dir, errno);
   }
-  unsynced_dirs_.clear();
   return {};
 }
 
 Result<void> RealFilesystem::rename(const std::string& from, const std::string& to) {
   if (::rename(from.c_str(), to.c_str()) != 0)
-    return posix_error("rename to " + to + ":", from, errno);
+    return posix_error("rename", from + " to " + to, errno);
+  unsynced_files_.erase(from);
+  unsynced_files_.insert(to);
   unsynced_dirs_.insert(parent_path(from));
   unsynced_dirs_.insert(parent_path(to));
   return {};

@@ -22,7 +22,10 @@ class RealFilesystem final : public Filesystem {
   Result<void> make_dirs(const std::string& path, std::uint32_t mode) override;
 
  private:
-  // Directories with deferred changes since the last sync().
+  Result<void> sync_each();
+  Result<void> sync_filesystems();
+  // Files and directories with deferred changes since the last sync().
+  std::set<std::string> unsynced_files_;
   std::set<std::string> unsynced_dirs_;
 };
 

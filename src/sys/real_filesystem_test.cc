@@ -93,3 +93,29 @@ TEST_CASE("paths: parent and join") {
 }
 
 }  // namespace certgate::sys
+
+namespace certgate::sys {
+
+TEST_CASE("real filesystem: deferred writes and renames are in place at once, durable at sync") {
+  TempDir dir;
+  RealFilesystem fs;
+  const std::string a = dir.path + "/a";
+  REQUIRE(fs.write_deferred(a, "one", 0600));
+  CHECK(*fs.read(a) == "one");
+  CHECK(fs.stat(a)->mode == 0600);
+  REQUIRE(fs.sync());  // a few changes: fsync per file and directory
+  REQUIRE(fs.rename(a, dir.path + "/b"));
+  CHECK(fs.read(a).error().code == Errc::not_found);
+  CHECK(*fs.read(dir.path + "/b") == "one");
+  for (int i = 0; i < 40; ++i) {
+    REQUIRE(fs.write_deferred(dir.path + "/f" + std::to_string(i), "x", 0644));
+  }
+  REQUIRE(fs.sync());  // a batch: syncfs
+  CHECK(fs.list(dir.path)->size() == 41);
+  auto missing = fs.rename(dir.path + "/nope", dir.path + "/c");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == Errc::not_found);
+  CHECK(missing.error().message.starts_with("rename " + dir.path + "/nope to "));
+}
+
+}  // namespace certgate::sys

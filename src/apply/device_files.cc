@@ -66,8 +66,8 @@ Result<void> DeviceFiles::write_set(const std::string& d, const DeviceMaterial& 
             fs_.write_deferred(sys::join_path(d, "bundle.p12"), m.bundle.reveal(), kSecretMode);
         !r)
       return r;
-    if (auto r = fs_.write_deferred(sys::join_path(d, "bundle.pass"), m.password.reveal() + "\n",
-                                    kSecretMode);
+    const pki::SecretString line(m.password.reveal() + "\n");
+    if (auto r = fs_.write_deferred(sys::join_path(d, "bundle.pass"), line.reveal(), kSecretMode);
         !r)
       return r;
   }

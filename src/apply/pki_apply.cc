@@ -67,9 +67,11 @@ Result<DeviceMaterial> make_material(const pki::CaSigner& signer, const Job& job
     m.cert_pem = std::move(cert->cert_pem);
     m.not_after = cert->not_after;
     m.details.public_key_sha256 = cert->public_key_sha256;
+    m.details.origin = "csr";
     return m;
   }
   m.details.key = d.key;
+  m.details.origin = "server";
   auto password = pki::random_password();
   if (!password) return password.error();
   auto made = signer.issue_with_new_key(request, d.key, *password, d.p12_profile);
@@ -137,7 +139,8 @@ class Applier {
   Result<void> refresh_config();
   Result<std::vector<Job>> issuance_jobs(const std::vector<pki::IndexEntry>& index);
   Result<void> issue_batch();
-  Result<void> revoke_all();
+  // Marks the certificates of `reasons` revoked in index.txt (one durable commit).
+  Result<void> revoke(const std::map<std::string, base::RevocationReason>& reasons);
   Result<void> write_crl();
   Result<void> write_cache();
 
@@ -253,13 +256,7 @@ Result<void> Applier::issue_batch() {
   return files_.end_batch();
 }
 
-Result<void> Applier::revoke_all() {
-  std::map<std::string, base::RevocationReason> reasons;
-  for (const auto& [serial, device] : superseded_)
-    reasons[serial] = base::RevocationReason::superseded;
-  for (const Action& a : plan_.actions) {
-    if (a.kind == ActionKind::revoke) reasons[a.serial] = *a.revocation_reason;
-  }
+Result<void> Applier::revoke(const std::map<std::string, base::RevocationReason>& reasons) {
   if (reasons.empty()) return {};
   std::vector<pki::IndexEntry> index = ca_.index;
   std::set<std::string> fully_revoked;
@@ -268,17 +265,15 @@ Result<void> Applier::revoke_all() {
     if (it == reasons.end() || e.status == pki::IndexStatus::revoked) continue;
     e.status = pki::IndexStatus::revoked;
     e.revoked_at = ctx_.now;
-    revoked_.insert(e.serial);
+    e.revocation_field.clear();
     e.reason = it->second;
-    const std::string device = e.common_name();
-    spdlog::info("revoked device={} serial={} reason={}", device, e.serial, to_string(it->second));
-    report_.revoked.push_back(device + " " + e.serial + " " + std::string(to_string(it->second)));
-    if (it->second != base::RevocationReason::superseded) fully_revoked.insert(device);
+    if (it->second != base::RevocationReason::superseded) fully_revoked.insert(e.common_name());
   }
-  if (auto r = db_.write_index(index); !r) return r;
-  ca_.index = std::move(index);
+  // A device left without a live certificate has no more use for its key and bundle. They go
+  // first, durably: a crash before the commit below leaves a valid certificate without its
+  // server-side key (the device has its bundle), never a revoked one with its key on disk.
   for (const std::string& device : fully_revoked) {
-    const bool still_live = std::any_of(ca_.index.begin(), ca_.index.end(), [&](const auto& e) {
+    const bool still_live = std::any_of(index.begin(), index.end(), [&](const auto& e) {
       return e.status == pki::IndexStatus::valid && e.common_name() == device &&
              ctx_.now < e.expires;
     });
@@ -286,7 +281,21 @@ Result<void> Applier::revoke_all() {
       if (auto r = files_.remove_secrets(device); !r) return r;
     }
   }
-  return ctx_.fs.sync();
+  if (auto r = ctx_.fs.sync(); !r) return r;
+  if (auto r = db_.write_index(index); !r) return r;
+  for (const pki::IndexEntry& e : index) {
+    auto it = reasons.find(e.serial);
+    if (it == reasons.end() || revoked_.contains(e.serial) || !e.revoked_at ||
+        *e.revoked_at != ctx_.now)
+      continue;
+    revoked_.insert(e.serial);
+    spdlog::info("revoked device={} serial={} reason={}", e.common_name(), e.serial,
+                 to_string(it->second));
+    report_.revoked.push_back(e.common_name() + " " + e.serial + " " +
+                              std::string(to_string(it->second)));
+  }
+  ca_.index = std::move(index);
+  return {};
 }
 
 Result<void> Applier::write_crl() {
@@ -295,15 +304,21 @@ Result<void> Applier::write_crl() {
     // RFC 5280 3.3 lets a CA drop expired certificates from its CRL; keeping the CRL small keeps
     // nginx's handshakes fast.
     if (e.status != pki::IndexStatus::revoked || !e.revoked_at || e.expires <= ctx_.now) continue;
-    entries.push_back(
-        {e.serial, *e.revoked_at, e.reason.value_or(base::RevocationReason::unspecified)});
+    auto reason = e.reason.value_or(base::RevocationReason::unspecified);
+    // removeFromCRL belongs to delta CRLs; in a full CRL OpenSSL reads it as "not revoked".
+    if (reason == base::RevocationReason::removeFromCRL)
+      reason = base::RevocationReason::unspecified;
+    entries.push_back({e.serial, *e.revoked_at, reason});
   }
   long number = ca_.next_crl_number;
   if (ca_.crl_pem) {
     if (auto old = pki::inspect_crl(*ca_.crl_pem, signer_->cert_pem()); old)
       number = std::max(number, old->number + 1);
   }
-  auto crl = signer_->make_crl(entries, number, ctx_.now, ctx_.now + desired_.ca.crl_validity);
+  // thisUpdate backdated like certificates: an edge host whose clock runs a little behind
+  // would otherwise find the CRL "not yet valid" and nginx would refuse every client.
+  auto crl =
+      signer_->make_crl(entries, number, ctx_.now - kBackdate, ctx_.now + desired_.ca.crl_validity);
   if (!crl) return crl.error();
   if (auto r = db_.write_crl(*crl, number); !r) return r;
   spdlog::info("wrote CRL number={} entries={}", number, entries.size());
@@ -318,7 +333,10 @@ Result<void> Applier::write_cache() {
       continue;
     // An imported certificate's email could hold a tab or newline; such a one is not cached.
     if (c.owner.find_first_of("\t\n") != std::string::npos) continue;
-    cache[c.serial] = {c.not_before, c.key, c.public_key_sha256, c.owner};
+    const char* origin = c.key_origin == observed::KeyOrigin::server ? "server"
+                         : c.key_origin == observed::KeyOrigin::csr  ? "csr"
+                                                                     : "";
+    cache[c.serial] = {c.not_before, c.key, c.public_key_sha256, c.owner, origin};
   }
   return db_.write_cert_cache(cache);
 }
@@ -339,11 +357,25 @@ Result<ApplyReport> Applier::run() {
   auto ca = db_.read();
   if (!ca) return ca.error();
   ca_ = std::move(*ca);
+  // Revocations and their CRL first: an issuance that keeps failing (a full disk, one bad
+  // device) must never keep a revoked device in, nor let the CRL run out.
+  std::map<std::string, base::RevocationReason> planned;
+  for (const Action& a : plan_.actions) {
+    if (a.kind == ActionKind::revoke) planned[a.serial] = *a.revocation_reason;
+  }
+  if (auto r = revoke(planned); !r) return r.error();
+  const bool wants_crl = plan_.count(ActionKind::crl) > 0;
+  const bool renews = plan_.count(ActionKind::renew) > 0;
+  if (wants_crl && (!planned.empty() || !renews)) {
+    if (auto r = write_crl(); !r) return r.error();
+  }
   if (auto r = issue_batch(); !r) return r.error();
-  if (auto r = revoke_all(); !r) return r.error();
-  const bool wants_crl = plan_.count(ActionKind::crl) > 0 || !superseded_.empty() ||
-                         plan_.count(ActionKind::revoke) > 0;
-  if (wants_crl) {
+  // Renewals: the new certificate is in place, so the old one is revoked (superseded).
+  std::map<std::string, base::RevocationReason> superseded;
+  for (const auto& [serial, device] : superseded_)
+    superseded[serial] = base::RevocationReason::superseded;
+  if (auto r = revoke(superseded); !r) return r.error();
+  if (!superseded.empty() || (wants_crl && report_.crl_number < 0)) {
     if (auto r = write_crl(); !r) return r.error();
   }
   if (auto r = write_cache(); !r) return r.error();
@@ -356,43 +388,6 @@ Result<ApplyReport> apply_pki(const plan::Plan& plan, const desired::DesiredStat
                               const observed::ObservedState& observed, ApplyContext& ctx) {
   Applier applier(plan, desired, observed, ctx);
   return applier.run();
-}
-
-Result<void> export_bundle(sys::Filesystem& fs, const std::string& state_dir,
-                           const std::string& device, base::P12Profile profile,
-                           const std::string& out) {
-  DeviceFiles files(fs, state_dir);
-  pki::CaDatabase db(fs, state_dir);
-  const std::string dir = files.dir(device);
-  auto key = fs.read(sys::join_path(dir, "key.pem"));
-  if (!key) {
-    if (key.error().code == Errc::not_found)
-      return make_error(Errc::not_found, "device " + device +
-                                             " has no stored key (not issued yet, revoked, or "
-                                             "its key stays on the device: a CSR device)");
-    return key.error();
-  }
-  pki::SecretString key_pem(std::move(*key));
-  auto cert = fs.read(sys::join_path(dir, "cert.pem"));
-  if (!cert) return cert.error();
-  auto ca_cert = fs.read(db.cert_path());
-  if (!ca_cert) return ca_cert.error();
-  const std::string pass_path = sys::join_path(dir, "bundle.pass");
-  pki::SecretString password;
-  if (auto stored = fs.read(pass_path); stored && stored->size() > 1) {
-    std::string v = std::move(*stored);
-    if (v.back() == '\n') v.pop_back();
-    password = pki::SecretString(std::move(v));
-  } else {
-    auto fresh = pki::random_password();
-    if (!fresh) return fresh.error();
-    password = std::move(*fresh);
-    if (auto r = fs.write_atomic(pass_path, password.reveal() + "\n", 0600); !r) return r;
-  }
-  auto bundle = pki::make_bundle(key_pem.reveal(), *cert, *ca_cert, device, password, profile);
-  if (!bundle) return bundle.error();
-  pki::SecretString bytes(std::move(*bundle));
-  return fs.write_atomic(out, bytes.reveal(), 0600);
 }
 
 }  // namespace certgate::apply

@@ -43,10 +43,4 @@ struct ApplyReport {
 Result<ApplyReport> apply_pki(const plan::Plan& plan, const desired::DesiredState& desired,
                               const observed::ObservedState& observed, ApplyContext& ctx);
 
-// Re-exports device `device`'s bundle from its stored key and certificate with `profile`,
-// reusing bundle.pass when there is one; writes it to `out` (0600).
-Result<void> export_bundle(sys::Filesystem& fs, const std::string& state_dir,
-                           const std::string& device, base::P12Profile profile,
-                           const std::string& out);
-
 }  // namespace certgate::apply

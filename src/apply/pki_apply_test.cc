@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "apply/bundle_export.h"
 #include "apply/recover.h"
 #include "observed/observe.h"
 #include "pki/ca_database.h"
@@ -150,6 +151,7 @@ TEST_CASE("recover: an interrupted CA setup is discarded; a CA with certificates
   REQUIRE(r);
   CHECK(r->discarded_ca_setup);
   CHECK_FALSE(fs.files().contains("/state/ca/ca.key"));
+  CHECK(fs.files().at("/state/ca/ca.key.interrupted-setup").mode == 0600);
   fs.put("/state/ca/ca.key", "KEY", 0600);
   fs.put("/state/ca/index.txt", "V\t271123120000Z\t\t0A\tunknown\t/CN=a\n");
   r = recover(fs, "/state");

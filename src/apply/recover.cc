@@ -44,14 +44,20 @@ Result<void> recover_staging(sys::Filesystem& fs, DeviceFiles& files,
 
 // CaDatabase::create writes the key first and the certificate last. A key without a
 // certificate and with no certificate in index.txt has signed nothing: the setup was
-// interrupted, and its files are removed so that the next plan creates the CA afresh. With
+// interrupted: the key is set aside (ca.key.interrupted-setup) and the other files removed, so
+// that the next plan creates the CA afresh. With
 // certificates in index.txt it is a damaged CA, which only a human may repair (observe() says so).
 Result<void> recover_ca_setup(sys::Filesystem& fs, pki::CaDatabase& db, RecoveryReport& report) {
-  if (fs.stat(db.cert_path()) || !fs.stat(db.key_path())) return {};
+  // Only on certain knowledge: an I/O error is not "no certificate".
+  auto cert = fs.stat(db.cert_path());
+  if (cert || cert.error().code != Errc::not_found || !fs.stat(db.key_path())) return {};
   auto index = fs.read(db.index_path());
-  if (index && !index->empty()) return {};
+  if (index ? !index->empty() : index.error().code != Errc::not_found) return {};
+  // The key is set aside, not deleted: it signed nothing, but a private key is never destroyed
+  // on a guess.
+  if (auto r = fs.rename(db.key_path(), db.key_path() + ".interrupted-setup"); !r) return r;
   for (const char* name :
-       {"ca.key", "index.txt", "index.txt.attr", "serial", "crlnumber", "openssl.cnf", "crl.pem"}) {
+       {"index.txt", "index.txt.attr", "serial", "crlnumber", "openssl.cnf", "crl.pem"}) {
     if (auto r = fs.remove(sys::join_path(db.ca_dir(), name)); !r) return r;
   }
   report.discarded_ca_setup = true;
@@ -100,6 +106,8 @@ Result<RecoveryReport> recover(sys::Filesystem& fs, const std::string& state_dir
       report.removed_temp_files += *removed;
     }
     if (auto r = recover_staging(fs, files, valid, device, report); !r) return r.error();
+    // An install interrupted after a CSR device's cert.pem moved leaves its old key behind.
+    if (auto r = files.remove_stale_secrets(device); !r) return r.error();
   }
   if (auto r = files.end_batch(); !r) return r.error();
   if (auto r = fs.sync(); !r) return r.error();

@@ -1,9 +1,14 @@
 // recover(): finishes or rolls back what an interrupted apply left (see device_files.h), so
 // every apply starts from a consistent database:
-//  - newcerts/SERIAL.pem whose serial index.txt does not know: never committed, removed;
-//  - devices/NAME/next/ whose certificate index.txt knows as valid: committed, installed;
-//  - any other devices/NAME/next/: removed;
-//  - temp files of interrupted atomic writes: removed.
+//  - temp files of interrupted atomic writes in ca/: removed;
+//  - a CA key without certificate and without issued certificates (an interrupted CA setup):
+//    set aside as ca.key.interrupted-setup, the setup's other files removed;
+//  - after an unfinished batch (devices/.staging): newcerts/SERIAL.pem whose serial index.txt
+//    does not know was never committed, and is removed; next/ of the batch's devices whose
+//    certificate index.txt knows as valid was committed, and is installed; any other next/ is
+//    removed, with temp files in those folders, and keys that no longer match their device's
+//    certificate.
+// Only the devices of an unfinished batch are looked at, never all of devices/.
 // REQUIRES: the caller holds STATE/lock.
 #pragma once
 

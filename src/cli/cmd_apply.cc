@@ -92,9 +92,7 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
   if (!lock) return fail(lock.error().message);
   // Refused on every apply, not only when something is to be signed: a leaked CA key must stop
   // the agent loudly, at once.
-  if (fs.stat(pki::CaDatabase(fs, state).key_path())) {
-    if (auto key = pki::CaDatabase(fs, state).read_key(); !key) return fail(key.error().message);
-  }
+  if (auto r = pki::CaDatabase(fs, state).check_key_mode(); !r) return fail(r.error().message);
   auto t0 = std::chrono::steady_clock::now();
   auto recovered = apply::recover(fs, state);
   if (!recovered) return fail("recover " + state + ": " + recovered.error().message);
@@ -114,9 +112,21 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
   }
   render::TextStyle style{false};
   std::fputs(render::plan_text(run->plan, style).c_str(), stdout);
-  if (!run->plan.refusal.empty()) return fail("refused: " + run->plan.refusal);
-  std::fflush(stdout);
   apply::ApplyContext ctx{fs, state, *now, static_cast<int>(std::thread::hardware_concurrency())};
+  if (!run->plan.refusal.empty()) {
+    // Nothing the plan asks for is done, but a CRL that is due is still signed again: an expired
+    // CRL would make nginx turn every client away while humans look at the refusal.
+    if (run->plan.crl_refresh_due) {
+      plan::Plan crl_only = run->plan;
+      std::erase_if(crl_only.actions,
+                    [](const plan::Action& a) { return a.kind != plan::ActionKind::crl; });
+      if (auto r = apply::apply_pki(crl_only, run->loaded.state, run->observed, ctx); !r)
+        return fail("refreshing the CRL failed: " + r.error().message);
+      std::printf("Refreshed the CRL only.\n");
+    }
+    return fail("refused: " + run->plan.refusal);
+  }
+  std::fflush(stdout);
   auto t2 = std::chrono::steady_clock::now();
   auto report = apply::apply_pki(run->plan, run->loaded.state, run->observed, ctx);
   spdlog::debug("timing recover_ms={:.1f} load_observe_plan_ms={:.1f} apply_ms={:.1f}", recover_ms,

@@ -1,7 +1,7 @@
 // certgate bundle DEVICE: (re-)export a device's PKCS#12 bundle from its stored key.
 #include <cstdio>
 
-#include "apply/pki_apply.h"
+#include "apply/bundle_export.h"
 #include "cli/commands.h"
 #include "cli/load.h"
 #include "cli/pipeline.h"

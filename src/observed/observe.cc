@@ -32,6 +32,9 @@ void read_details(sys::Filesystem& fs, const pki::CaDatabase& db, const pki::Cer
     c.key = it->second.key;
     c.owner = it->second.owner;
     c.public_key_sha256 = it->second.public_key_sha256;
+    c.key_origin = it->second.origin == "server" ? KeyOrigin::server
+                   : it->second.origin == "csr"  ? KeyOrigin::csr
+                                                 : KeyOrigin::unknown;
     return;
   }
   auto pem = fs.read(db.newcert_path(c.serial));

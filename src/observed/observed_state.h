@@ -17,6 +17,9 @@ namespace certgate::observed {
 
 enum class CertStatus { valid, revoked, expired };  // index.txt's V, R, E
 
+// Where a certificate's key was made: by certgate (stored with a bundle) or on the device (CSR).
+enum class KeyOrigin { unknown, server, csr };
+
 struct Cert {
   std::string serial;  // uppercase hex, as nginx's $ssl_client_serial prints it
   std::string device;  // the subject CN
@@ -30,6 +33,7 @@ struct Cert {
   std::optional<base::KeyType> key;
   std::string owner;  // email SAN
   std::string public_key_sha256;
+  KeyOrigin key_origin = KeyOrigin::unknown;  // from the certificate cache only
 
   // Valid at `now`: not revoked, and `now` before its notAfter.
   bool is_live(base::Instant now) const { return status == CertStatus::valid && now < not_after; }

@@ -18,10 +18,14 @@ Result<std::string> read_optional(sys::Filesystem& fs, const std::string& path) 
   return r;
 }
 
+// crlnumber as openssl keeps it: uppercase hex with an even number of digits (a2i_ASN1_INTEGER
+// refuses an odd count, so "100" would break `openssl ca -gencrl` at 256).
 std::string hex_number(long n) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%02lX\n", n);
-  return buf;
+  std::snprintf(buf, sizeof buf, "%lX", n);
+  std::string hex = buf;
+  if (hex.size() % 2 == 1) hex.insert(hex.begin(), '0');
+  return hex + "\n";
 }
 
 Result<long> parse_crlnumber(const std::string& text) {
@@ -88,9 +92,9 @@ Result<std::vector<std::string>> CaDatabase::list_newcerts() const {
   return names;
 }
 
-Result<SecretString> CaDatabase::read_key() const {
+Result<void> CaDatabase::check_key_mode() const {
   auto info = fs_.stat(key_path());
-  if (!info) return info.error();
+  if (!info) return info.error().code == Errc::not_found ? Result<void>() : info.error();
   if ((info->mode & 077) != 0) {
     char mode[16];
     std::snprintf(mode, sizeof mode, "%04o", info->mode);
@@ -98,6 +102,12 @@ Result<SecretString> CaDatabase::read_key() const {
                                          ", readable by others; run chmod 600 on it and check "
                                          "who has seen it");
   }
+  return {};
+}
+
+Result<SecretString> CaDatabase::read_key() const {
+  if (!fs_.stat(key_path())) return make_error(Errc::not_found, key_path() + " is missing");
+  if (auto r = check_key_mode(); !r) return r.error();
   auto key = fs_.read(key_path());
   if (!key) return key.error();
   return SecretString(std::move(*key));

@@ -52,6 +52,9 @@ class CaDatabase {
   // only after an interrupted batch.
   Result<std::vector<std::string>> list_newcerts() const;
 
+  // Errc::refused when ca.key is readable by group or others; fine when there is no key yet.
+  Result<void> check_key_mode() const;
+
   // The CA key, for CaSigner. Errc::refused when the file is readable by group or others: a
   // leaked CA key is the one mistake certgate must never make quietly.
   Result<SecretString> read_key() const;

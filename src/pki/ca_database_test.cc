@@ -76,6 +76,8 @@ TEST_CASE("ca_database: write_crl bumps crlnumber before it writes the CRL") {
   REQUIRE(db.create(SecretString("KEY"), "CERT", "4A01"));
   REQUIRE(db.write_crl("CRL", 10));
   CHECK(fs.files().at("/state/ca/crlnumber").bytes == "0B\n");
+  REQUIRE(db.write_crl("CRL", 255));
+  CHECK(fs.files().at("/state/ca/crlnumber").bytes == "0100\n");
   CHECK(fs.files().at("/state/ca/crl.pem").bytes == "CRL");
 }
 

@@ -29,7 +29,7 @@ std::optional<CertCache> parse_cert_cache(std::string_view text) {
     std::string_view line = text.substr(0, eol);
     text.remove_prefix(eol + 1);
     auto f = split_tabs(line);
-    if (f.size() != 5 || f[0].empty()) return std::nullopt;
+    if (f.size() != 6 || f[0].empty()) return std::nullopt;
     long long seconds = 0;
     auto [ptr, ec] = std::from_chars(f[1].data(), f[1].data() + f[1].size(), seconds);
     if (ec != std::errc() || ptr != f[1].data() + f[1].size()) return std::nullopt;
@@ -42,6 +42,8 @@ std::optional<CertCache> parse_cert_cache(std::string_view text) {
     }
     d.public_key_sha256 = std::string(f[3]);
     d.owner = std::string(f[4]);
+    if (f[5] != "server" && f[5] != "csr" && f[5] != "-") return std::nullopt;
+    d.origin = f[5] == "-" ? "" : std::string(f[5]);
     cache[std::string(f[0])] = std::move(d);
   }
   return cache;
@@ -52,7 +54,7 @@ std::string format_cert_cache(const CertCache& cache) {
   for (const auto& [serial, d] : cache) {
     out += serial + "\t" + std::to_string(d.not_before.time_since_epoch().count()) + "\t" +
            (d.key ? std::string(base::to_string(*d.key)) : "-") + "\t" + d.public_key_sha256 +
-           "\t" + d.owner + "\n";
+           "\t" + d.owner + "\t" + (d.origin.empty() ? "-" : d.origin) + "\n";
   }
   return out;
 }

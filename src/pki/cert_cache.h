@@ -22,14 +22,15 @@ struct CertDetails {
   std::optional<base::KeyType> key;
   std::string public_key_sha256;
   std::string owner;
+  std::string origin;  // where the key was made: "server", "csr", or "" when not known
 
   bool operator==(const CertDetails&) const = default;
 };
 
 using CertCache = std::map<std::string, CertDetails>;  // by serial
 
-// Lines "SERIAL\tNOT_BEFORE_UNIX\tKEY\tSPKI_SHA256\tOWNER". nullopt when any line is malformed
-// (the caller then ignores the whole cache).
+// Lines "SERIAL\tNOT_BEFORE_UNIX\tKEY\tSPKI_SHA256\tOWNER\tORIGIN". nullopt when any line is
+// malformed (the caller then ignores the whole cache).
 std::optional<CertCache> parse_cert_cache(std::string_view text);
 std::string format_cert_cache(const CertCache& cache);
 

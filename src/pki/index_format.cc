@@ -22,6 +22,24 @@ constexpr std::array<std::pair<std::string_view, RevocationReason>, 8> kReasons{
     {"removeFromCRL", RevocationReason::removeFromCRL},
 }};
 
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// apps/ca.c unpack_revinfo: case-insensitive, plus the three forms that carry an extra field.
+std::optional<RevocationReason> reason_from_index(std::string_view name) {
+  for (const auto& [spelling, reason] : kReasons) {
+    if (equals_ignoring_case(spelling, name)) return reason;
+  }
+  if (equals_ignoring_case(name, "keyTime")) return RevocationReason::keyCompromise;
+  if (equals_ignoring_case(name, "CAkeyTime")) return RevocationReason::cACompromise;
+  if (equals_ignoring_case(name, "holdInstruction")) return RevocationReason::certificateHold;
+  return std::nullopt;
+}
+
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
   size_t start = 0;
@@ -55,13 +73,13 @@ Result<void> parse_revocation(std::string_view field, IndexEntry& e) {
   if (!when) return when.error();
   e.revoked_at = *when;
   if (parts.size() >= 2) {
-    auto it = std::find_if(kReasons.begin(), kReasons.end(),
-                           [&](const auto& r) { return r.first == parts[1]; });
-    if (it == kReasons.end())
+    auto reason = reason_from_index(parts[1]);
+    if (!reason)
       return make_error(Errc::invalid,
                         "unknown revocation reason \"" + std::string(parts[1]) + "\"");
-    e.reason = it->second;
+    e.reason = *reason;
   }
+  e.revocation_field = std::string(field);
   return {};
 }
 
@@ -181,7 +199,9 @@ std::string format_index(const std::vector<IndexEntry>& entries) {
     out += '\t';
     out += format_index_time(e.expires);
     out += '\t';
-    if (e.status == IndexStatus::revoked && e.revoked_at) {
+    if (e.status == IndexStatus::revoked && !e.revocation_field.empty()) {
+      out += e.revocation_field;
+    } else if (e.status == IndexStatus::revoked && e.revoked_at) {
       out += format_index_time(*e.revoked_at);
       if (e.reason) {
         auto name = index_reason_name(*e.reason);

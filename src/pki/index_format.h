@@ -26,9 +26,13 @@ struct IndexEntry {
   base::Instant expires;
   std::optional<base::Instant> revoked_at;       // R lines only
   std::optional<base::RevocationReason> reason;  // R lines that name one
-  std::string serial;                            // uppercase hex, even length
-  std::string file = "unknown";                  // openssl ca writes "unknown"
-  std::string subject;                           // "/CN=alice-phone" (openssl oneline)
+  // The revocation field as read ("261201093000Z,keyTime,..."): written back unchanged so that
+  // what `openssl ca` recorded (a compromise time, a hold instruction) survives; cleared when
+  // certgate revokes.
+  std::string revocation_field;
+  std::string serial;            // uppercase hex, even length
+  std::string file = "unknown";  // openssl ca writes "unknown"
+  std::string subject;           // "/CN=alice-phone" (openssl oneline)
 
   // The CN of `subject`, or "" when it has none.
   std::string common_name() const;
@@ -49,6 +53,8 @@ std::string format_index_time(base::Instant t);
 Result<base::Instant> parse_index_time(std::string_view text);
 
 // openssl ca's spelling of a reason ("CACompromise" where RFC 5280 says "cACompromise").
+// Reading also accepts, as openssl does, any case and the forms `openssl ca -revoke` writes for
+// -crl_compromise (keyTime), -crl_CA_compromise (CAkeyTime) and -crl_hold (holdInstruction).
 // Reasons 9 and 10 have none: openssl ca cannot record them (desired/ refuses them).
 std::optional<std::string_view> index_reason_name(base::RevocationReason r);
 

@@ -47,6 +47,19 @@ TEST_CASE("index: openssl's spelling of reasons") {
   CHECK((*e)[0].reason == base::RevocationReason::cACompromise);
 }
 
+TEST_CASE("index: openssl ca -revoke's extra forms are read, any case, and kept as written") {
+  const std::string text =
+      "R\t271123120000Z\t261201093000Z,keyTime,20261130000000Z\t01\tunknown\t/CN=a\n"
+      "R\t271123120000Z\t261201093000Z,holdInstruction,holdInstructionReject\t02\tunknown\t/CN=b\n"
+      "R\t271123120000Z\t261201093000Z,KEYCOMPROMISE\t03\tunknown\t/CN=c\n";
+  auto e = parse_index(text);
+  REQUIRE(e);
+  CHECK((*e)[0].reason == base::RevocationReason::keyCompromise);
+  CHECK((*e)[1].reason == base::RevocationReason::certificateHold);
+  CHECK((*e)[2].reason == base::RevocationReason::keyCompromise);
+  CHECK(format_index(*e) == text);
+}
+
 TEST_CASE("index: a malformed line fails the whole file with its line number") {
   struct Case {
     const char* text;

@@ -72,6 +72,11 @@ struct Plan {
   int max_revocations = 0;
   // Set when the plan must not be applied as it is (e.g. the mass-revocation guard).
   std::string refusal;
+  // The CRL needs signing whatever the actions (missing, stale, near nextUpdate): a refused
+  // plan still refreshes it, or nginx would turn every client away once it expires.
+  bool crl_refresh_due = false;
+  // What a reviewer should know that is not an action ("the CA expires on ...").
+  std::vector<std::string> notes;
 
   bool is_empty() const { return actions.empty(); }
   int count(ActionKind kind) const;

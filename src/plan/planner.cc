@@ -78,9 +78,23 @@ struct Planner {
   }
 
   // Why the live certificate `c` of `d` must be replaced now, or "" when it need not be.
-  std::string renewal_reason(const Device& d, const Cert& c) const {
-    const bool capped = d.not_after && *d.not_after <= c.not_after;
-    if (c.not_after - now < d.renew_before && !capped) {
+  // The last instant a certificate issued now for `d` could be valid: its validity, capped by its
+  // not_after and by the CA's own expiry (pki/ caps it the same way).
+  base::Instant new_end(const Device& d) const {
+    base::Instant end = now + d.validity;
+    if (d.not_after) end = std::min(end, *d.not_after);
+    if (observed.ca.exists) end = std::min(end, observed.ca.not_after);
+    return end;
+  }
+
+  // Why the live certificate `c` of `d` must be replaced now, or "" when it need not be.
+  // `for_expiry` tells a routine renewal from a change that replaces certificates at once.
+  std::string renewal_reason(const Device& d, const Cert& c, bool& for_expiry) const {
+    for_expiry = false;
+    // Renewing only helps when the new certificate would end later: near the CA's expiry or a
+    // not_after it would not, and renewing on every tick would flood the CRL.
+    if (c.not_after - now < d.renew_before && new_end(d) > c.not_after) {
+      for_expiry = true;
       return "expires " + base::format_date(c.not_after) + " (" + in_time(now, c.not_after) +
              " < renew_before " + base::format_duration(d.renew_before) + ")";
     }
@@ -89,6 +103,8 @@ struct Planner {
       const observed::Csr* csr = observed.find_csr(d.name);
       if (csr && csr->problem.empty() && csr->public_key_sha256 != c.public_key_sha256)
         return "the CSR in the source has a new key";
+    } else if (c.key_origin == observed::KeyOrigin::csr) {
+      return "no CSR any more: certgate makes the key and a bundle";
     } else if (c.key != d.key) {
       return "key " + (c.key ? std::string(to_string(*c.key)) : std::string("unknown")) + " -> " +
              std::string(to_string(d.key));
@@ -98,6 +114,8 @@ struct Planner {
              (d.owner.empty() ? "(none)" : d.owner);
     return "";
   }
+
+  bool ca_expired() const { return observed.ca.exists && now >= observed.ca.not_after; }
 
   void plan_device(const Device& d) {
     auto found = live_by_device.find(d.name);
@@ -113,20 +131,25 @@ struct Planner {
                "not_after " + base::format_rfc3339(*d.not_after) + " has passed", true);
       return;
     }
+    // A renewal interrupted before its last step left an older certificate live: finish it.
+    for (size_t i = 1; i < live.size(); ++i)
+      revoke(*live[i], base::RevocationReason::superseded, "replaced by " + live[0]->serial, false);
+    if (!live.empty()) live_after.insert(d.name);
     if (d.has_csr()) {
       const observed::Csr* csr = observed.find_csr(d.name);
       if (csr && !csr->problem.empty()) return;  // desired/ reported it; keep what exists
     }
+    if (ca_expired()) return;  // nothing can be signed; compute_plan adds a note
     if (live.empty()) {
       issue(d, "no valid certificate");
       return;
     }
-    // A renewal interrupted before its last step left an older certificate live: finish it.
-    for (size_t i = 1; i < live.size(); ++i)
-      revoke(*live[i], base::RevocationReason::superseded, "replaced by " + live[0]->serial, false);
-    live_after.insert(d.name);
-    std::string why = renewal_reason(d, *live[0]);
+    bool for_expiry = false;
+    std::string why = renewal_reason(d, *live[0], for_expiry);
     if (why.empty()) return;
+    // A renewal revokes the old certificate; a change that renews many devices at once (a new
+    // default key type) falls under the mass-revocation guard like deletions do.
+    if (!for_expiry) ++plan.revocations;
     Action a;
     a.kind = ActionKind::renew;
     a.subject = d.name;
@@ -145,8 +168,10 @@ struct Planner {
     }
   }
 
-  std::string crl_reason() const {
-    if (std::any_of(plan.actions.begin(), plan.actions.end(), [](const Action& a) {
+  // Why the CRL must be signed again, or "". With `count_actions` false, only what is due
+  // whatever the plan does (missing, unsigned, stale, near nextUpdate).
+  std::string crl_reason(bool count_actions) const {
+    if (count_actions && std::any_of(plan.actions.begin(), plan.actions.end(), [](const Action& a) {
           return a.kind == ActionKind::revoke || a.kind == ActionKind::renew;
         }))
       return "certificates are revoked or superseded";
@@ -166,7 +191,8 @@ struct Planner {
   }
 
   void plan_crl() {
-    std::string why = crl_reason();
+    plan.crl_refresh_due = observed.ca.exists && !crl_reason(false).empty();
+    std::string why = crl_reason(true);
     if (why.empty()) return;
     Action a;
     a.kind = ActionKind::crl;
@@ -281,10 +307,18 @@ Plan compute_plan(const desired::DesiredState& desired, const observed::Observed
   p.plan_crl();
   p.plan_access();
   if (p.plan.revocations > desired.safety.max_revocations && !options.allow_mass_revoke) {
-    p.plan.refusal = "this plan revokes " + std::to_string(p.plan.revocations) +
+    p.plan.refusal = "this plan revokes or replaces the certificates of " +
+                     std::to_string(p.plan.revocations) +
                      " devices, more than [safety].max_revocations = " +
                      std::to_string(desired.safety.max_revocations) +
                      "; check the desired state, or apply with --allow-mass-revoke";
+  }
+  if (p.ca_expired()) {
+    p.plan.notes.push_back("the CA expired on " + base::format_rfc3339(observed.ca.not_after) +
+                           ": nothing can be issued or renewed with it");
+  } else if (observed.ca.exists && observed.ca.not_after - now < desired.defaults.renew_before) {
+    p.plan.notes.push_back("the CA expires on " + base::format_date(observed.ca.not_after) +
+                           ": certificates cannot be renewed past it");
   }
   return p.plan;
 }

@@ -38,6 +38,7 @@ struct Fixture {
   Fixture() {
     desired.ca.common_name = "Test CA";
     observed.ca.exists = true;
+    observed.ca.not_after = kNow + days{3650};
     observed.crl.exists = true;
     observed.crl.is_signed_by_ca = true;
     observed.crl.number = 4;
@@ -191,8 +192,8 @@ TEST_CASE("plan: more revocations than max_revocations are refused unless allowe
   f.desired.safety.max_revocations = 1;
   f.observed.certs = {cert("0A", "a", kNow + days{200}), cert("0B", "b", kNow + days{200})};
   CHECK(f.plan().refusal ==
-        "this plan revokes 2 devices, more than [safety].max_revocations = 1; check the desired "
-        "state, or apply with --allow-mass-revoke");
+        "this plan revokes or replaces the certificates of 2 devices, more than "
+        "[safety].max_revocations = 1; check the desired state, or apply with --allow-mass-revoke");
   CHECK(f.plan(kNow, true).refusal.empty());
 }
 
@@ -213,6 +214,70 @@ TEST_CASE("plan: access lists who gains and loses each site") {
     access.push_back(c.device + (c.change == AccessChangeKind::gain ? " + " : " - ") + c.site);
   CHECK(access ==
         std::vector<std::string>{"alice + admin", "alice + wiki", "carol - admin", "carol - wiki"});
+}
+
+TEST_CASE("plan: renewal never outlasts the CA; an expired CA issues nothing and says so") {
+  Fixture f;
+  f.desired.devices = {device("alice"), device("bob")};
+  f.observed.ca.not_after = kNow + days{20};
+  // alice's certificate already ends with the CA: renewing would not extend it.
+  f.observed.certs = {cert("0A", "alice", kNow + days{20})};
+  auto p = f.plan();
+  REQUIRE(p.actions.size() == 1);
+  CHECK(p.actions[0].subject == "bob");  // a new device still gets a (short) certificate
+  CHECK(p.notes == std::vector<std::string>{
+                       "the CA expires on 2026-12-13: certificates cannot be renewed past it"});
+  f.observed.ca.not_after = kNow - 1s;
+  p = f.plan();
+  CHECK(p.actions.empty());
+  REQUIRE(p.notes.size() == 1);
+  CHECK(p.notes[0].starts_with("the CA expired on"));
+}
+
+TEST_CASE("plan: renewals for a change count against max_revocations; expiry renewals do not") {
+  Fixture f;
+  f.desired.safety.max_revocations = 1;
+  desired::Device a = device("a"), b = device("b");
+  a.key = b.key = base::KeyType::ec_p384;
+  f.desired.devices = {a, b};
+  f.observed.certs = {cert("0A", "a", kNow + days{200}), cert("0B", "b", kNow + days{200})};
+  CHECK(f.plan().revocations == 2);
+  CHECK_FALSE(f.plan().refusal.empty());
+  f.desired.devices = {device("a"), device("b")};
+  f.observed.certs = {cert("0A", "a", kNow + days{2}), cert("0B", "b", kNow + days{2})};
+  CHECK(f.plan().count(ActionKind::renew) == 2);
+  CHECK(f.plan().refusal.empty());
+}
+
+TEST_CASE("plan: a refused plan still knows the CRL is due") {
+  Fixture f;
+  f.desired.safety.max_revocations = 0;
+  f.observed.certs = {cert("0A", "gone", kNow + days{200})};
+  CHECK_FALSE(f.plan().refusal.empty());
+  CHECK_FALSE(f.plan().crl_refresh_due);
+  f.observed.crl.next_update = kNow + days{1};
+  CHECK(f.plan().crl_refresh_due);
+}
+
+TEST_CASE("plan: a device leaving its CSR is renewed with a key certgate makes") {
+  Fixture f;
+  f.desired.devices = {device("alice")};
+  f.observed.certs = {cert("0A", "alice", kNow + days{200})};
+  f.observed.certs[0].key_origin = observed::KeyOrigin::csr;
+  CHECK(f.lines()[0] == "renew alice: no CSR any more: certgate makes the key and a bundle");
+}
+
+TEST_CASE("plan: a broken CSR keeps the current certificate but finishes a renewal") {
+  Fixture f;
+  desired::Device d = device("alice");
+  d.csr_path = "csr/alice.csr";
+  f.desired.devices = {d};
+  f.observed.csrs = {{"alice", std::nullopt, "", "the request's signature does not verify"}};
+  f.observed.certs = {cert("0A", "alice", kNow + days{20}), cert("0B", "alice", kNow + days{300})};
+  auto p = f.plan();
+  REQUIRE(p.actions.size() == 2);
+  CHECK(p.actions[0].serial == "0A");
+  CHECK(p.access.empty());
 }
 
 TEST_CASE("plan: the same inputs give the same plan") {

@@ -88,11 +88,14 @@ std::string plan_text(const plan::Plan& plan, const TextStyle& style) {
   std::string out = "certgate plan — source " + plan.inputs.source + ", state " +
                     plan.inputs.state_dir + ", at " + base::format_rfc3339(plan.now) + "\n";
   if (plan.is_empty()) {
-    return out + "No changes: the CA, the certificates and the CRL match the desired state.\n";
+    out += "No changes: the CA, the certificates and the CRL match the desired state.\n";
+    for (const std::string& note : plan.notes) out += "Note: " + note + "\n";
+    return out;
   }
   for (const Action& a : plan.actions) out += action_line(a, style);
   out += access_line(plan);
   out += summary(plan);
+  for (const std::string& note : plan.notes) out += "Note: " + note + "\n";
   if (!plan.refusal.empty()) out += "Refused: " + plan.refusal + "\n";
   return out;
 }
@@ -126,6 +129,7 @@ std::string plan_json(const plan::Plan& plan) {
   }
   j["revocations"] = plan.revocations;
   j["max_revocations"] = plan.max_revocations;
+  if (!plan.notes.empty()) j["notes"] = plan.notes;
   if (!plan.refusal.empty()) j["refusal"] = plan.refusal;
   return j.dump(2) + "\n";
 }

@@ -105,6 +105,8 @@ Result<std::string> RealFilesystem::read(const std::string& path) {
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
   }
+  // The buffer held whatever the file holds, keys included; leave no copy on the stack.
+  ::explicit_bzero(buf, sizeof buf);
   return out;
 }
 

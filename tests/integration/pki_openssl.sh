@@ -181,7 +181,7 @@ exec 9>&-
 sed -i '/^\[\[device\]\]$/,$d' certgate.toml
 printf '[[device]]\nname = "bob-laptop"\ncsr = "csr/bob-laptop.csr"\n' >>certgate.toml
 expect_exit 1 cg apply
-expect_grep 'refused: this plan revokes 3 devices, more than \[safety\].max_revocations = 2' \
+expect_grep 'refused: this plan revokes or replaces the certificates of 3 devices, more than \[safety\].max_revocations = 2' \
   "$TMP/err"
 cmp -s "$CA/index.txt" "$TMP/index.before" && ok || bad "a refused apply changed index.txt"
 expect_exit 0 cg apply --allow-mass-revoke

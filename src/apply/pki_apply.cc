@@ -156,6 +156,7 @@ class Applier {
   std::map<std::string, std::string> superseded_;
   pki::CertCache issued_;          // details of the certificates issued by this run
   std::set<std::string> revoked_;  // serials revoked by this run
+  std::map<std::string, base::RevocationReason> revoked_reasons_;
   ApplyReport report_;
 };
 
@@ -289,6 +290,7 @@ Result<void> Applier::revoke(const std::map<std::string, base::RevocationReason>
         *e.revoked_at != ctx_.now)
       continue;
     revoked_.insert(e.serial);
+    revoked_reasons_[e.serial] = it->second;
     spdlog::info("revoked device={} serial={} reason={}", e.common_name(), e.serial,
                  to_string(it->second));
     report_.revoked.push_back(e.common_name() + " " + e.serial + " " +
@@ -329,8 +331,14 @@ Result<void> Applier::write_crl() {
 Result<void> Applier::write_cache() {
   pki::CertCache cache = issued_;
   for (const observed::Cert& c : observed_.certs) {
-    if (c.status != observed::CertStatus::valid || !c.has_file || revoked_.contains(c.serial))
-      continue;
+    // Kept: valid certificates, and those whose key was revoked as compromised (the planner
+    // refuses to sign such a key again). Superseded and other revoked ones are dropped.
+    const bool compromised =
+        c.reason == base::RevocationReason::keyCompromise ||
+        (revoked_.contains(c.serial) &&
+         revoked_reasons_.at(c.serial) == base::RevocationReason::keyCompromise);
+    const bool valid = c.status == observed::CertStatus::valid && !revoked_.contains(c.serial);
+    if (!c.has_file || !(valid || compromised)) continue;
     // An imported certificate's email could hold a tab or newline; such a one is not cached.
     if (c.owner.find_first_of("\t\n") != std::string::npos) continue;
     const char* origin = c.key_origin == observed::KeyOrigin::server ? "server"

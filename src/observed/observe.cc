@@ -124,7 +124,11 @@ Result<ObservedState> observe(sys::Filesystem& fs, const std::string& state_dir,
     c.not_after = e.expires;
     c.revoked_at = e.revoked_at;
     c.reason = e.reason;
-    if (c.status == CertStatus::valid) read_details(fs, db, cache, c);
+    // Details of valid certificates, and of keys revoked as compromised (never to be signed
+    // again); other revoked certificates are history.
+    const bool compromised =
+        c.status == CertStatus::revoked && c.reason == base::RevocationReason::keyCompromise;
+    if (c.status == CertStatus::valid || compromised) read_details(fs, db, cache, c);
     o.certs.push_back(std::move(c));
   }
   std::sort(o.certs.begin(), o.certs.end(),

@@ -35,9 +35,15 @@ struct Planner {
   // Live certificates per device, newest first: one pass over the database, not one per device.
   std::map<std::string, std::vector<const Cert*>> live_by_device;
 
+  // Public keys (SPKI sha256) revoked as compromised -> the serial that revoked them.
+  std::map<std::string, std::string> compromised_keys;
+
   void index_live_certs() {
     for (const Cert& c : observed.certs) {
       if (c.is_live(now)) live_by_device[c.device].push_back(&c);
+      if (c.status == observed::CertStatus::revoked &&
+          c.reason == base::RevocationReason::keyCompromise && !c.public_key_sha256.empty())
+        compromised_keys[c.public_key_sha256] = c.serial;
     }
     for (auto& [device, certs] : live_by_device) std::sort(certs.begin(), certs.end(), newer);
   }
@@ -115,6 +121,15 @@ struct Planner {
     return "";
   }
 
+  // The serial that revoked the key of `d`'s CSR as compromised, or nullptr.
+  const std::string* compromised_key_of(const Device& d) const {
+    if (!d.has_csr()) return nullptr;
+    const observed::Csr* csr = observed.find_csr(d.name);
+    if (!csr || csr->public_key_sha256.empty()) return nullptr;
+    auto it = compromised_keys.find(csr->public_key_sha256);
+    return it == compromised_keys.end() ? nullptr : &it->second;
+  }
+
   bool ca_expired() const { return observed.ca.exists && now >= observed.ca.not_after; }
 
   void plan_device(const Device& d) {
@@ -140,6 +155,13 @@ struct Planner {
       if (csr && !csr->problem.empty()) return;  // desired/ reported it; keep what exists
     }
     if (ca_expired()) return;  // nothing can be signed; compute_plan adds a note
+    if (const std::string* serial = compromised_key_of(d)) {
+      plan.notes.push_back("device " + d.name +
+                           ": its CSR's key was revoked as compromised "
+                           "(serial " +
+                           *serial + "); it is not signed again: send a new CSR");
+      return;
+    }
     if (live.empty()) {
       issue(d, "no valid certificate");
       return;
@@ -296,7 +318,7 @@ std::string_view to_string(AccessChangeKind kind) {
 
 Plan compute_plan(const desired::DesiredState& desired, const observed::ObservedState& observed,
                   const PlanInputs& inputs, const PlanOptions& options, base::Instant now) {
-  Planner p{desired, observed, now, Plan{}, {}, {}};
+  Planner p{desired, observed, now, Plan{}, {}, {}, {}};
   p.index_live_certs();
   p.plan.inputs = inputs;
   p.plan.now = now;

@@ -280,6 +280,27 @@ TEST_CASE("plan: a broken CSR keeps the current certificate but finishes a renew
   CHECK(p.access.empty());
 }
 
+TEST_CASE("plan: a CSR whose key was revoked as compromised is not signed again") {
+  Fixture f;
+  desired::Device d = device("alice");
+  d.csr_path = "csr/alice.csr";
+  f.desired.devices = {d};
+  Cert lost = cert("0A", "alice", kNow + days{200});
+  lost.status = observed::CertStatus::revoked;
+  lost.reason = RevocationReason::keyCompromise;
+  lost.public_key_sha256 = "aa";
+  f.observed.certs = {lost};
+  f.observed.crl.serials = {"0A"};
+  f.observed.csrs = {{"alice", base::KeyType::ec_p256, "aa", ""}};
+  auto p = f.plan();
+  CHECK(p.actions.empty());
+  CHECK(p.notes == std::vector<std::string>{
+                       "device alice: its CSR's key was revoked as compromised (serial 0A); it "
+                       "is not signed again: send a new CSR"});
+  f.observed.csrs = {{"alice", base::KeyType::ec_p256, "bb", ""}};
+  CHECK(f.lines() == std::vector<std::string>{"issue alice: no valid certificate"});
+}
+
 TEST_CASE("plan: the same inputs give the same plan") {
   Fixture f;
   f.desired.devices = {device("alice"), device("bob")};

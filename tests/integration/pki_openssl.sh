@@ -162,6 +162,20 @@ expect_grep 'Superseded' "$TMP/crl2.txt"
 expect_exit 0 openssl verify -CAfile "$CA/ca.crt" -crl_check -CRLfile "$CA/crl.pem" \
   "$S/devices/erin-tablet/cert.pem"
 
+# 6b. A CSR key revoked as compromised is never signed again; a new CSR is.
+ERIN_KEY=ec-p384 write_toml $'[[device]]\nname = "carol-ipad"\nrevoked = "keyCompromise"'
+sed -i 's|^csr = "csr/bob-laptop.csr"$|csr = "csr/bob-laptop.csr"\nrevoked = "keyCompromise"|' \
+  certgate.toml
+expect_exit 0 cg apply
+expect_grep 'revoke  device bob-laptop .*keyCompromise' "$TMP/out"
+ERIN_KEY=ec-p384 write_toml $'[[device]]\nname = "carol-ipad"\nrevoked = "keyCompromise"'
+expect_exit 0 cg plan --detailed-exitcode
+expect_grep "Note: device bob-laptop: its CSR's key was revoked as compromised" "$TMP/out"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout bob2.key \
+  -subj "/CN=bob-laptop" -out csr/bob-laptop.csr 2>/dev/null
+expect_exit 0 cg apply
+expect_grep '\+ issue   device bob-laptop' "$TMP/out"
+
 # 7. Refusals that change nothing.
 cp "$CA/index.txt" "$TMP/index.before"
 chmod 644 "$CA/ca.key"

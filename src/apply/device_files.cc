@@ -23,18 +23,20 @@ std::string DeviceFiles::next_dir(const std::string& device) const {
 }
 
 namespace {
-constexpr const char* kJournal = ".staging";
+// In STATE itself, a small folder that recovery cleans of temp files on every run (devices/ may
+// hold 10,000 folders and is not listed).
+constexpr const char* kJournal = "staging";
 }  // namespace
 
 Result<void> DeviceFiles::begin_batch(const std::vector<std::string>& devices) {
   std::string text;
   for (const std::string& d : devices) text += d + "\n";
   if (auto r = fs_.make_dirs(devices_dir(), kDirMode); !r) return r;
-  return fs_.write_atomic(sys::join_path(devices_dir(), kJournal), text, kSecretMode);
+  return fs_.write_atomic(sys::join_path(state_dir_, kJournal), text, kSecretMode);
 }
 
 Result<std::optional<std::vector<std::string>>> DeviceFiles::unfinished_batch() {
-  auto text = fs_.read(sys::join_path(devices_dir(), kJournal));
+  auto text = fs_.read(sys::join_path(state_dir_, kJournal));
   if (!text) {
     if (text.error().code == Errc::not_found) return std::optional<std::vector<std::string>>();
     return text.error();
@@ -52,9 +54,7 @@ Result<std::optional<std::vector<std::string>>> DeviceFiles::unfinished_batch() 
   return std::optional<std::vector<std::string>>(std::move(devices));
 }
 
-Result<void> DeviceFiles::end_batch() {
-  return fs_.remove(sys::join_path(devices_dir(), kJournal));
-}
+Result<void> DeviceFiles::end_batch() { return fs_.remove(sys::join_path(state_dir_, kJournal)); }
 
 Result<void> DeviceFiles::write_set(const std::string& d, const DeviceMaterial& m) {
   if (auto r = fs_.make_dirs(d, kDirMode); !r) return r;

@@ -1,7 +1,7 @@
 // A device's files under STATE/devices/NAME (DESIGN.md section 4) and their staging copy in
 // STATE/devices/NAME/next, which makes an issuance crash-safe:
 //
-//   0. journal: STATE/devices/.staging names the batch's devices, durably, so recovery looks at
+//   0. journal: STATE/staging names the batch's devices, durably, so recovery looks at
 //      those devices only (not at 10,000 folders);
 //   1. stage: next/{key.pem,cert.pem,bundle.p12,bundle.pass} and newcerts/SERIAL.pem, then one
 //      Filesystem::sync() for the whole batch;

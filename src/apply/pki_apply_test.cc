@@ -119,7 +119,7 @@ TEST_CASE("recover: uncommitted staging is discarded, committed staging is insta
   h.apply();
   pki::CaDatabase db(h.fs, "/state");
   // An apply killed after staging, before its commit: unknown serial in newcerts and next/.
-  h.fs.put("/state/devices/.staging", "dev-100\n", 0600);
+  h.fs.put("/state/staging", "dev-100\n", 0600);
   h.fs.put("/state/ca/newcerts/4ABC.pem", "PEM");
   h.fs.put("/state/devices/dev-100/next/cert.pem", "torn");
   auto r = recover(h.fs, "/state");
@@ -128,9 +128,16 @@ TEST_CASE("recover: uncommitted staging is discarded, committed staging is insta
   CHECK(r->discarded_staging == std::vector<std::string>{"dev-100"});
   CHECK_FALSE(h.fs.files().contains("/state/ca/newcerts/4ABC.pem"));
   CHECK_FALSE(h.fs.files().contains("/state/devices/dev-100/next/cert.pem"));
-  CHECK_FALSE(h.fs.files().contains("/state/devices/.staging"));
+  CHECK_FALSE(h.fs.files().contains("/state/staging"));
+  // Temp files of writes killed half-way (the journal's, the cache's) go too.
+  h.fs.put("/state/.staging.tmp.123.0", "dev-1");
+  h.fs.put("/state/cache/.certs.tsv.tmp.123.1", "partial");
+  r = recover(h.fs, "/state");
+  REQUIRE(r);
+  CHECK(r->removed_temp_files == 2);
+  CHECK_FALSE(h.fs.files().contains("/state/cache/.certs.tsv.tmp.123.1"));
   // Killed after the commit, before install: the committed material is installed.
-  h.fs.put("/state/devices/.staging", "dev-100\n", 0600);
+  h.fs.put("/state/staging", "dev-100\n", 0600);
   const std::string cert = h.file("/state/devices/dev-100/cert.pem");
   const std::string key = h.file("/state/devices/dev-100/key.pem");
   h.fs.put("/state/devices/dev-100/next/cert.pem", cert);

@@ -70,9 +70,11 @@ Result<RecoveryReport> recover(sys::Filesystem& fs, const std::string& state_dir
   RecoveryReport report;
   pki::CaDatabase db(fs, state_dir);
   DeviceFiles files(fs, state_dir);
-  auto n = remove_temp_files(fs, db.ca_dir());
-  if (!n) return n.error();
-  report.removed_temp_files += *n;
+  for (const std::string& dir : {state_dir, db.ca_dir(), sys::join_path(state_dir, "cache")}) {
+    auto n = remove_temp_files(fs, dir);
+    if (!n) return n.error();
+    report.removed_temp_files += *n;
+  }
   if (auto r = recover_ca_setup(fs, db, report); !r) return r.error();
   // Device folders and newcerts/ are looked at only when a batch did not finish: an apply of
   // 10,000 devices must not list 10,000 files first.

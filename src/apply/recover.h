@@ -1,9 +1,9 @@
 // recover(): finishes or rolls back what an interrupted apply left (see device_files.h), so
 // every apply starts from a consistent database:
-//  - temp files of interrupted atomic writes in ca/: removed;
+//  - temp files of interrupted atomic writes in STATE, ca/ and cache/: removed;
 //  - a CA key without certificate and without issued certificates (an interrupted CA setup):
 //    set aside as ca.key.interrupted-setup, the setup's other files removed;
-//  - after an unfinished batch (devices/.staging): newcerts/SERIAL.pem whose serial index.txt
+//  - after an unfinished batch (STATE/staging): newcerts/SERIAL.pem whose serial index.txt
 //    does not know was never committed, and is removed; next/ of the batch's devices whose
 //    certificate index.txt knows as valid was committed, and is installed; any other next/ is
 //    removed, with temp files in those folders, and keys that no longer match their device's

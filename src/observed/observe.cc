@@ -28,6 +28,7 @@ void read_details(sys::Filesystem& fs, const pki::CaDatabase& db, const pki::Cer
                   Cert& c) {
   if (auto it = cache.find(c.serial); it != cache.end()) {
     c.has_file = true;
+    c.is_cached = true;
     c.not_before = it->second.not_before;
     c.key = it->second.key;
     c.owner = it->second.owner;

@@ -34,6 +34,7 @@ struct Cert {
   std::string owner;  // email SAN
   std::string public_key_sha256;
   KeyOrigin key_origin = KeyOrigin::unknown;  // from the certificate cache only
+  bool is_cached = false;  // the details came from the certificate cache, not from the file
 
   // Valid at `now`: not revoked, and `now` before its notAfter.
   bool is_live(base::Instant now) const { return status == CertStatus::valid && now < not_after; }

@@ -198,6 +198,12 @@ expect_exit 1 cg apply
 expect_grep 'refused: this plan revokes or replaces the certificates of 3 devices, more than \[safety\].max_revocations = 2' \
   "$TMP/err"
 cmp -s "$CA/index.txt" "$TMP/index.before" && ok || bad "a refused apply changed index.txt"
+# ...but a CRL that is due is still signed again, so the refusal cannot turn into an outage.
+rm "$CA/crl.pem"
+expect_exit 1 cg apply
+expect_grep 'Refreshed the CRL only' "$TMP/out"
+expect_exit 0 openssl crl -in "$CA/crl.pem" -noout
+cmp -s "$CA/index.txt" "$TMP/index.before" && ok || bad "a refused apply changed index.txt"
 expect_exit 0 cg apply --allow-mass-revoke
 expect_grep 'Apply complete: 0 issued, 0 renewed, 3 revoked' "$TMP/out"
 expect_exit 1 "$CERTGATE" --source certgate.toml --state-dir "$S" --now 2026-01-01T00:00:00Z apply

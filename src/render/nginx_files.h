@@ -1,0 +1,50 @@
+// The nginx include files of one target (DESIGN.md section 4), as text. PURE: values in, the
+// files' bytes out, byte-identical for equal inputs. apply/ writes them (TODO(#4)).
+//
+//   http.conf        in http{}: serial -> device and groups maps, a gate map per site,
+//                    log_format certgate, map hash sizes for the allowlists
+//   sites/SITE.conf  in the site's server{}: client verification, CRL, a session cache zone
+//                    named after the CRL number (tickets off), and the 403 gate
+//   sites/SITE.proxy.conf  in a proxied location{}: X-Client-* headers, overwriting any the
+//                    client sent
+//
+// Checked against Debian's nginx 1.22: maps on $ssl_client_serial with certgate's serials, and
+// that a session cache named after the CRL number stops a revoked client from resuming a TLS
+// session across the reload (with the http-level cache alone, it gets 200).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/time.h"
+#include "desired/desired_state.h"
+
+namespace certgate::render {
+
+// A device certificate nginx should let in: valid now (or about to be issued by the plan).
+struct LiveCert {
+  std::string device;
+  std::string serial;  // as $ssl_client_serial prints it
+
+  bool operator==(const LiveCert&) const = default;
+};
+
+struct NginxInputs {
+  std::string dir;              // [nginx].dir of the target; the files name ca.pem, crl.pem in it
+  std::string generated_from;   // "git 1a2b3c4" or "file certgate.toml sha256 ab12..."
+  std::vector<LiveCert> certs;  // sorted by serial
+  long crl_number = 0;
+  base::Instant now;  // a fallback window open at `now` is rendered, a closed one is not
+};
+
+// Path relative to the target's dir -> bytes, for the `sites` (names) of `desired`.
+std::map<std::string, std::string> nginx_files(const desired::DesiredState& desired,
+                                               const std::vector<std::string>& sites,
+                                               const NginxInputs& in);
+
+// A site name as part of an nginx variable or zone name: [a-z0-9_] only and injective
+// ("_" -> "__", "-" -> "_d", "." -> "_p"), so "a-b" and "a_b" never share a variable.
+std::string nginx_identifier(const std::string& name);
+
+}  // namespace certgate::render

@@ -10,7 +10,9 @@
 #include "apply/recover.h"
 #include "cli/commands.h"
 #include "cli/pipeline.h"
+#include "observed/applied_record.h"
 #include "pki/ca_database.h"
+#include "pki/random.h"
 #include "render/plan_render.h"
 #include "sys/file_lock.h"
 #include "sys/real_filesystem.h"
@@ -132,6 +134,12 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
   spdlog::debug("timing recover_ms={:.1f} load_observe_plan_ms={:.1f} apply_ms={:.1f}", recover_ms,
                 plan_ms, ms_since(t2));
   if (!report) return fail("apply failed: " + report.error().message);
+  observed::AppliedRecord record{run->plan.inputs.source, run->plan.inputs.commit,
+                                 pki::sha256_hex(run->loaded.snapshot.text), *now};
+  if (auto r = fs.write_atomic(sys::join_path(state, "state.json"),
+                               observed::format_applied_record(record), 0600);
+      !r)
+    return fail("record the apply: " + r.error().message);
   if (!run->plan.is_empty()) print_report(*report);
   return 0;
 }

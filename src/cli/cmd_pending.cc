@@ -1,6 +1,6 @@
 // The commands of DESIGN.md section 2 that are not built yet. They are registered with their
 // options so that --help shows the whole interface, and they refuse to run (exit 1) rather than
-// pretend: TODO(#4) status and verify, TODO(#5) sync and agent.
+// pretend: TODO(#4) verify, TODO(#5) sync and agent.
 #include <memory>
 
 #include "cli/commands.h"
@@ -9,7 +9,6 @@ namespace certgate::cli {
 namespace {
 
 struct PendingOptions {
-  bool json = false;
   std::string interval = "5m";
   std::string jitter = "30s";
   std::string site;
@@ -44,10 +43,6 @@ void add_pending_commands(CLI::App& app, GlobalOptions& g, CommandTable& command
                             "Run sync forever; SIGHUP syncs now, SIGTERM finishes the tick", true);
   agent->add_option("--interval", o->interval, "Time between ticks");
   agent->add_option("--jitter", o->jitter, "Random extra delay per tick");
-
-  CLI::App* status = pending(app, g, commands, o, "status",
-                             "Devices, serials, expiry, CRL, last applied commit, drift", false);
-  status->add_flag("--json", o->json, "Print status as one JSON document");
 
   CLI::App* verify = pending(app, g, commands, o, "verify",
                              "Live check that each site refuses clients without a valid "

@@ -142,6 +142,10 @@ expect_grep "Serial Number: $dave" "$TMP/crl.txt"
 expect_grep 'X509v3 CRL Number:' "$TMP/crl.txt"
 expect_grep 'X509v3 Authority Key Identifier' "$TMP/crl.txt"
 [ ! -e "$S/devices/carol-ipad/key.pem" ] && ok || bad "revoked device kept its key"
+expect_exit 0 cg status
+expect_grep "^carol-ipad +revoked +$carol " "$TMP/out"
+expect_grep "^alice-phone +valid +$alice " "$TMP/out"
+expect_grep '^Applied  file certgate.toml at ' "$TMP/out"
 # openssl ca itself can run on certgate's database
 expect_exit 0 openssl ca -config "$CA/openssl.cnf" -gencrl -out "$TMP/gencrl.pem"
 openssl crl -in "$TMP/gencrl.pem" -noout -text >"$TMP/gencrl.txt"

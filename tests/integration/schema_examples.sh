@@ -56,6 +56,11 @@ expect_grep '"kind": "issue"' "$TMP/plan1.json"
 cg apply >/dev/null 2>&1
 cg plan --json >"$TMP/plan2.json" 2>/dev/null
 expect_exit 0 "$py" "$TMP/check_json.py" "$plan_schema" "$TMP/plan2.json"
+# `certgate status --json` matches schemas/status.schema.json after an apply.
+cg status --json >"$TMP/status.json" 2>/dev/null
+expect_exit 0 "$py" "$TMP/check_json.py" "$CERTGATE_SOURCE_DIR/schemas/status.schema.json" \
+  "$TMP/status.json"
+expect_grep '"last_applied_commit": ""' "$TMP/status.json"
 # A saved plan whose inputs changed is refused and changes nothing.
 expect_exit 1 cg apply "$TMP/plan1.json"
 expect_grep 'plan is stale: state:ca/' "$TMP/err"

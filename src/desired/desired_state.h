@@ -95,6 +95,8 @@ struct Site {
 
   // No allow_groups and no allow_devices: any valid certificate of this CA gets in.
   bool allows_any_device() const { return allow_groups.empty() && allow_devices.empty(); }
+  // True when `device` may pass this site's gate (by name, by group, or as any device).
+  bool allows(const Device& device) const;
   bool operator==(const Site&) const = default;
 };
 

@@ -234,6 +234,14 @@ const Device* DesiredState::find_device(std::string_view name) const {
   return it != devices.end() && it->name == name ? &*it : nullptr;
 }
 
+bool Site::allows(const Device& device) const {
+  if (allows_any_device()) return true;
+  if (std::binary_search(allow_devices.begin(), allow_devices.end(), device.name)) return true;
+  return std::any_of(device.groups.begin(), device.groups.end(), [&](const std::string& g) {
+    return std::binary_search(allow_groups.begin(), allow_groups.end(), g);
+  });
+}
+
 const Site* DesiredState::find_site(std::string_view name) const {
   auto it = std::lower_bound(sites.begin(), sites.end(), name,
                              [](const Site& s, std::string_view n) { return s.name < n; });

@@ -241,16 +241,6 @@ struct Planner {
     add(std::move(a));
   }
 
-  // Devices allowed on `site` by the desired state.
-  bool allows(const desired::Site& site, const Device& d) const {
-    if (site.allows_any_device()) return true;
-    if (std::binary_search(site.allow_devices.begin(), site.allow_devices.end(), d.name))
-      return true;
-    return std::any_of(d.groups.begin(), d.groups.end(), [&](const std::string& g) {
-      return std::binary_search(site.allow_groups.begin(), site.allow_groups.end(), g);
-    });
-  }
-
   void plan_access() {
     std::set<std::string> live_before;
     for (const Cert& c : observed.certs) {
@@ -259,13 +249,13 @@ struct Planner {
     for (const desired::Site& site : desired.sites) {
       for (const std::string& name : live_before) {
         const Device* d = desired.find_device(name);
-        const bool before = d ? allows(site, *d) : site.allows_any_device();
+        const bool before = d ? site.allows(*d) : site.allows_any_device();
         if (before && !live_after.contains(name))
           plan.access.push_back({name, site.name, AccessChangeKind::lose});
       }
       for (const std::string& name : live_after) {
         const Device* d = desired.find_device(name);
-        if (!live_before.contains(name) && d && allows(site, *d))
+        if (!live_before.contains(name) && d && site.allows(*d))
           plan.access.push_back({name, site.name, AccessChangeKind::gain});
       }
     }

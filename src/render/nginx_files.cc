@@ -18,14 +18,6 @@ std::string header(const NginxInputs& in, const std::string& what) {
 // Map keys and values are quoted; serials, device and group names never hold a quote.
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
-bool allows(const Site& site, const Device& d) {
-  if (site.allows_any_device()) return true;
-  if (std::binary_search(site.allow_devices.begin(), site.allow_devices.end(), d.name)) return true;
-  return std::any_of(d.groups.begin(), d.groups.end(), [&](const std::string& g) {
-    return std::binary_search(site.allow_groups.begin(), site.allow_groups.end(), g);
-  });
-}
-
 // A public path: ending in '/', a prefix ("/api/public/"); otherwise exact ("/healthz").
 std::string public_path_key(const std::string& path) {
   if (path.back() != '/') return quoted(path);
@@ -44,7 +36,7 @@ std::string site_maps(const desired::DesiredState& desired, const Site& site,
   out += "map $ssl_client_serial $certgate_" + id + "_cert {\n  default 0;\n";
   for (const LiveCert& c : in.certs) {
     const Device* d = desired.find_device(c.device);
-    if (d && allows(site, *d)) out += "  " + quoted(c.serial) + " 1;  # " + c.device + "\n";
+    if (d && site.allows(*d)) out += "  " + quoted(c.serial) + " 1;  # " + c.device + "\n";
   }
   out += "}\nmap $uri $certgate_" + id + "_public {\n  default 0;\n";
   for (const std::string& p : site.public_paths) out += "  " + public_path_key(p) + " 1;\n";

@@ -341,4 +341,10 @@ Result<ApplyReport> apply_pki(const plan::Plan& plan, const desired::DesiredStat
   return applier.run();
 }
 
+Result<void> record_applied(sys::Filesystem& fs, const std::string& state_dir,
+                            const observed::AppliedRecord& record) {
+  return fs.write_atomic(sys::join_path(state_dir, "state.json"),
+                         observed::format_applied_record(record), 0600);
+}
+
 }  // namespace certgate::apply

@@ -12,6 +12,7 @@
 #include "base/result.h"
 #include "base/time.h"
 #include "desired/desired_state.h"
+#include "observed/applied_record.h"
 #include "observed/observed_state.h"
 #include "plan/plan.h"
 #include "sys/filesystem.h"
@@ -42,5 +43,9 @@ struct ApplyReport {
 // certificates, become the certificate cache (pki/cert_cache.h).
 Result<ApplyReport> apply_pki(const plan::Plan& plan, const desired::DesiredState& desired,
                               const observed::ObservedState& observed, ApplyContext& ctx);
+
+// Records a successful apply in STATE/state.json (observed/applied_record.h), durably.
+Result<void> record_applied(sys::Filesystem& fs, const std::string& state_dir,
+                            const observed::AppliedRecord& record);
 
 }  // namespace certgate::apply

@@ -150,6 +150,15 @@ TEST_CASE("recover: uncommitted staging is discarded, committed staging is insta
   CHECK(h.plan().is_empty());
 }
 
+TEST_CASE("apply: a successful apply is recorded in state.json, 0600") {
+  testing::MemFilesystem fs;
+  fs.put("/state/x", "");
+  observed::AppliedRecord r{"file certgate.toml", "", "ab", kNow};
+  REQUIRE(record_applied(fs, "/state", r));
+  CHECK(fs.files().at("/state/state.json").mode == 0600);
+  CHECK(*observed::parse_applied_record(fs.files().at("/state/state.json").bytes) == r);
+}
+
 TEST_CASE("recover: an interrupted CA setup is discarded; a CA with certificates is kept") {
   testing::MemFilesystem fs;
   fs.put("/state/ca/ca.key", "KEY", 0600);

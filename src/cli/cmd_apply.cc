@@ -136,9 +136,7 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
   if (!report) return fail("apply failed: " + report.error().message);
   observed::AppliedRecord record{run->plan.inputs.source, run->plan.inputs.commit,
                                  pki::sha256_hex(run->loaded.snapshot.text), *now};
-  if (auto r = fs.write_atomic(sys::join_path(state, "state.json"),
-                               observed::format_applied_record(record), 0600);
-      !r)
+  if (auto r = apply::record_applied(fs, state, record); !r)
     return fail("record the apply: " + r.error().message);
   if (!run->plan.is_empty()) print_report(*report);
   return 0;

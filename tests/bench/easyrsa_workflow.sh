@@ -16,15 +16,8 @@
 # ms_per_device_loop=, crl_ms=, total_ms=. Everything is local; no network.
 set -Eeuo pipefail # -E: the ERR trap also fires inside run()
 
-usage() {
-  echo "usage: $0 N OUTDIR   (N devices >= 1; OUTDIR absent or empty)" >&2
-  exit 2
-}
-[[ $# -eq 2 ]] || usage
-n=$1
-out=$2
-[[ $n =~ ^[1-9][0-9]*$ ]] || usage
-
+source "$(dirname "$0")/workflow_lib.sh"
+workflow_args "$@"
 easyrsa=${EASYRSA_BIN:-/usr/share/easy-rsa/easyrsa}
 if [[ ! -x $easyrsa ]]; then
   easyrsa=$(command -v easyrsa || true)
@@ -34,25 +27,7 @@ if [[ ! -x $easyrsa ]]; then
   fi
 fi
 
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-if [[ -n $(ls -A "$out") ]]; then
-  echo "$0: $out is not empty" >&2
-  exit 2
-fi
-
-now_us() { echo "${EPOCHREALTIME//[!0-9]/}"; }
-ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
-
-log=$out/easyrsa.log
-: >"$log"
-on_error() {
-  local rc=$?
-  echo "$0: failed (exit $rc); last lines of $log:" >&2
-  tail -n 20 "$log" >&2
-  exit "$rc"
-}
-trap on_error ERR
+workflow_log "$out/easyrsa.log"
 
 # Nothing from the caller's environment or working directory may steer easy-rsa: no vars file
 # (it is looked for in the PKI and the current directory), no inherited EASYRSA_* settings.
@@ -99,11 +74,5 @@ if [[ $issued -ne $n || $bundles -ne $n || ! -s $EASYRSA_PKI/crl.pem ]]; then
   exit 1
 fi
 
-loop_ms=$(ms_between "$t_setup" "$t_devices")
-echo "easy-rsa workflow ($("$easyrsa" --version 2>/dev/null | awk '/Version:/ { print $2 }')): $n devices in $out"
-echo "setup_ms=$(ms_between "$t_start" "$t_setup")"
-echo "devices=$n"
-echo "device_loop_ms=$loop_ms"
-echo "ms_per_device_loop=$(awk -v t="$loop_ms" -v n="$n" 'BEGIN { printf "%.3f", t / n }')"
-echo "crl_ms=$(ms_between "$t_devices" "$t_end")"
-echo "total_ms=$(ms_between "$t_start" "$t_end")"
+version=$("$easyrsa" --version 2>/dev/null | awk '/Version:/ { print $2 }')
+workflow_report "easy-rsa workflow ($version)" "$t_start" "$t_setup" "$t_devices" "$t_end"

@@ -14,35 +14,11 @@
 # ms_per_device_loop=, crl_ms=, total_ms=. Everything is local; no network.
 set -euo pipefail
 
-usage() {
-  echo "usage: $0 N OUTDIR   (N devices >= 1; OUTDIR absent or empty)" >&2
-  exit 2
-}
-[[ $# -eq 2 ]] || usage
-n=$1
-out=$2
-[[ $n =~ ^[1-9][0-9]*$ ]] || usage
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-if [[ -n $(ls -A "$out") ]]; then
-  echo "$0: $out is not empty" >&2
-  exit 2
-fi
-
-now_us() { echo "${EPOCHREALTIME//[!0-9]/}"; }
-ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
-
+source "$(dirname "$0")/workflow_lib.sh"
+workflow_args "$@"
 ca=$out/ca
-log=$out/openssl.log
 mkdir -p "$ca/newcerts" "$out/devices"
-: >"$log"
-on_error() {
-  local rc=$?
-  echo "$0: failed (exit $rc); last lines of $log:" >&2
-  tail -n 20 "$log" >&2
-  exit "$rc"
-}
-trap on_error ERR
+workflow_log "$out/openssl.log"
 
 t_start=$(now_us)
 
@@ -139,11 +115,4 @@ if [[ $issued -ne $n ]]; then
   exit 1
 fi
 
-loop_ms=$(ms_between "$t_setup" "$t_devices")
-echo "openssl CLI workflow: $n devices in $out"
-echo "setup_ms=$(ms_between "$t_start" "$t_setup")"
-echo "devices=$n"
-echo "device_loop_ms=$loop_ms"
-echo "ms_per_device_loop=$(awk -v t="$loop_ms" -v n="$n" 'BEGIN { printf "%.3f", t / n }')"
-echo "crl_ms=$(ms_between "$t_devices" "$t_end")"
-echo "total_ms=$(ms_between "$t_start" "$t_end")"
+workflow_report "openssl CLI workflow" "$t_start" "$t_setup" "$t_devices" "$t_end"

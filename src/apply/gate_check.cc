@@ -1,0 +1,1 @@
+#include "apply/gate_check.h"

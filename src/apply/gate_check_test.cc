@@ -1,0 +1,3 @@
+#include "apply/gate_check.h"
+
+#include <doctest/doctest.h>

@@ -1,0 +1,1 @@
+#include "pki/tls_probe.h"

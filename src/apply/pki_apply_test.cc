@@ -35,13 +35,13 @@ struct Harness {
   desired::DesiredState desired;
 
   plan::Plan plan(base::Instant now = kNow) {
-    auto o = observed::observe(fs, "/state", desired);
+    auto o = observed::observe(fs, "/state", desired, now);
     REQUIRE(o);
     return plan::compute_plan(desired, *o, {}, {}, now);
   }
   ApplyReport apply(base::Instant now = kNow) {
     ApplyContext ctx{fs, "/state", now, 2};
-    auto o = observed::observe(fs, "/state", desired);
+    auto o = observed::observe(fs, "/state", desired, now);
     REQUIRE(o);
     auto r = apply_pki(plan::compute_plan(desired, *o, {}, {}, now), desired, *o, ctx);
     REQUIRE(r);
@@ -153,7 +153,7 @@ TEST_CASE("recover: uncommitted staging is discarded, committed staging is insta
 TEST_CASE("apply: a successful apply is recorded in state.json, 0600") {
   testing::MemFilesystem fs;
   fs.put("/state/x", "");
-  observed::AppliedRecord r{"file certgate.toml", "", "ab", kNow};
+  observed::AppliedRecord r{"file certgate.toml", "", "ab", kNow, {}};
   REQUIRE(record_applied(fs, "/state", r));
   CHECK(fs.files().at("/state/state.json").mode == 0600);
   CHECK(*observed::parse_applied_record(fs.files().at("/state/state.json").bytes) == r);

@@ -8,6 +8,7 @@
 
 #include "apply/pki_apply.h"
 #include "apply/recover.h"
+#include "apply/rollout.h"
 #include "cli/commands.h"
 #include "cli/pipeline.h"
 #include "observed/applied_record.h"
@@ -74,13 +75,22 @@ double ms_since(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-void print_report(const apply::ApplyReport& r) {
+void print_report(const apply::ApplyReport& r, const apply::RolloutReport& rollout) {
   std::string out = "Apply complete: ";
   if (r.created_ca) out += "CA created, ";
   out += std::to_string(r.issued.size()) + " issued, " + std::to_string(r.renewed.size()) +
          " renewed, " + std::to_string(r.revoked.size()) + " revoked";
   if (r.crl_number >= 0) out += ", CRL " + std::to_string(r.crl_number);
+  out += ", " + std::to_string(rollout.files_written) + " files deployed";
+  for (const std::string& target : rollout.reloaded) out += ", nginx reloaded on " + target;
   std::printf("%s.\n", out.c_str());
+}
+
+Result<apply::RolloutReport> roll_out(const PlanRun& run, const std::string& state,
+                                      sys::Filesystem& fs, base::Instant now) {
+  std::vector<apply::RolloutTarget> targets;
+  for (const DeployTarget& t : run.targets) targets.push_back({t.target.get(), t.nginx, t.sites});
+  return apply::roll_out(run.loaded.state, targets, fs, state, run.generated_from, now);
 }
 
 int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
@@ -88,6 +98,7 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
   auto now = evaluation_time(g);
   if (!now) return fail(now.error().message);
   sys::RealFilesystem fs;
+  sys::RealCommandRunner runner;
   const std::string state = absolute_state_dir(g);
   if (auto r = check_state_dir(fs, state); !r) return fail(r.error().message);
   auto lock = sys::FileLock::acquire(sys::join_path(state, "lock"));
@@ -105,7 +116,7 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
         recovered->installed_devices.size(), recovered->removed_newcerts.size());
   const double recover_ms = ms_since(t0);
   auto t1 = std::chrono::steady_clock::now();
-  auto run = run_pipeline(g, *now, fs, plan::PlanOptions{flags.allow_mass_revoke});
+  auto run = run_pipeline(g, *now, fs, runner, plan::PlanOptions{flags.allow_mass_revoke});
   const double plan_ms = ms_since(t1);
   if (!run) return 1;
   if (!flags.plan_file.empty()) {
@@ -126,6 +137,10 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
         return fail("refreshing the CRL failed: " + r.error().message);
       std::printf("Refreshed the CRL only.\n");
     }
+    // The files follow the CA database as it is (the refused revocations did not happen), so
+    // a refreshed CRL reaches nginx before the old one expires.
+    if (auto r = roll_out(*run, state, fs, *now); !r)
+      return fail("deploy failed: " + r.error().message);
     return fail("refused: " + run->plan.refusal);
   }
   std::fflush(stdout);
@@ -134,11 +149,16 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
   spdlog::debug("timing recover_ms={:.1f} load_observe_plan_ms={:.1f} apply_ms={:.1f}", recover_ms,
                 plan_ms, ms_since(t2));
   if (!report) return fail("apply failed: " + report.error().message);
+  auto t3 = std::chrono::steady_clock::now();
+  auto rollout = roll_out(*run, state, fs, *now);
+  spdlog::debug("timing deploy_ms={:.1f}", ms_since(t3));
+  if (!rollout) return fail("deploy failed: " + rollout.error().message);
   observed::AppliedRecord record{run->plan.inputs.source, run->plan.inputs.commit,
-                                 pki::sha256_hex(run->loaded.snapshot.text), *now};
+                                 pki::sha256_hex(run->loaded.snapshot.text), *now,
+                                 rollout->deployed};
   if (auto r = apply::record_applied(fs, state, record); !r)
     return fail("record the apply: " + r.error().message);
-  if (!run->plan.is_empty()) print_report(*report);
+  if (!run->plan.is_empty()) print_report(*report, *rollout);
   return 0;
 }
 

@@ -21,7 +21,8 @@ int run_plan(const GlobalOptions& g, const PlanFlags& flags) {
   auto now = evaluation_time(g);
   if (!now) return fail(now.error().message);
   sys::RealFilesystem fs;
-  auto run = run_pipeline(g, *now, fs, plan::PlanOptions{});
+  sys::RealCommandRunner runner;  // not run: plan and status only read
+  auto run = run_pipeline(g, *now, fs, runner, plan::PlanOptions{});
   if (!run) return 1;
   const std::string json = render::plan_json(run->plan);
   if (!flags.out.empty()) {

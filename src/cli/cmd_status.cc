@@ -14,17 +14,10 @@ int run_status(const GlobalOptions& g, bool json) {
   auto now = evaluation_time(g);
   if (!now) return fail(now.error().message);
   sys::RealFilesystem fs;
-  auto run = run_pipeline(g, *now, fs, plan::PlanOptions{});
+  sys::RealCommandRunner runner;  // not run: plan and status only read
+  auto run = run_pipeline(g, *now, fs, runner, plan::PlanOptions{});
   if (!run) return 1;
-  std::optional<observed::AppliedRecord> applied;
-  const std::string path = sys::join_path(run->observed.state_dir, "state.json");
-  if (auto text = fs.read(path)) {
-    auto record = observed::parse_applied_record(*text);
-    if (!record) return fail(path + ": " + record.error().message);
-    applied = std::move(*record);
-  } else if (text.error().code != Errc::not_found) {
-    return fail(text.error().message);
-  }
+  const std::optional<observed::AppliedRecord>& applied = run->observed.last_applied;
   const std::string out =
       json ? render::status_json(run->loaded.state, run->observed, applied, *now)
            : render::status_text(run->loaded.state, run->observed, applied, *now);

@@ -4,6 +4,8 @@
 
 #include "observed/observe.h"
 #include "pki/random.h"
+#include "plan/deploy.h"
+#include "render/nginx_files.h"
 
 namespace certgate::cli {
 
@@ -26,23 +28,87 @@ plan::PlanInputs plan_inputs(const Loaded& loaded, const observed::ObservedState
     if (d.has_csr()) in.fingerprints["source:" + *d.csr_path] = pki::sha256_hex(d.csr_pem);
   }
   for (const auto& [name, sha] : observed.fingerprints) in.fingerprints["state:" + name] = sha;
+  for (const observed::TargetFiles& t : observed.targets) {
+    for (const auto& [rel, f] : t.files)
+      in.fingerprints["target:" + t.target + ":" + rel] = f.sha256;
+  }
   return in;
+}
+
+std::string generated_from(const source::SourceSnapshot& s) {
+  if (s.commit) return "git commit " + *s.commit;
+  return s.description + " (sha256 " + pki::sha256_hex(s.text).substr(0, 16) + ")";
+}
+
+// Where the nginx files go: nowhere without sites (a bare CA); this machine without [[host]].
+// TODO(#6): [[host]] targets over SSH.
+std::vector<DeployTarget> deploy_targets(const desired::DesiredState& desired, sys::Filesystem& fs,
+                                         sys::CommandRunner& runner) {
+  std::vector<DeployTarget> out;
+  if (desired.sites.empty() || !desired.hosts.empty()) return out;
+  DeployTarget t{std::make_unique<targets::LocalTarget>(fs, runner), desired.nginx, {}};
+  for (const desired::Site& s : desired.sites) t.sites.push_back(s.name);
+  out.push_back(std::move(t));
+  return out;
+}
+
+// What each target should hold once `plan` has run, with the serials it leaves live.
+std::vector<plan::TargetWant> wants(const PlanRun& run, base::Instant now) {
+  render::NginxInputs in;
+  in.generated_from = run.generated_from;
+  in.crl_number = plan::crl_number_after(run.plan, run.observed);
+  in.now = now;
+  for (auto& [device, serial] : plan::live_certs_after(run.plan, run.observed, now))
+    in.certs.push_back({device, serial});
+  const bool new_ca = run.plan.count(plan::ActionKind::issue) > 0 && !run.observed.ca.exists;
+  const bool new_crl = run.plan.count(plan::ActionKind::crl) > 0;
+  std::vector<plan::TargetWant> out;
+  for (const DeployTarget& t : run.targets) {
+    plan::TargetWant w{t.target->name(), t.nginx.dir, t.nginx.test, t.nginx.reload, {}};
+    in.dir = t.nginx.dir;
+    for (auto& [rel, text] : render::nginx_files(run.loaded.state, t.sites, in))
+      w.files[rel] = {pki::sha256_hex(text), std::move(text)};
+    auto fingerprint = [&](const char* key) {
+      auto it = run.observed.fingerprints.find(key);
+      return it == run.observed.fingerprints.end() ? std::string() : it->second;
+    };
+    w.files["ca.pem"] = {new_ca ? "" : fingerprint("ca/ca.crt"), ""};
+    w.files["crl.pem"] = {new_crl ? "" : fingerprint("ca/crl.pem"), ""};
+    out.push_back(std::move(w));
+  }
+  return out;
 }
 
 }  // namespace
 
 std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, sys::Filesystem& fs,
-                                    const plan::PlanOptions& options) {
+                                    sys::CommandRunner& runner, const plan::PlanOptions& options) {
   auto loaded = load_and_report(g, now, fs);
   if (!loaded) return std::nullopt;
-  auto observed = observed::observe(fs, absolute_state_dir(g), loaded->state);
+  auto observed = observed::observe(fs, absolute_state_dir(g), loaded->state, now);
   if (!observed) {
     fail(observed.error().message);
     return std::nullopt;
   }
-  plan::PlanInputs inputs = plan_inputs(*loaded, *observed);
-  plan::Plan plan = plan::compute_plan(loaded->state, *observed, inputs, options, now);
-  return PlanRun{std::move(*loaded), std::move(*observed), std::move(plan)};
+  PlanRun run{std::move(*loaded), std::move(*observed), {}, {}, ""};
+  run.targets = deploy_targets(run.loaded.state, fs, runner);
+  for (DeployTarget& t : run.targets) {
+    auto files = observed::observe_deployed(*t.target, t.nginx.dir);
+    if (!files) {
+      fail(t.target->name() + ": " + files.error().message);
+      return std::nullopt;
+    }
+    run.observed.targets.push_back(std::move(*files));
+  }
+  run.generated_from = generated_from(run.loaded.snapshot);
+  plan::PlanInputs inputs = plan_inputs(run.loaded, run.observed);
+  run.plan = plan::compute_plan(run.loaded.state, run.observed, inputs, options, now);
+  plan::add_deploy_actions(wants(run, now), run.observed, run.plan);
+  if (!run.loaded.state.hosts.empty() && !run.loaded.state.sites.empty())
+    run.plan.notes.push_back(
+        "the nginx files are not deployed: rollout to [[host]] targets over SSH is not built "
+        "yet (#6)");
+  return run;
 }
 
 }  // namespace certgate::cli

@@ -11,6 +11,7 @@ std::string format_applied_record(const AppliedRecord& record) {
                        {"commit", record.commit},
                        {"source_sha256", record.source_sha256},
                        {"at", base::format_rfc3339(record.applied_at)}};
+  j["deployed"] = record.deployed;
   return j.dump(2) + "\n";
 }
 
@@ -27,6 +28,15 @@ Result<AppliedRecord> parse_applied_record(std::string_view text) {
   r.commit = last.value("commit", "");
   r.source_sha256 = last.value("source_sha256", "");
   r.applied_at = *at;
+  if (j.contains("deployed") && j["deployed"].is_object()) {
+    for (const auto& [target, files] : j["deployed"].items()) {
+      if (!files.is_object()) return bad;
+      for (const auto& [path, sha] : files.items()) {
+        if (!sha.is_string()) return bad;
+        r.deployed[target][path] = sha.get<std::string>();
+      }
+    }
+  }
   return r;
 }
 

@@ -3,6 +3,7 @@
 // file I/O.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -16,6 +17,8 @@ struct AppliedRecord {
   std::string commit;  // empty unless the source is git
   std::string source_sha256;
   base::Instant applied_at;
+  // target -> path relative to its [nginx].dir -> sha256 of the file deployed there.
+  std::map<std::string, std::map<std::string, std::string>> deployed;
 
   bool operator==(const AppliedRecord&) const = default;
 };

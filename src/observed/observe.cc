@@ -97,6 +97,29 @@ std::vector<Csr> observe_csrs(const desired::DesiredState& desired) {
   return out;
 }
 
+// The probe certificate counts only while it is revoked, unexpired and its files are there.
+bool has_revoked_probe(sys::Filesystem& fs, const std::string& state_dir, const ObservedState& o,
+                       base::Instant now) {
+  const bool in_database = std::any_of(o.certs.begin(), o.certs.end(), [now](const Cert& c) {
+    return c.device == kRevokedProbeName && c.status == CertStatus::revoked && now < c.not_after;
+  });
+  return in_database && fs.stat(sys::join_path(state_dir, kRevokedProbeKey)) &&
+         fs.stat(sys::join_path(state_dir, kRevokedProbeCert));
+}
+
+Result<std::optional<AppliedRecord>> read_last_applied(sys::Filesystem& fs,
+                                                       const std::string& state_dir) {
+  const std::string path = sys::join_path(state_dir, "state.json");
+  auto text = fs.read(path);
+  if (!text) {
+    if (text.error().code == Errc::not_found) return std::optional<AppliedRecord>{};
+    return text.error();
+  }
+  auto record = parse_applied_record(*text);
+  if (!record) return make_error(Errc::invalid, path + ": " + record.error().message);
+  return std::optional<AppliedRecord>{std::move(*record)};
+}
+
 }  // namespace
 
 const Csr* ObservedState::find_csr(const std::string& device) const {
@@ -106,7 +129,7 @@ const Csr* ObservedState::find_csr(const std::string& device) const {
 }
 
 Result<ObservedState> observe(sys::Filesystem& fs, const std::string& state_dir,
-                              const desired::DesiredState& desired) {
+                              const desired::DesiredState& desired, base::Instant now) {
   ObservedState o;
   o.state_dir = state_dir;
   o.csrs = observe_csrs(desired);
@@ -141,6 +164,10 @@ Result<ObservedState> observe(sys::Filesystem& fs, const std::string& state_dir,
   }
   if (files->ca_cert_pem) o.fingerprints["ca/ca.crt"] = pki::sha256_hex(*files->ca_cert_pem);
   if (files->crl_pem) o.fingerprints["ca/crl.pem"] = pki::sha256_hex(*files->crl_pem);
+  o.has_revoked_probe = has_revoked_probe(fs, state_dir, o, now);
+  auto applied = read_last_applied(fs, state_dir);
+  if (!applied) return applied.error();
+  o.last_applied = std::move(*applied);
   return o;
 }
 

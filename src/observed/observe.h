@@ -14,7 +14,9 @@ namespace certgate::observed {
 // A missing state directory is an empty state (nothing issued yet). Fails with Errc::invalid
 // when the database is malformed (the message names the file and line) or inconsistent in a way
 // only a human should repair (a CA certificate without its key), Errc::io when unreadable.
+// `now` decides which revoked probe certificate still counts. The deployed nginx files of the
+// targets are read separately (deployed.h), by whoever knows the targets.
 Result<ObservedState> observe(sys::Filesystem& fs, const std::string& state_dir,
-                              const desired::DesiredState& desired);
+                              const desired::DesiredState& desired, base::Instant now);
 
 }  // namespace certgate::observed

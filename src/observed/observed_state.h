@@ -12,8 +12,17 @@
 
 #include "base/pki_types.h"
 #include "base/time.h"
+#include "observed/applied_record.h"
+#include "observed/deployed.h"
 
 namespace certgate::observed {
+
+// `certgate verify` proves that a revoked certificate is refused with one kept for the purpose:
+// subject CN kRevokedProbeName (a space, so never a device name), revoked as soon as it is
+// issued, its key and certificate in STATE/probe/revoked.key and STATE/probe/revoked.crt.
+inline constexpr const char* kRevokedProbeName = "certgate revoked probe";
+inline constexpr const char* kRevokedProbeKey = "probe/revoked.key";
+inline constexpr const char* kRevokedProbeCert = "probe/revoked.crt";
 
 enum class CertStatus { valid, revoked, expired };  // index.txt's V, R, E
 
@@ -81,6 +90,13 @@ struct ObservedState {
   // sha256 of the database files a plan depends on: "ca/index.txt", "ca/serial",
   // "ca/crlnumber", "ca/crl.pem", "ca/ca.crt" (absent files are absent here).
   std::map<std::string, std::string> fingerprints;
+  // A revoked, unexpired probe certificate is in the database and its files in STATE/probe/.
+  bool has_revoked_probe = false;
+  // The nginx files found on each target (observe_deployed), sorted by target name.
+  std::vector<TargetFiles> targets;
+  // STATE/state.json: the last apply, with the files it deployed to each target; a deployed
+  // file that differs from what it recorded was edited by hand (drift).
+  std::optional<AppliedRecord> last_applied;
 
   const Csr* find_csr(const std::string& device) const;
   bool operator==(const ObservedState&) const = default;

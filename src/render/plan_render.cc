@@ -47,12 +47,19 @@ std::string pad(std::string s, size_t width) {
 std::string action_line(const Action& a, const TextStyle& style) {
   std::string subject = a.object == plan::ObjectKind::device ? "device " + a.subject : a.subject;
   if (a.kind == ActionKind::crl) subject = a.detail;
+  if (a.kind == ActionKind::file) subject = a.target + ":" + a.subject;
+  // "! reload  local: nginx -t, nginx -s reload"
+  if (a.kind == ActionKind::reload) subject = a.target + ": " + a.detail;
   std::string line = "  ";
   if (style.color) line += color_of(a.kind);
   line += sign(a.kind);
   line += " " + pad(std::string(plan::to_string(a.kind)), 8);
   if (style.color) line += "\033[0m";
-  line += a.kind == ActionKind::crl ? subject : pad(subject, 26) + " " + a.detail;
+  if (a.kind == ActionKind::crl || a.kind == ActionKind::reload) {
+    line += subject;
+  } else {
+    line += pad(subject, 26) + " " + a.detail;
+  }
   while (!line.empty() && line.back() == ' ') line.pop_back();
   return line + "\n";
 }

@@ -17,6 +17,8 @@ class MemFilesystem final : public sys::Filesystem {
   struct File {
     std::string bytes;
     std::uint32_t mode = 0644;
+
+    bool operator==(const File&) const = default;
   };
 
   Result<std::string> read(const std::string& path) override;

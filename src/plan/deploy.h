@@ -1,0 +1,55 @@
+// The deploy half of the plan: which nginx files change on which target, and which targets
+// reload. PURE, like compute_plan: the wanted files come in rendered (cli/ renders them with
+// render/nginx_files from the certificates the plan leaves live), the deployed ones observed.
+//
+// A file action says why: missing, the desired content changed, edited by hand since the last
+// apply (drift), or no longer generated (a site was removed). A target reloads when any of its
+// files change, or when an earlier deploy was interrupted before its reload.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "observed/observed_state.h"
+#include "plan/plan.h"
+
+namespace certgate::plan {
+
+struct WantedFile {
+  std::string sha256;  // empty: the bytes exist only once apply has signed them (new CA, CRL)
+  std::string text;    // generated .conf text, for the changed-line counts; empty for PEM files
+
+  bool operator==(const WantedFile&) const = default;
+};
+
+// What one target should hold once the plan has run.
+struct TargetWant {
+  std::string target;  // "local" or a host name
+  std::string dir;     // [nginx].dir
+  std::string test;    // [nginx].test and .reload, as the reload action shows them
+  std::string reload;
+  std::map<std::string, WantedFile> files;  // path relative to dir
+
+  bool operator==(const TargetWant&) const = default;
+};
+
+// Appends file and reload actions for every target of `wants` to `plan`, comparing with
+// observed.targets (same names) and with what the last apply recorded (observed.last_applied).
+void add_deploy_actions(const std::vector<TargetWant>& wants,
+                        const observed::ObservedState& observed, Plan& plan);
+
+// The certificates nginx should let in once `plan` has run, as (device, serial) sorted by
+// serial: the live ones it neither revokes nor renews, and "(new)" for each it issues (its
+// serial is chosen by apply).
+std::vector<std::pair<std::string, std::string>> live_certs_after(
+    const Plan& plan, const observed::ObservedState& observed, base::Instant now);
+
+// The crlNumber the CRL will carry once `plan` has run (0 when there will be none).
+long crl_number_after(const Plan& plan, const observed::ObservedState& observed);
+
+// Lines only in `after` and lines only in `before`, counted as multisets ("+2 -1").
+std::pair<int, int> changed_lines(const std::string& before, const std::string& after);
+
+}  // namespace certgate::plan

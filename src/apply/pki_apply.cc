@@ -12,6 +12,7 @@
 
 #include "apply/device_files.h"
 #include "apply/materials.h"
+#include "apply/probe_cert.h"
 #include "pki/ca.h"
 #include "pki/ca_database.h"
 #include "pki/inspect.h"
@@ -69,6 +70,8 @@ class Applier {
   Result<void> issue_batch();
   // Marks the certificates of `reasons` revoked in index.txt (one durable commit).
   Result<void> revoke(const std::map<std::string, base::RevocationReason>& reasons);
+  // The revoked probe certificate of `certgate verify`, when the plan asks for it.
+  Result<void> issue_probe();
   Result<void> write_crl();
   Result<void> write_cache();
 
@@ -228,6 +231,19 @@ Result<void> Applier::revoke(const std::map<std::string, base::RevocationReason>
   return {};
 }
 
+Result<void> Applier::issue_probe() {
+  if (std::none_of(plan_.actions.begin(), plan_.actions.end(),
+                   [](const Action& a) { return a.object == plan::ObjectKind::probe; }))
+    return {};
+  std::vector<pki::IndexEntry> index = ca_.index;
+  if (auto r = issue_revoked_probe(*signer_, ctx_.fs, ctx_.state_dir, ctx_.now, index); !r)
+    return r;
+  if (auto r = ctx_.fs.sync(); !r) return r;  // newcerts/ before the index names it
+  if (auto r = db_.write_index(index); !r) return r;
+  ca_.index = std::move(index);
+  return {};
+}
+
 Result<void> Applier::write_crl() {
   std::vector<pki::CrlEntry> entries;
   for (const pki::IndexEntry& e : ca_.index) {
@@ -305,6 +321,7 @@ Result<ApplyReport> Applier::run() {
   const auto t1 = std::chrono::steady_clock::now();
   // Revocations and their CRL first: an issuance that keeps failing (a full disk, one bad
   // device) must never keep a revoked device in, nor let the CRL run out.
+  if (auto r = issue_probe(); !r) return r.error();
   std::map<std::string, base::RevocationReason> planned;
   for (const Action& a : plan_.actions) {
     if (a.kind == ActionKind::revoke) planned[a.serial] = *a.revocation_reason;

@@ -191,6 +191,24 @@ TEST_CASE("apply: a CSR device gets a certificate for the CSR's key and no store
   CHECK(h.plan().is_empty());
 }
 
+TEST_CASE("apply: the revoked probe certificate is issued revoked, listed in the CRL, kept 0600") {
+  Harness h;
+  h.desired = state_with(1);
+  desired::Site site;
+  site.name = "admin";
+  site.probe = desired::Probe{"https://127.0.0.1:8443", "127.0.0.1", 8443, "/"};
+  h.desired.sites = {site};
+  h.apply();
+  CHECK(h.fs.files().at("/state/probe/revoked.key").mode == 0600);
+  auto cert = pki::inspect_certificate(h.file("/state/probe/revoked.crt"));
+  REQUIRE(cert);
+  CHECK(cert->common_name == observed::kRevokedProbeName);
+  auto crl = pki::inspect_crl(h.file("/state/ca/crl.pem"), h.file("/state/ca/ca.crt"));
+  REQUIRE(crl);
+  CHECK(crl->serials == std::vector<std::string>{cert->serial});
+  CHECK(h.plan().is_empty());
+}
+
 TEST_CASE("bundle: re-export reuses bundle.pass and refuses a device without a key") {
   Harness h;
   h.desired = state_with(1);

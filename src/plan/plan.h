@@ -17,8 +17,9 @@ namespace certgate::plan {
 // Spelled as in the JSON plan and the human form.
 enum class ActionKind { issue, renew, revoke, crl, file, reload };
 
-// What an action acts on: the CA itself, a device's certificate, the CRL, a file.
-enum class ObjectKind { ca, device, crl, file };
+// What an action acts on: the CA itself, a device's certificate, the CRL, a file, or the revoked
+// probe certificate `certgate verify` presents (observed_state.h kRevokedProbeName).
+enum class ObjectKind { ca, device, crl, file, probe };
 
 struct Action {
   ActionKind kind = ActionKind::issue;

@@ -194,7 +194,8 @@ struct Planner {
   // whatever the plan does (missing, unsigned, stale, near nextUpdate).
   std::string crl_reason(bool count_actions) const {
     if (count_actions && std::any_of(plan.actions.begin(), plan.actions.end(), [](const Action& a) {
-          return a.kind == ActionKind::revoke || a.kind == ActionKind::renew;
+          return a.kind == ActionKind::revoke || a.kind == ActionKind::renew ||
+                 a.object == ObjectKind::probe;
         }))
       return "certificates are revoked or superseded";
     const observed::Crl& crl = observed.crl;
@@ -238,6 +239,20 @@ struct Planner {
     a.detail = desired.ca.common_name + ", " + std::string(to_string(desired.ca.key)) + ", " +
                base::format_duration(desired.ca.validity);
     a.reason = "no CA yet";
+    add(std::move(a));
+  }
+
+  // `certgate verify` needs a revoked certificate of this CA to show that nginx refuses it.
+  void plan_probe() {
+    const bool probes = std::any_of(desired.sites.begin(), desired.sites.end(),
+                                    [](const desired::Site& s) { return s.probe.has_value(); });
+    if (!probes || observed.has_revoked_probe || ca_expired()) return;
+    Action a;
+    a.kind = ActionKind::issue;
+    a.object = ObjectKind::probe;
+    a.subject = "revoked-probe";
+    a.detail = "revoked at once, for certgate verify";
+    a.reason = "sites have a probe and there is no revoked probe certificate";
     add(std::move(a));
   }
 
@@ -298,6 +313,8 @@ std::string_view to_string(ObjectKind kind) {
       return "crl";
     case ObjectKind::file:
       return "file";
+    case ObjectKind::probe:
+      return "probe";
   }
   return "?";
 }
@@ -316,6 +333,7 @@ Plan compute_plan(const desired::DesiredState& desired, const observed::Observed
   p.plan_ca();
   for (const Device& d : desired.devices) p.plan_device(d);
   p.plan_deleted_devices();
+  p.plan_probe();
   p.plan_crl();
   p.plan_access();
   if (p.plan.revocations > desired.safety.max_revocations && !options.allow_mass_revoke) {

@@ -75,6 +75,20 @@ TEST_CASE("plan: nothing to do when certificates and CRL are current") {
   CHECK(f.plan().is_empty());
 }
 
+TEST_CASE("plan: a site with a probe gets a revoked probe certificate, once") {
+  Fixture f;
+  desired::Site site;
+  site.name = "admin";
+  site.probe = desired::Probe{"https://127.0.0.1:8443", "127.0.0.1", 8443, "/"};
+  f.desired.sites = {site};
+  CHECK(f.lines() == std::vector<std::string>{
+                         "issue revoked-probe: sites have a probe and there is no revoked probe "
+                         "certificate",
+                         "crl crl: certificates are revoked or superseded"});
+  f.observed.has_revoked_probe = true;
+  CHECK(f.plan().is_empty());
+}
+
 TEST_CASE("plan: renewal starts exactly at renew_before") {
   Fixture f;
   f.desired.devices = {device("alice")};

@@ -47,6 +47,7 @@ std::string pad(std::string s, size_t width) {
 std::string action_line(const Action& a, const TextStyle& style) {
   std::string subject = a.object == plan::ObjectKind::device ? "device " + a.subject : a.subject;
   if (a.kind == ActionKind::crl) subject = a.detail;
+  if (a.object == plan::ObjectKind::probe) subject = "probe certificate";
   if (a.kind == ActionKind::file) subject = a.target + ":" + a.subject;
   // "! reload  local: nginx -t, nginx -s reload"
   if (a.kind == ActionKind::reload) subject = a.target + ": " + a.detail;

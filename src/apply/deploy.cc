@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 
 #include "pki/inspect.h"
@@ -155,18 +156,24 @@ Error command_error(const std::string& what, const sys::Command& c, const sys::C
 // Runs test, then reload; the error carries the failing command's output.
 Result<void> test_and_reload(targets::Target& target, const DeployRequest& req,
                              DeployResult& result) {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
   sys::Command test{req.test, req.command_timeout};
   auto t = target.runner().run(test);
   if (!t) return t.error();
   if (!t->succeeded())
     return command_error("nginx test", test, *t,
                          "the previous files are restored and nginx was not reloaded");
+  const auto t1 = Clock::now();
   sys::Command reload{req.reload, req.command_timeout};
   auto r = target.runner().run(reload);
   if (!r) return r.error();
   if (!r->succeeded())
     return command_error("nginx reload", reload, *r, "the previous files are restored");
   result.reloaded = true;
+  using ms = std::chrono::duration<double, std::milli>;
+  spdlog::debug("timing target={} nginx_test_ms={:.1f} nginx_reload_ms={:.1f}", target.name(),
+                ms(t1 - t0).count(), ms(Clock::now() - t1).count());
   return {};
 }
 

@@ -1,5 +1,8 @@
 #include "cli/pipeline.h"
 
+#include <spdlog/spdlog.h>
+
+#include <chrono>
 #include <filesystem>
 
 #include "observed/observe.h"
@@ -83,8 +86,14 @@ std::vector<plan::TargetWant> wants(const PlanRun& run, base::Instant now) {
 
 std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, sys::Filesystem& fs,
                                     sys::CommandRunner& runner, const plan::PlanOptions& options) {
+  using Clock = std::chrono::steady_clock;
+  auto ms = [](Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+  };
+  const auto t0 = Clock::now();
   auto loaded = load_and_report(g, now, fs);
   if (!loaded) return std::nullopt;
+  const auto t1 = Clock::now();
   auto observed = observed::observe(fs, absolute_state_dir(g), loaded->state, now);
   if (!observed) {
     fail(observed.error().message);
@@ -100,10 +109,14 @@ std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, s
     }
     run.observed.targets.push_back(std::move(*files));
   }
+  const auto t2 = Clock::now();
   run.generated_from = generated_from(run.loaded.snapshot);
   plan::PlanInputs inputs = plan_inputs(run.loaded, run.observed);
   run.plan = plan::compute_plan(run.loaded.state, run.observed, inputs, options, now);
+  const auto t3 = Clock::now();
   plan::add_deploy_actions(wants(run, now), run.observed, run.plan);
+  spdlog::debug("timing load_ms={:.1f} observe_ms={:.1f} plan_ms={:.1f} render_compare_ms={:.1f}",
+                ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, Clock::now()));
   if (!run.loaded.state.hosts.empty() && !run.loaded.state.sites.empty())
     run.plan.notes.push_back(
         "the nginx files are not deployed: rollout to [[host]] targets over SSH is not built "

@@ -261,17 +261,21 @@ struct Planner {
     for (const Cert& c : observed.certs) {
       if (c.is_live(now)) live_before.insert(c.device);
     }
+    // Only devices whose certificate comes or goes can change access; most have neither.
+    std::vector<std::pair<std::string, const Device*>> losing, gaining;
+    for (const std::string& name : live_before) {
+      if (!live_after.contains(name)) losing.emplace_back(name, desired.find_device(name));
+    }
+    for (const std::string& name : live_after) {
+      if (!live_before.contains(name)) gaining.emplace_back(name, desired.find_device(name));
+    }
     for (const desired::Site& site : desired.sites) {
-      for (const std::string& name : live_before) {
-        const Device* d = desired.find_device(name);
-        const bool before = d ? site.allows(*d) : site.allows_any_device();
-        if (before && !live_after.contains(name))
+      for (const auto& [name, d] : losing) {
+        if (d ? site.allows(*d) : site.allows_any_device())
           plan.access.push_back({name, site.name, AccessChangeKind::lose});
       }
-      for (const std::string& name : live_after) {
-        const Device* d = desired.find_device(name);
-        if (!live_before.contains(name) && d && site.allows(*d))
-          plan.access.push_back({name, site.name, AccessChangeKind::gain});
+      for (const auto& [name, d] : gaining) {
+        if (d && site.allows(*d)) plan.access.push_back({name, site.name, AccessChangeKind::gain});
       }
     }
     std::sort(plan.access.begin(), plan.access.end());

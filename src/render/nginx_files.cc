@@ -29,14 +29,17 @@ std::string public_path_key(const std::string& path) {
   return quoted(re);
 }
 
-std::string site_maps(const desired::DesiredState& desired, const Site& site,
+// `devices[i]` is the desired device of in.certs[i] (nullptr when it is not in the file):
+// resolved once for all sites, as 20 sites x 10,000 devices would otherwise search 200,000 times.
+std::string site_maps(const std::vector<const Device*>& devices, const Site& site,
                       const NginxInputs& in) {
   const std::string id = nginx_identifier(site.name);
   std::string out = "\n# site " + site.name + "\n";
   out += "map $ssl_client_serial $certgate_" + id + "_cert {\n  default 0;\n";
-  for (const LiveCert& c : in.certs) {
-    const Device* d = desired.find_device(c.device);
-    if (d && site.allows(*d)) out += "  " + quoted(c.serial) + " 1;  # " + c.device + "\n";
+  for (size_t i = 0; i < in.certs.size(); ++i) {
+    const Device* d = devices[i];
+    if (d && site.allows(*d))
+      out += "  " + quoted(in.certs[i].serial) + " 1;  # " + in.certs[i].device + "\n";
   }
   out += "}\nmap $uri $certgate_" + id + "_public {\n  default 0;\n";
   for (const std::string& p : site.public_paths) out += "  " + public_path_key(p) + " 1;\n";
@@ -63,9 +66,13 @@ std::string http_conf(const desired::DesiredState& desired, const std::vector<st
   out += "map_hash_max_size " + std::to_string(size) + ";\nmap_hash_bucket_size 128;\n";
   out += "\nmap $ssl_client_serial $certgate_device {\n  default \"\";\n";
   for (const LiveCert& c : in.certs) out += "  " + quoted(c.serial) + " " + c.device + ";\n";
+  std::vector<const Device*> devices;
+  devices.reserve(in.certs.size());
+  for (const LiveCert& c : in.certs) devices.push_back(desired.find_device(c.device));
   out += "}\nmap $ssl_client_serial $certgate_groups {\n  default \"\";\n";
-  for (const LiveCert& c : in.certs) {
-    const Device* d = desired.find_device(c.device);
+  for (size_t i = 0; i < in.certs.size(); ++i) {
+    const LiveCert& c = in.certs[i];
+    const Device* d = devices[i];
     if (!d || d->groups.empty()) continue;
     std::string groups;
     for (const std::string& g : d->groups) groups += (groups.empty() ? "" : ",") + g;
@@ -73,7 +80,7 @@ std::string http_conf(const desired::DesiredState& desired, const std::vector<st
   }
   out += "}\n";
   for (const std::string& name : sites) {
-    if (const Site* site = desired.find_site(name)) out += site_maps(desired, *site, in);
+    if (const Site* site = desired.find_site(name)) out += site_maps(devices, *site, in);
   }
   out +=
       "\nlog_format certgate '$remote_addr [$time_local] \"$request\" $status "

@@ -14,6 +14,15 @@ bool Cidr::has_host_bits() const {
   return false;
 }
 
+bool Cidr::contains(const Cidr& other) const {
+  if (is_v6 != other.is_v6 || other.prefix < prefix) return false;
+  for (int i = 0; i < prefix; ++i) {
+    const int bit = 0x80 >> (i % 8);
+    if ((address[i / 8] & bit) != (other.address[i / 8] & bit)) return false;
+  }
+  return true;
+}
+
 std::string Cidr::to_string() const {
   char buf[INET6_ADDRSTRLEN];
   inet_ntop(is_v6 ? AF_INET6 : AF_INET, address.data(), buf, sizeof buf);

@@ -22,6 +22,9 @@ struct Cidr {
   bool has_host_bits() const;
   // Canonical text: "203.0.113.7/32", "2001:db8::/32".
   std::string to_string() const;
+  // True when every address of `other` lies in this network: same family, a prefix at least as
+  // long, and the first `prefix` bits equal. A bare address is a network of one.
+  bool contains(const Cidr& other) const;
 
   auto operator<=>(const Cidr&) const = default;
 };

@@ -31,4 +31,20 @@ TEST_CASE("cidr: host bits past the prefix are noticed") {
   CHECK(parse_cidr("2001:db8::1/64")->has_host_bits());
 }
 
+TEST_CASE("cidr: a network contains the addresses under its prefix") {
+  const Cidr net = *parse_cidr("203.0.113.0/24");
+  CHECK(net.contains(*parse_cidr("203.0.113.7")));
+  CHECK(net.contains(*parse_cidr("203.0.113.128/25")));
+  CHECK_FALSE(net.contains(*parse_cidr("203.0.114.7")));
+  CHECK_FALSE(net.contains(*parse_cidr("203.0.0.0/16")));
+  CHECK(parse_cidr("127.0.0.1")->contains(*parse_cidr("127.0.0.1")));
+  CHECK_FALSE(parse_cidr("127.0.0.1")->contains(*parse_cidr("127.0.0.2")));
+  CHECK(parse_cidr("0.0.0.0/0")->contains(*parse_cidr("198.51.100.1")));
+  CHECK(parse_cidr("10.0.0.5/31")->contains(*parse_cidr("10.0.0.4")));
+  CHECK(parse_cidr("2001:db8::/32")->contains(*parse_cidr("2001:db8:1::1")));
+  CHECK_FALSE(parse_cidr("2001:db8::/32")->contains(*parse_cidr("2001:db9::1")));
+  CHECK_FALSE(parse_cidr("0.0.0.0/0")->contains(*parse_cidr("::1")));
+  CHECK_FALSE(parse_cidr("::/0")->contains(*parse_cidr("127.0.0.1")));
+}
+
 }  // namespace certgate::base

@@ -24,6 +24,7 @@ int run(int argc, char** argv) {
   add_apply_command(app, g, commands);
   add_bundle_command(app, g, commands);
   add_status_command(app, g, commands);
+  add_verify_command(app, g, commands);
   add_pending_commands(app, g, commands);
   try {
     app.parse(argc, argv);

@@ -1,6 +1,6 @@
 // The commands of DESIGN.md section 2 that are not built yet. They are registered with their
 // options so that --help shows the whole interface, and they refuse to run (exit 1) rather than
-// pretend: TODO(#4) verify, TODO(#5) sync and agent.
+// pretend: TODO(#5) sync and agent.
 #include <memory>
 
 #include "cli/commands.h"
@@ -11,7 +11,6 @@ namespace {
 struct PendingOptions {
   std::string interval = "5m";
   std::string jitter = "30s";
-  std::string site;
 };
 
 int not_built(const GlobalOptions& g, std::string_view command, bool changes_things) {
@@ -43,12 +42,6 @@ void add_pending_commands(CLI::App& app, GlobalOptions& g, CommandTable& command
                             "Run sync forever; SIGHUP syncs now, SIGTERM finishes the tick", true);
   agent->add_option("--interval", o->interval, "Time between ticks");
   agent->add_option("--jitter", o->jitter, "Random extra delay per tick");
-
-  CLI::App* verify = pending(app, g, commands, o, "verify",
-                             "Live check that each site refuses clients without a valid "
-                             "certificate",
-                             false);
-  verify->add_option("SITE", o->site, "Only this site");
 }
 
 }  // namespace certgate::cli

@@ -1,6 +1,7 @@
 // certgate apply [PLAN]: compute the plan (or check a saved one) and carry it out.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include "apply/recover.h"
 #include "apply/rollout.h"
 #include "cli/commands.h"
+#include "cli/gate_run.h"
 #include "cli/pipeline.h"
 #include "observed/applied_record.h"
 #include "pki/ca_database.h"
@@ -93,6 +95,42 @@ Result<apply::RolloutReport> roll_out(const PlanRun& run, const std::string& sta
   return apply::roll_out(run.loaded.state, targets, fs, state, run.generated_from, now);
 }
 
+// After a reload, the gate of every probed site on the reloaded targets is checked as `certgate
+// verify` does (retrying for a few seconds while nginx's old workers finish). An open door is
+// not rolled back (the files are right; the server{} around them is not), it fails the apply.
+bool gates_closed_after_reload(const PlanRun& run, const apply::RolloutReport& rollout,
+                               sys::Filesystem& fs, const std::string& state, base::Instant now) {
+  std::vector<const desired::Site*> sites;
+  for (const DeployTarget& t : run.targets) {
+    if (std::find(rollout.reloaded.begin(), rollout.reloaded.end(), t.target->name()) ==
+        rollout.reloaded.end())
+      continue;
+    for (const std::string& name : t.sites) {
+      const desired::Site* site = run.loaded.state.find_site(name);
+      if (site && site->probe) sites.push_back(site);
+    }
+  }
+  if (sites.empty()) return true;
+  apply::GateCheckOptions options;
+  options.settle = std::chrono::seconds{3};
+  auto reports = check_gates(fs, run.loaded.state, sites, state, now, options);
+  if (!reports) {
+    fail("checking the gates after the reload: " + reports.error().message);
+    return false;
+  }
+  std::printf("Checked the gates after the reload:\n%s", gate_reports_text(*reports).c_str());
+  bool closed = true;
+  for (const apply::GateReport& r : *reports) closed = closed && r.is_closed();
+  if (!closed) {
+    std::printf("%s", gate_summary(*reports).c_str());
+    std::fflush(stdout);
+    fail(
+        "a door is open after the reload: check that nginx includes certgate's files in each "
+        "site's server{} (DIR/sites/SITE.conf) and DIR/http.conf in http{}");
+  }
+  return closed;
+}
+
 int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
   if (auto r = refuse_now(g, "apply"); !r) return fail(r.error().message);
   auto now = evaluation_time(g);
@@ -159,7 +197,8 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
   if (auto r = apply::record_applied(fs, state, record); !r)
     return fail("record the apply: " + r.error().message);
   if (!run->plan.is_empty()) print_report(*report, *rollout);
-  return 0;
+  std::fflush(stdout);
+  return gates_closed_after_reload(*run, *rollout, fs, state, *now) ? 0 : 1;
 }
 
 }  // namespace

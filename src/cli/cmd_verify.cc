@@ -15,6 +15,7 @@
 #include "base/duration.h"
 #include "base/text.h"
 #include "cli/commands.h"
+#include "cli/gate_run.h"
 #include "cli/load.h"
 #include "cli/pipeline.h"
 #include "pki/ca_database.h"
@@ -70,60 +71,10 @@ Result<Selection> select_sites(const desired::DesiredState& state, const std::st
   return out;
 }
 
-std::string verdict_text(const GateCheck& c) {
-  std::string out;
-  switch (c.verdict) {
-    case GateVerdict::refused:
-      out = "refused (" + c.detail + ")";
-      break;
-    case GateVerdict::admitted_by_fallback:
-      out = c.detail;
-      break;
-    case GateVerdict::open_door:
-      out = "OPEN DOOR (" + c.detail + ")";
-      break;
-    case GateVerdict::cannot_check:
-      out = "cannot check: " + c.detail;
-      break;
-    case GateVerdict::not_run:
-      out = "not run: " + c.detail;
-      break;
-  }
-  if (c.attempts > 1) out += " [" + std::to_string(c.attempts) + " tries]";
-  return out;
-}
-
-// The closing lines: one per door not known to be closed, or "All doors closed.".
-std::string summary(const std::vector<GateReport>& reports) {
-  std::string out;
-  for (const GateReport& r : reports) {
-    if (!r.error.empty()) out += "ERROR: " + r.site + ": " + r.error + "\n";
-    for (const GateCheck& c : r.checks) {
-      const std::string what = r.site + ": " + std::string(apply::describe(c.kind));
-      if (c.verdict == GateVerdict::open_door) {
-        out += "OPEN DOOR: " + what + " gets in (" + c.detail + ")\n";
-      } else if (!c.is_closed()) {
-        out += "NOT CHECKED: " + what + ": " + c.detail + "\n";
-      }
-    }
-  }
-  return out.empty() ? "All doors closed.\n" : out;
-}
-
 std::string render_text(const std::vector<GateReport>& reports, const Selection& selection) {
-  std::string out;
-  for (const GateReport& r : reports) {
-    const std::string sni = r.target.sni.empty() ? "no SNI" : "SNI " + r.target.sni;
-    out += r.site + "  " + r.target.url + " (" + sni + ")\n";
-    if (!r.error.empty()) out += "  error: " + r.error + "\n";
-    for (const GateCheck& c : r.checks) {
-      std::string label(apply::describe(c.kind));
-      label.resize(22, ' ');
-      out += "  " + label + verdict_text(c) + "\n";
-    }
-  }
+  std::string out = gate_reports_text(reports);
   for (const std::string& name : selection.skipped) out += name + "  not checked: no probe\n";
-  return out + "\n" + summary(reports);
+  return out + "\n" + gate_summary(reports);
 }
 
 std::string render_json(const std::vector<GateReport>& reports, const Selection& selection) {
@@ -149,14 +100,6 @@ std::string render_json(const std::vector<GateReport>& reports, const Selection&
   nlohmann::ordered_json doc = {
       {"all_closed", all_closed}, {"sites", sites}, {"skipped", selection.skipped}};
   return doc.dump(2) + "\n";
-}
-
-// STATE/ca/index.txt, for a serial the foreign certificate can copy; empty when unreadable,
-// which only makes that check a little weaker.
-std::vector<pki::IndexEntry> read_index(sys::Filesystem& fs, const std::string& state_dir) {
-  auto files = pki::CaDatabase(fs, state_dir).read();
-  if (!files) return {};
-  return std::move(files->index);
 }
 
 Result<apply::GateCheckOptions> check_options(const VerifyFlags& flags) {
@@ -187,22 +130,12 @@ int run_verify(const GlobalOptions& g, const VerifyFlags& flags) {
     std::fputs("No site has a probe; nothing to check.\n", stdout);
     return 0;
   }
-  const std::string state_dir = absolute_state_dir(g);
-  apply::GateMaterials materials = apply::load_gate_materials(fs, state_dir);
-  const std::vector<pki::IndexEntry> index = read_index(fs, state_dir);
-  const base::Instant real_now = sys::RealClock().now();
-  std::vector<GateReport> reports;
-  for (const desired::Site* site : selection->sites) {
-    auto foreign =
-        apply::make_foreign_identity(real_now, apply::allowed_serial(state, *site, index, *now));
-    if (!foreign) return fail("make the foreign CA's certificate: " + foreign.error().message);
-    materials.foreign = std::move(*foreign);
-    reports.push_back(apply::check_gate(*site, materials, *now, *options));
-  }
+  auto reports = check_gates(fs, state, selection->sites, absolute_state_dir(g), *now, *options);
+  if (!reports) return fail(reports.error().message);
   const std::string out =
-      flags.json ? render_json(reports, *selection) : render_text(reports, *selection);
+      flags.json ? render_json(*reports, *selection) : render_text(*reports, *selection);
   std::fputs(out.c_str(), stdout);
-  for (const GateReport& r : reports) {
+  for (const GateReport& r : *reports) {
     if (!r.is_closed()) return 1;
   }
   return 0;

@@ -40,7 +40,7 @@ expect_grep 'only for plan, status and validate' "$TMP/err"
 expect_exit 1 env CERTGATE_NOW=2026-11-23T00:00:00Z "$CERTGATE" sync --source "$ex"
 expect_grep 'only for plan, status and validate' "$TMP/err"
 # Not built yet: an honest refusal, never a pretend success.
-for cmd in sync agent verify; do
+for cmd in sync agent; do
   expect_exit 1 "$CERTGATE" "$cmd" --source "$ex"
   expect_grep 'not implemented yet' "$TMP/err"
 done

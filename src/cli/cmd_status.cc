@@ -19,8 +19,8 @@ int run_status(const GlobalOptions& g, bool json) {
   if (!run) return 1;
   const std::optional<observed::AppliedRecord>& applied = run->observed.last_applied;
   const std::string out =
-      json ? render::status_json(run->loaded.state, run->observed, applied, *now)
-           : render::status_text(run->loaded.state, run->observed, applied, *now);
+      json ? render::status_json(run->loaded.state, run->observed, applied, run->plan, *now)
+           : render::status_text(run->loaded.state, run->observed, applied, run->plan, *now);
   std::fputs(out.c_str(), stdout);
   return 0;
 }

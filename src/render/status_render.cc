@@ -62,9 +62,32 @@ std::vector<DeviceStatus> device_statuses(const desired::DesiredState& desired,
   return rows;
 }
 
+std::vector<TargetStatus> target_statuses(const observed::ObservedState& observed,
+                                          const plan::Plan& plan) {
+  std::vector<TargetStatus> out;
+  for (const observed::TargetFiles& t : observed.targets) {
+    TargetStatus ts{t.target, t.dir, {}, false};
+    for (const plan::Action& a : plan.actions) {
+      if (a.target != t.target) continue;
+      if (a.kind == plan::ActionKind::reload) ts.reload_pending = true;
+      if (a.kind != plan::ActionKind::file) continue;
+      std::string path =
+          a.subject.starts_with(t.dir + "/") ? a.subject.substr(t.dir.size() + 1) : a.subject;
+      const char* state = a.reason.find("by hand") != std::string::npos ? "drift"
+                          : a.detail == "(new)"                         ? "missing"
+                          : a.detail == "(remove)"                      ? "stale"
+                                                                        : "pending";
+      ts.files.emplace_back(std::move(path), state);
+    }
+    out.push_back(std::move(ts));
+  }
+  return out;
+}
+
 std::string status_text(const desired::DesiredState& desired,
                         const observed::ObservedState& observed,
-                        const std::optional<observed::AppliedRecord>& applied, base::Instant now) {
+                        const std::optional<observed::AppliedRecord>& applied,
+                        const plan::Plan& plan, base::Instant now) {
   std::string out =
       "certgate status — state " + observed.state_dir + ", at " + base::format_rfc3339(now) + "\n";
   out += observed.ca.exists ? "CA       " + observed.ca.common_name + ", expires " +
@@ -91,12 +114,23 @@ std::string status_text(const desired::DesiredState& desired,
     while (row.size() > 1 && row[row.size() - 2] == ' ') row.erase(row.size() - 2, 1);
     out += row;
   }
+  for (const TargetStatus& t : target_statuses(observed, plan)) {
+    out += "Target   " + t.target + " " + t.dir + ": ";
+    if (t.files.empty()) {
+      out += t.reload_pending ? "files in sync, reload pending\n" : "in sync\n";
+      continue;
+    }
+    out += std::to_string(t.files.size()) + " files differ:";
+    for (const auto& [path, state] : t.files) out += " " + path + " (" + state + ")";
+    out += "\n";
+  }
   return out;
 }
 
 std::string status_json(const desired::DesiredState& desired,
                         const observed::ObservedState& observed,
-                        const std::optional<observed::AppliedRecord>& applied, base::Instant now) {
+                        const std::optional<observed::AppliedRecord>& applied,
+                        const plan::Plan& plan, base::Instant now) {
   nlohmann::ordered_json j;
   j["format_version"] = 1;
   j["now"] = base::format_rfc3339(now);
@@ -123,6 +157,16 @@ std::string status_json(const desired::DesiredState& desired,
                             {"serial", d.serial},
                             {"not_after", d.not_after ? base::format_rfc3339(*d.not_after) : ""},
                             {"groups", d.groups}});
+  }
+  j["targets"] = nlohmann::ordered_json::array();
+  for (const TargetStatus& t : target_statuses(observed, plan)) {
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    for (const auto& [path, state] : t.files) files.push_back({{"path", path}, {"state", state}});
+    j["targets"].push_back({{"target", t.target},
+                            {"dir", t.dir},
+                            {"in_sync", t.files.empty() && !t.reload_pending},
+                            {"reload_pending", t.reload_pending},
+                            {"files", files}});
   }
   return j.dump(2) + "\n";
 }

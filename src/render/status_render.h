@@ -10,6 +10,7 @@
 #include "desired/desired_state.h"
 #include "observed/applied_record.h"
 #include "observed/observed_state.h"
+#include "plan/plan.h"
 
 namespace certgate::render {
 
@@ -29,11 +30,29 @@ std::vector<DeviceStatus> device_statuses(const desired::DesiredState& desired,
                                           const observed::ObservedState& observed,
                                           base::Instant now);
 
+// The nginx files of one target as they compare with what apply would write now: each file
+// that differs, with why ("drift": edited by hand since the last apply; "missing"; "pending":
+// the desired state changed; "stale": a removed site's file), from `plan`'s file actions.
+struct TargetStatus {
+  std::string target;
+  std::string dir;
+  std::vector<std::pair<std::string, std::string>> files;  // path, state; empty when in sync
+  bool reload_pending = false;
+
+  bool operator==(const TargetStatus&) const = default;
+};
+
+std::vector<TargetStatus> target_statuses(const observed::ObservedState& observed,
+                                          const plan::Plan& plan);
+
+// `plan` is the plan of this moment; status reports its file actions as each target's drift.
 std::string status_text(const desired::DesiredState& desired,
                         const observed::ObservedState& observed,
-                        const std::optional<observed::AppliedRecord>& applied, base::Instant now);
+                        const std::optional<observed::AppliedRecord>& applied,
+                        const plan::Plan& plan, base::Instant now);
 std::string status_json(const desired::DesiredState& desired,
                         const observed::ObservedState& observed,
-                        const std::optional<observed::AppliedRecord>& applied, base::Instant now);
+                        const std::optional<observed::AppliedRecord>& applied,
+                        const plan::Plan& plan, base::Instant now);
 
 }  // namespace certgate::render

@@ -41,11 +41,41 @@ TEST_CASE("status: each device's state, with orphans of deleted devices") {
   CHECK(rows == std::vector<std::string>{"alice valid 01", "bob renew-due 02", "carol revoked 03",
                                          "dave expired 04", "erin missing ", "zed orphan 05"});
   observed::AppliedRecord applied{"git 1a2b3c4 (main)", "1a2b3c4", "", kNow, {}};
-  auto j = nlohmann::json::parse(status_json(d, o, applied, kNow));
+  auto j = nlohmann::json::parse(status_json(d, o, applied, plan::Plan{}, kNow));
   CHECK(j["last_applied_commit"] == "1a2b3c4");
   CHECK(j["devices"][0]["not_after"] == "2027-06-11T00:00:00Z");
   CHECK(j["crl"].is_null());
-  CHECK(status_text(d, o, std::nullopt, kNow).find("Applied  never\n") != std::string::npos);
+  CHECK(status_text(d, o, std::nullopt, plan::Plan{}, kNow).find("Applied  never\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("status: each target's files that differ, with why, from the plan's file actions") {
+  observed::ObservedState o;
+  o.targets = {{"local", "/etc/nginx/certgate", {}, false}};
+  plan::Plan p;
+  plan::Action drift;
+  drift.kind = plan::ActionKind::file;
+  drift.subject = "/etc/nginx/certgate/http.conf";
+  drift.detail = "(+0 -1, edited by hand)";
+  drift.reason = "edited by hand since the last apply (drift)";
+  plan::Action missing = drift;
+  missing.subject = "/etc/nginx/certgate/crl.pem";
+  missing.detail = "(new)";
+  missing.reason = "missing on the target";
+  plan::Action reload;
+  reload.kind = plan::ActionKind::reload;
+  p.actions = {drift, missing, reload};
+  auto t = target_statuses(o, p);
+  REQUIRE(t.size() == 1);
+  CHECK(t[0].files == std::vector<std::pair<std::string, std::string>>{{"http.conf", "drift"},
+                                                                       {"crl.pem", "missing"}});
+  CHECK(t[0].reload_pending);
+  desired::DesiredState d;
+  CHECK(status_text(d, o, std::nullopt, p, kNow)
+            .find("Target   local /etc/nginx/certgate: 2 files differ: http.conf (drift) crl.pem "
+                  "(missing)\n") != std::string::npos);
+  auto j = nlohmann::json::parse(status_json(d, o, std::nullopt, plan::Plan{}, kNow));
+  CHECK(j["targets"][0]["in_sync"] == true);
 }
 
 TEST_CASE("status: state.json round-trips and a foreign file is refused") {

@@ -129,10 +129,14 @@ cp "$CG_DIR/http.conf" http.conf.good
 echo '# hand edit' >>"$CG_DIR/http.conf"
 expect_exit 2 cg plan --detailed-exitcode
 expect_grep 'file +local:.*/http.conf +\(\+0 -1, edited by hand\)' "$TMP/out"
+expect_exit 0 cg status
+expect_grep '^Target   local .*: 1 files differ: http.conf \(drift\)' "$TMP/out"
 cg plan --json >"$TMP/plan.json"
 expect_grep 'edited by hand since the last apply \(drift\)' "$TMP/plan.json"
 expect_exit 0 cg apply
 cmp -s http.conf.good "$CG_DIR/http.conf" && ok || bad "drift not healed"
+expect_exit 0 cg status --json
+expect_grep '"in_sync": true' "$TMP/out"
 
 # The fallback closes by itself once `until` has passed.
 write_toml 'revoked = "keyCompromise"' "$(date -u -d '-1 minute' +%Y-%m-%dT%H:%M:%SZ)"

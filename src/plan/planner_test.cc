@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "support/string_vector.h"
 
 namespace certgate::plan {
@@ -87,6 +89,22 @@ TEST_CASE("plan: a site with a probe gets a revoked probe certificate, once") {
                          "crl crl: certificates are revoked or superseded"});
   f.observed.has_revoked_probe = true;
   CHECK(f.plan().is_empty());
+}
+
+TEST_CASE("plan: a large CRL is noted") {
+  Fixture f;
+  for (int i = 0; i < 5000; ++i) {
+    Cert c = cert("R" + std::to_string(100000 + i), "gone", kNow + days{10});
+    c.status = observed::CertStatus::revoked;
+    f.observed.certs.push_back(c);
+  }
+  std::sort(f.observed.certs.begin(), f.observed.certs.end(),
+            [](const Cert& a, const Cert& b) { return a.serial < b.serial; });
+  auto p = f.plan();
+  REQUIRE_FALSE(p.notes.empty());
+  CHECK(p.notes[0].starts_with("the CRL lists 5000 unexpired revoked certificates"));
+  f.observed.certs.pop_back();
+  CHECK(f.plan().notes.empty());
 }
 
 TEST_CASE("plan: renewal starts exactly at renew_before") {

@@ -98,8 +98,11 @@ std::string site_conf(const Site& site, const NginxInputs& in) {
          (site.public_paths.empty() && !site.fallback ? "on" : "optional") + ";\n";
   out += "ssl_verify_depth " + std::to_string(site.verify_depth) + ";\n";
   out += "ssl_crl " + in.dir + "/crl.pem;\n";
-  // A revoked client must not resume a session from before the revocation: a cache zone that
-  // changes name with every CRL, and no session tickets.
+  // A revoked client must not resume a TLS session from before its revocation. When the site is
+  // the default server of its listen socket, a cache zone named after the CRL number (and no
+  // tickets) starts every session afresh after a revocation. When it is not, nginx resumes from
+  // the default server's cache and this zone is never consulted (checked on nginx 1.22); there,
+  // the gate below refuses the resumed session, as its map lists live serials only.
   out += "ssl_session_cache shared:certgate_" + id + "_crl" + std::to_string(in.crl_number) +
          ":1m;\nssl_session_tickets off;\n";
   out +=

@@ -1,5 +1,5 @@
 // The nginx include files of one target (DESIGN.md section 4), as text. PURE: values in, the
-// files' bytes out, byte-identical for equal inputs. apply/ writes them (TODO(#4)).
+// files' bytes out, byte-identical for equal inputs. apply/deploy.h writes them.
 //
 //   http.conf        in http{}: serial -> device and groups maps, a gate map per site,
 //                    log_format certgate, map hash sizes for the allowlists
@@ -8,9 +8,9 @@
 //   sites/SITE.proxy.conf  in a proxied location{}: X-Client-* headers, overwriting any the
 //                    client sent
 //
-// Checked against Debian's nginx 1.22: maps on $ssl_client_serial with certgate's serials, and
-// that a session cache named after the CRL number stops a revoked client from resuming a TLS
-// session across the reload (with the http-level cache alone, it gets 200).
+// Checked against Debian's nginx 1.22: maps on $ssl_client_serial with certgate's serials; a
+// revoked client that resumes a TLS session from before its revocation is refused (a new session
+// when the site is its port's default server, the gate's 403 when it is not).
 #pragma once
 
 #include <map>

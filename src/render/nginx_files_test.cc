@@ -97,5 +97,20 @@ TEST_CASE("nginx: identifiers are injective") {
   CHECK(nginx_identifier("a_db") != nginx_identifier("a-b"));
 }
 
+TEST_CASE("nginx: the fallback window is rendered until `until` and closed from that instant") {
+  NginxInputs in = inputs();
+  in.now = kNow + days{1} - std::chrono::seconds{1};
+  CHECK(nginx_files(state(), {"admin-ui"}, in).at("http.conf").find("203.0.113.7/32 1;") !=
+        std::string::npos);
+  in.now = kNow + days{1};
+  CHECK(nginx_files(state(), {"admin-ui"}, in).at("http.conf").find("203.0.113.7/32") ==
+        std::string::npos);
+}
+
+TEST_CASE("nginx: same inputs, same bytes") {
+  CHECK(nginx_files(state(), {"admin-ui", "wiki"}, inputs()) ==
+        nginx_files(state(), {"admin-ui", "wiki"}, inputs()));
+}
+
 }  // namespace
 }  // namespace certgate::render

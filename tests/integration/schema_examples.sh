@@ -64,4 +64,22 @@ expect_grep '"last_applied_commit": ""' "$TMP/status.json"
 # A saved plan whose inputs changed is refused and changes nothing.
 expect_exit 1 cg apply "$TMP/plan1.json"
 expect_grep 'plan is stale: state:ca/' "$TMP/err"
+# With nginx files to deploy (home-lab, pointed at a temp dir with no-op test and reload): file
+# and reload actions, and status with a target, also match their schemas. A hand edit of a
+# deployed file makes a saved plan stale.
+sed -e '/^\[nginx\]/,$d' -e '/^probe = /d' "$CERTGATE_SOURCE_DIR/examples/home-lab.toml" >"$TMP/lab.toml"
+printf '[nginx]\ndir = "%s"\ntest = "true"\nreload = "true"\n' "$TMP/nginx" >>"$TMP/lab.toml"
+lab() { "$CERTGATE" --source "$TMP/lab.toml" --state-dir "$TMP/lab" "$@"; }
+lab plan --json >"$TMP/plan3.json" 2>/dev/null
+expect_exit 0 "$py" "$TMP/check_json.py" "$plan_schema" "$TMP/plan3.json"
+expect_grep '"kind": "reload"' "$TMP/plan3.json"
+lab apply >/dev/null 2>&1
+lab plan --out "$TMP/plan4.json" >/dev/null 2>&1
+lab status --json >"$TMP/status2.json" 2>/dev/null
+expect_exit 0 "$py" "$TMP/check_json.py" "$CERTGATE_SOURCE_DIR/schemas/status.schema.json" \
+  "$TMP/status2.json"
+expect_grep '"in_sync": true' "$TMP/status2.json"
+echo "# edit" >>"$TMP/nginx/sites/nas.conf"
+expect_exit 1 lab apply "$TMP/plan4.json"
+expect_grep 'plan is stale: target:local:sites/nas.conf changed' "$TMP/err"
 finish

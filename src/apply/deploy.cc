@@ -227,10 +227,9 @@ Result<std::map<std::string, std::string>> target_files(
   in.now = now;
   for (auto& [device, serial] : plan::live_certs_after(plan::Plan{}, observed, now))
     in.certs.push_back({device, serial});
-  auto files = render::nginx_files(desired, sites, in);
-  files["ca.pem"] = ca_pem;
-  files["crl.pem"] = crl_pem;
-  return files;
+  in.ca_pem = ca_pem;
+  in.crl_pem = crl_pem;
+  return render::nginx_files(desired, sites, in);
 }
 
 }  // namespace certgate::apply

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "observed/observe.h"
+#include "pki/ca_database.h"
 #include "pki/random.h"
 #include "plan/deploy.h"
 #include "render/nginx_files.h"
@@ -55,28 +56,32 @@ std::vector<DeployTarget> deploy_targets(const desired::DesiredState& desired, s
   return out;
 }
 
-// What each target should hold once `plan` has run, with the serials it leaves live.
-std::vector<plan::TargetWant> wants(const PlanRun& run, base::Instant now) {
+// What each target should hold once `plan` has run, with the serials it leaves live. ca.pem and
+// crl.pem are known now unless the plan signs them anew (their sha256 is then left empty).
+std::vector<plan::TargetWant> wants(const PlanRun& run, sys::Filesystem& fs, base::Instant now) {
   render::NginxInputs in;
   in.generated_from = run.generated_from;
   in.crl_number = plan::crl_number_after(run.plan, run.observed);
   in.now = now;
   for (auto& [device, serial] : plan::live_certs_after(run.plan, run.observed, now))
     in.certs.push_back({device, serial});
-  const bool new_ca = run.plan.count(plan::ActionKind::issue) > 0 && !run.observed.ca.exists;
+  pki::CaDatabase db(fs, run.observed.state_dir);
+  const bool new_ca = !run.observed.ca.exists;
   const bool new_crl = run.plan.count(plan::ActionKind::crl) > 0;
+  if (auto pem = fs.read(db.cert_path()); pem && !new_ca) in.ca_pem = std::move(*pem);
+  if (auto pem = fs.read(db.crl_path()); pem && !new_crl) in.crl_pem = std::move(*pem);
   std::vector<plan::TargetWant> out;
   for (const DeployTarget& t : run.targets) {
     plan::TargetWant w{t.target->name(), t.nginx.dir, t.nginx.test, t.nginx.reload, {}};
     in.dir = t.nginx.dir;
-    for (auto& [rel, text] : render::nginx_files(run.loaded.state, t.sites, in))
-      w.files[rel] = {pki::sha256_hex(text), std::move(text)};
-    auto fingerprint = [&](const char* key) {
-      auto it = run.observed.fingerprints.find(key);
-      return it == run.observed.fingerprints.end() ? std::string() : it->second;
-    };
-    w.files["ca.pem"] = {new_ca ? "" : fingerprint("ca/ca.crt"), ""};
-    w.files["crl.pem"] = {new_crl ? "" : fingerprint("ca/crl.pem"), ""};
+    for (auto& [rel, text] : render::nginx_files(run.loaded.state, t.sites, in)) {
+      std::string sha = pki::sha256_hex(text);
+      // PEM files are compared whole; a line count of base64 would tell a reviewer nothing.
+      if (rel.ends_with(".pem")) text.clear();
+      w.files[rel] = {std::move(sha), std::move(text)};
+    }
+    if (!in.ca_pem) w.files["ca.pem"] = {};
+    if (!in.crl_pem) w.files["crl.pem"] = {};
     out.push_back(std::move(w));
   }
   return out;
@@ -114,7 +119,7 @@ std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, s
   plan::PlanInputs inputs = plan_inputs(run.loaded, run.observed);
   run.plan = plan::compute_plan(run.loaded.state, run.observed, inputs, options, now);
   const auto t3 = Clock::now();
-  plan::add_deploy_actions(wants(run, now), run.observed, run.plan);
+  plan::add_deploy_actions(wants(run, fs, now), run.observed, run.plan);
   spdlog::debug("timing load_ms={:.1f} observe_ms={:.1f} plan_ms={:.1f} render_compare_ms={:.1f}",
                 ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, Clock::now()));
   if (!run.loaded.state.hosts.empty() && !run.loaded.state.sites.empty())

@@ -148,6 +148,10 @@ std::map<std::string, std::string> nginx_files(const desired::DesiredState& desi
                                                const std::vector<std::string>& sites,
                                                const NginxInputs& in) {
   std::map<std::string, std::string> files;
+  if (in.ca_pem)
+    files["ca.pem"] = header(in, "the CA certificate nginx verifies clients against") + *in.ca_pem;
+  if (in.crl_pem)
+    files["crl.pem"] = header(in, "the CRL, checked and deployed by certgate") + *in.crl_pem;
   files["http.conf"] = http_conf(desired, sites, in);
   for (const std::string& name : sites) {
     const Site* site = desired.find_site(name);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,10 @@ struct NginxInputs {
   std::vector<LiveCert> certs;  // sorted by serial
   long crl_number = 0;
   base::Instant now;  // a fallback window open at `now` is rendered, a closed one is not
+  // The CA certificate and the CRL as PEM: written as ca.pem and crl.pem below a generated-by
+  // header (OpenSSL skips the lines before "-----BEGIN"); absent, those two files are left out.
+  std::optional<std::string> ca_pem;
+  std::optional<std::string> crl_pem;
 };
 
 // Path relative to the target's dir -> bytes, for the `sites` (names) of `desired`.

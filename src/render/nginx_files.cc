@@ -38,8 +38,13 @@ std::string site_maps(const std::vector<const Device*>& devices, const Site& sit
   out += "map $ssl_client_serial $certgate_" + id + "_cert {\n  default 0;\n";
   for (size_t i = 0; i < in.certs.size(); ++i) {
     const Device* d = devices[i];
+    // Appended piece by piece: 20 sites x 10,000 lines of temporaries showed in the profile.
     if (d && site.allows(*d))
-      out += "  " + quoted(in.certs[i].serial) + " 1;  # " + in.certs[i].device + "\n";
+      out.append("  \"")
+          .append(in.certs[i].serial)
+          .append("\" 1;  # ")
+          .append(in.certs[i].device)
+          .append("\n");
   }
   out += "}\nmap $uri $certgate_" + id + "_public {\n  default 0;\n";
   for (const std::string& p : site.public_paths) out += "  " + public_path_key(p) + " 1;\n";
@@ -63,9 +68,15 @@ std::string http_conf(const desired::DesiredState& desired, const std::vector<st
   const size_t entries = std::max<size_t>(in.certs.size(), 1);
   size_t size = 1024;
   while (size < entries * 2) size *= 2;
-  out += "map_hash_max_size " + std::to_string(size) + ";\nmap_hash_bucket_size 128;\n";
+  // A bucket of 256 bytes holds five 32-digit serials, so 10,000 of them hash without nginx's
+  // "could not build optimal map_hash" warning; the per-site variable names need 128-byte
+  // buckets in the variables hash (checked with 20 sites on nginx 1.22).
+  out += "map_hash_max_size " + std::to_string(size) +
+         ";\nmap_hash_bucket_size 256;\nvariables_hash_bucket_size 128;\n";
   out += "\nmap $ssl_client_serial $certgate_device {\n  default \"\";\n";
-  for (const LiveCert& c : in.certs) out += "  " + quoted(c.serial) + " " + c.device + ";\n";
+  out.reserve(in.certs.size() * (80 + 50 * sites.size()));
+  for (const LiveCert& c : in.certs)
+    out.append("  \"").append(c.serial).append("\" ").append(c.device).append(";\n");
   std::vector<const Device*> devices;
   devices.reserve(in.certs.size());
   for (const LiveCert& c : in.certs) devices.push_back(desired.find_device(c.device));
@@ -80,7 +91,7 @@ std::string http_conf(const desired::DesiredState& desired, const std::vector<st
   }
   out += "}\n";
   for (const std::string& name : sites) {
-    if (const Site* site = desired.find_site(name)) out += site_maps(devices, *site, in);
+    if (const Site* site = desired.find_site(name)) out.append(site_maps(devices, *site, in));
   }
   out +=
       "\nlog_format certgate '$remote_addr [$time_local] \"$request\" $status "

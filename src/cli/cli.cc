@@ -5,10 +5,12 @@
 #include "cli/commands.h"
 #include "cli/global_options.h"
 #include "cli/logging.h"
+#include "source/git_source.h"
 
 namespace certgate::cli {
 
 int run(int argc, char** argv) {
+  const source::GitLibrary git;  // libgit2's global state, for every command
   CLI::App app{
       "certgate keeps nginx client-certificate (mutual TLS) access in git: a private CA, one\n"
       "certificate per device, a fresh CRL and nginx include files, from one TOML file.",
@@ -24,6 +26,7 @@ int run(int argc, char** argv) {
   add_apply_command(app, g, commands);
   add_bundle_command(app, g, commands);
   add_status_command(app, g, commands);
+  add_sync_command(app, g, commands);
   add_verify_command(app, g, commands);
   add_pending_commands(app, g, commands);
   try {

@@ -10,6 +10,7 @@
 #include "apply/pki_apply.h"
 #include "apply/recover.h"
 #include "apply/rollout.h"
+#include "cli/apply_run.h"
 #include "cli/commands.h"
 #include "cli/gate_run.h"
 #include "cli/pipeline.h"
@@ -17,16 +18,12 @@
 #include "pki/ca_database.h"
 #include "pki/random.h"
 #include "render/plan_render.h"
+#include "source/git_source.h"
 #include "sys/file_lock.h"
 #include "sys/real_filesystem.h"
 
 namespace certgate::cli {
 namespace {
-
-struct ApplyFlags {
-  std::string plan_file;
-  bool allow_mass_revoke = false;
-};
 
 // A saved plan is applied only when everything it was computed from is unchanged and the same
 // actions come out now (Terraform's stale-plan check); the reason otherwise.
@@ -131,6 +128,25 @@ bool gates_closed_after_reload(const PlanRun& run, const apply::RolloutReport& r
   return closed;
 }
 
+// A git source may only move forward: its commit must descend from the last applied one.
+Result<void> check_history(const PlanRun& run, const std::string& state, bool allow_rewind) {
+  const auto& commit = run.loaded.snapshot.commit;
+  const auto& last = run.observed.last_applied;
+  if (!commit || !last || last->commit.empty() || last->commit == *commit) return {};
+  auto forward =
+      source::is_descendant(sys::join_path(state, "git/mirror.git"), *commit, last->commit);
+  if (!forward) return forward.error();
+  if (*forward || allow_rewind) return {};
+  return make_error(Errc::refused,
+                    "refusing commit " + commit->substr(0, 7) +
+                        ": it does not descend from the last applied commit " +
+                        last->commit.substr(0, 7) +
+                        " (a force-push, or a rewind to an old device list); nothing was "
+                        "changed; use --allow-rewind to apply it anyway");
+}
+
+}  // namespace
+
 int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
   if (auto r = refuse_now(g, "apply"); !r) return fail(r.error().message);
   auto now = evaluation_time(g);
@@ -157,6 +173,7 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
   auto run = run_pipeline(g, *now, fs, runner, plan::PlanOptions{flags.allow_mass_revoke});
   const double plan_ms = ms_since(t1);
   if (!run) return 1;
+  if (auto r = check_history(*run, state, flags.allow_rewind); !r) return fail(r.error().message);
   if (!flags.plan_file.empty()) {
     if (std::string why = staleness(fs, flags.plan_file, run->plan); !why.empty())
       return fail("plan is stale: " + why + "; nothing was changed; run certgate plan again");
@@ -201,14 +218,14 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
   return gates_closed_after_reload(*run, *rollout, fs, state, *now) ? 0 : 1;
 }
 
-}  // namespace
-
 void add_apply_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
   auto flags = std::make_shared<ApplyFlags>();
   CLI::App* cmd = app.add_subcommand("apply", "Compute the plan (or load PLAN) and carry it out");
   cmd->add_option("PLAN", flags->plan_file, "A plan written by `plan --out`; refused if stale");
   cmd->add_flag("--allow-mass-revoke", flags->allow_mass_revoke,
                 "Allow more revocations than [safety].max_revocations");
+  cmd->add_flag("--allow-rewind", flags->allow_rewind,
+                "Apply a git commit that does not descend from the last applied one");
   commands[cmd] = [&g, flags] { return run_apply(g, *flags); };
 }
 

@@ -1,6 +1,6 @@
 // The commands of DESIGN.md section 2 that are not built yet. They are registered with their
 // options so that --help shows the whole interface, and they refuse to run (exit 1) rather than
-// pretend: TODO(#5) sync and agent.
+// pretend: TODO(#5) agent.
 #include <memory>
 
 #include "cli/commands.h"
@@ -35,9 +35,6 @@ CLI::App* pending(CLI::App& app, const GlobalOptions& g, CommandTable& commands,
 
 void add_pending_commands(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
   auto o = std::make_shared<PendingOptions>();
-  pending(app, g, commands, o, "sync",
-          "One agent tick: fetch the source, plan, apply, record, write metrics", true);
-
   CLI::App* agent = pending(app, g, commands, o, "agent",
                             "Run sync forever; SIGHUP syncs now, SIGTERM finishes the tick", true);
   agent->add_option("--interval", o->interval, "Time between ticks");

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "cli/pipeline.h"
 #include "desired/parse.h"
 
 namespace certgate::cli {
@@ -18,7 +19,9 @@ std::string count(size_t n, std::string_view noun) {
 
 std::optional<Loaded> load_and_report(const GlobalOptions& g, base::Instant now,
                                       sys::Filesystem& fs) {
-  auto snapshot = source::load(g.source, fs);
+  source::SourceOptions options = g.source;
+  options.mirror_dir = sys::join_path(absolute_state_dir(g), "git/mirror.git");
+  auto snapshot = source::load(options, fs);
   if (!snapshot) {
     fail(snapshot.error().message);
     return std::nullopt;

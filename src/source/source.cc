@@ -1,7 +1,10 @@
 #include "source/source.h"
 
 #include <array>
+#include <filesystem>
 #include <string_view>
+
+#include "source/git_source.h"
 
 namespace certgate::source {
 namespace {
@@ -36,10 +39,22 @@ bool looks_like_url(std::string_view source) {
          source.find('/') > colon;
 }
 
-Error git_not_supported(const std::string& source) {
-  return make_error(Errc::invalid, "source " + source +
-                                       " is a git repository; git sources are not supported yet "
-                                       "(use a TOML file or a directory)");
+Result<SourceSnapshot> from_git(const SourceOptions& options, sys::Filesystem& fs,
+                                const std::string& url) {
+  if (options.mirror_dir.empty())
+    return make_error(Errc::invalid, "source " + url +
+                                         " is a git repository; it needs a state "
+                                         "directory to fetch into");
+  // The mirror's folder is private like the rest of the state directory.
+  if (auto r = fs.make_dirs(sys::parent_path(options.mirror_dir), 0700); !r) return r.error();
+  return load_git(options, url);
+}
+
+// A local repository path as a URL libgit2 fetches from: absolute, so the mirror finds it.
+std::string local_url(const std::string& path) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
 }
 
 Result<SourceSnapshot> snapshot_of_file(sys::Filesystem& fs, const std::string& kind,
@@ -76,7 +91,7 @@ bool is_safe_relative_path(const std::string& relative) {
 
 Result<SourceSnapshot> load(const SourceOptions& options, sys::Filesystem& fs) {
   const std::string& source = options.source;
-  if (looks_like_url(source)) return git_not_supported(source);
+  if (looks_like_url(source)) return from_git(options, fs, source);
   auto info = fs.stat(source);
   if (!info) {
     return make_error(info.error().code, "read desired state: " + info.error().message);
@@ -90,10 +105,13 @@ Result<SourceSnapshot> load(const SourceOptions& options, sys::Filesystem& fs) {
                       "--file " + options.file + " must be a relative path inside the source");
   }
   const std::string path = sys::join_path(source, options.file);
+  const bool work_tree = fs.stat(sys::join_path(source, ".git")).has_value();
+  if (options.prefer_git && work_tree) return from_git(options, fs, local_url(source));
   if (fs.stat(path)) return snapshot_of_file(fs, "directory", path);
   if (fs.stat(sys::join_path(source, "HEAD")) && fs.stat(sys::join_path(source, "objects"))) {
-    return git_not_supported(source);
+    return from_git(options, fs, local_url(source));
   }
+  if (work_tree) return from_git(options, fs, local_url(source));
   return make_error(Errc::not_found, "read desired state: no " + options.file + " in " + source +
                                          " (run `certgate init " + source +
                                          "` to write a starter file)");

@@ -20,6 +20,11 @@ struct SourceOptions {
   std::string source = ".";
   std::string ref = "main";
   std::string file = "certgate.toml";
+  // Where git sources are fetched to (a bare mirror; cli/ puts it in the state directory).
+  std::string mirror_dir;
+  // Read a git work tree given as a path from its commits (sync and agent), not from the files
+  // in it (plan on a pull request's checkout reads the files).
+  bool prefer_git = false;
 };
 
 // Read access to the files beside the desired-state file, for paths such as "csr/alice.csr".
@@ -33,7 +38,7 @@ class SourceTree {
 };
 
 struct SourceSnapshot {
-  std::string kind;                        // "file" or "directory" (and "git" with issue #5)
+  std::string kind;                        // "file", "directory" or "git"
   std::string description;                 // for plan headers and logs: "file examples/home.toml"
   std::string file_path;                   // the desired-state file as diagnostics name it
   std::string text;                        // its bytes

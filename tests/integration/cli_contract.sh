@@ -40,7 +40,7 @@ expect_grep 'only for plan, status and validate' "$TMP/err"
 expect_exit 1 env CERTGATE_NOW=2026-11-23T00:00:00Z "$CERTGATE" sync --source "$ex"
 expect_grep 'only for plan, status and validate' "$TMP/err"
 # Not built yet: an honest refusal, never a pretend success.
-for cmd in sync agent; do
+for cmd in agent; do
   expect_exit 1 "$CERTGATE" "$cmd" --source "$ex"
   expect_grep 'not implemented yet' "$TMP/err"
 done
@@ -54,8 +54,8 @@ expect_exit 1 "$CERTGATE" init "$TMP/new/site"
 expect_grep 'already exists' "$TMP/err"
 cmp -s "$TMP/before" "$TMP/new/site/certgate.toml" && ok || bad "init changed an existing file"
 
-# A git source is refused plainly until git sources exist.
-expect_exit 1 "$CERTGATE" validate --source ssh://git@127.0.0.1/repo.git
-expect_grep 'git sources are not supported yet' "$TMP/err"
+# A git source that cannot be fetched is a plain error (git_sync.sh covers the working ones).
+expect_exit 1 "$CERTGATE" validate --source ssh://git@127.0.0.1:1/repo.git --state-dir "$TMP/st"
+expect_grep 'fetch ssh://git@127.0.0.1:1/repo.git: ' "$TMP/err"
 
 finish

@@ -1,0 +1,175 @@
+#include "source/git_source.h"
+
+#include <git2.h>
+
+#include <filesystem>
+#include <memory>
+
+namespace certgate::source {
+namespace {
+
+template <auto Free>
+struct FreeWith {
+  template <class T>
+  void operator()(T* p) const noexcept {
+    Free(p);
+  }
+};
+using RepoPtr = std::unique_ptr<git_repository, FreeWith<git_repository_free>>;
+using RemotePtr = std::unique_ptr<git_remote, FreeWith<git_remote_free>>;
+using ObjectPtr = std::unique_ptr<git_object, FreeWith<git_object_free>>;
+using CommitPtr = std::unique_ptr<git_commit, FreeWith<git_commit_free>>;
+using TreePtr = std::unique_ptr<git_tree, FreeWith<git_tree_free>>;
+using EntryPtr = std::unique_ptr<git_tree_entry, FreeWith<git_tree_entry_free>>;
+using BlobPtr = std::unique_ptr<git_blob, FreeWith<git_blob_free>>;
+
+// libgit2's last error, as "what: why".
+Error last_git_error(Errc code, const std::string& what) {
+  const ::git_error* e = git_error_last();
+  return make_error(code, what + ": " + (e && e->message ? e->message : "unknown libgit2 error"));
+}
+
+Result<RepoPtr> open_mirror(const std::string& dir) {
+  git_repository* raw = nullptr;
+  if (git_repository_open_bare(&raw, dir.c_str()) == 0) return RepoPtr(raw);
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
+  if (git_repository_init(&raw, dir.c_str(), /*is_bare=*/1) != 0)
+    return last_git_error(Errc::io, "create git mirror " + dir);
+  return RepoPtr(raw);
+}
+
+// The remote "origin" of the mirror, pointing at `url`.
+Result<RemotePtr> origin(git_repository* repo, const std::string& url) {
+  git_remote* raw = nullptr;
+  if (git_remote_lookup(&raw, repo, "origin") == 0) {
+    RemotePtr remote(raw);
+    if (url == git_remote_url(remote.get())) return remote;
+    if (git_remote_set_url(repo, "origin", url.c_str()) != 0)
+      return last_git_error(Errc::io, "point the mirror at " + url);
+    if (git_remote_lookup(&raw, repo, "origin") != 0) return last_git_error(Errc::io, "git remote");
+    return RemotePtr(raw);
+  }
+  if (git_remote_create_with_fetchspec(&raw, repo, "origin", url.c_str(),
+                                       "+refs/heads/*:refs/remotes/origin/*") != 0)
+    return last_git_error(Errc::io, "git remote " + url);
+  return RemotePtr(raw);
+}
+
+Result<void> fetch(git_remote* remote, const std::string& url) {
+  git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
+  opts.prune = GIT_FETCH_PRUNE;
+  opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+  char heads[] = "+refs/heads/*:refs/remotes/origin/*";
+  char tags[] = "+refs/tags/*:refs/tags/*";
+  char* specs[] = {heads, tags};
+  git_strarray refspecs = {specs, 2};
+  if (git_remote_fetch(remote, &refspecs, &opts, "certgate fetch") != 0)
+    return last_git_error(Errc::io, "fetch " + url);
+  return {};
+}
+
+// --ref as a branch of the remote, a tag, or a commit id (full or abbreviated).
+Result<CommitPtr> resolve(git_repository* repo, const std::string& ref) {
+  git_object* raw = nullptr;
+  for (const std::string& name : {"refs/remotes/origin/" + ref, "refs/tags/" + ref, ref}) {
+    if (git_revparse_single(&raw, repo, name.c_str()) != 0) continue;
+    ObjectPtr obj(raw);
+    git_object* peeled = nullptr;
+    if (git_object_peel(&peeled, obj.get(), GIT_OBJECT_COMMIT) != 0) continue;
+    return CommitPtr(reinterpret_cast<git_commit*>(peeled));
+  }
+  return make_error(Errc::not_found, "--ref " + ref + ": no such branch, tag or commit");
+}
+
+Result<std::string> read_blob(git_repository* repo, const git_tree* tree, const std::string& path) {
+  git_tree_entry* raw = nullptr;
+  if (git_tree_entry_bypath(&raw, tree, path.c_str()) != 0)
+    return make_error(Errc::not_found, path + ": not in the commit");
+  EntryPtr entry(raw);
+  if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB)
+    return make_error(Errc::invalid, path + ": not a file in the commit");
+  git_blob* blob = nullptr;
+  if (git_blob_lookup(&blob, repo, git_tree_entry_id(entry.get())) != 0)
+    return last_git_error(Errc::io, "read " + path);
+  BlobPtr owned(blob);
+  const char* bytes = static_cast<const char*>(git_blob_rawcontent(blob));
+  return std::string(bytes, static_cast<size_t>(git_blob_rawsize(blob)));
+}
+
+// CSR files beside the desired-state file, read from the same commit.
+class GitTree final : public SourceTree {
+ public:
+  GitTree(std::shared_ptr<git_repository> repo, TreePtr tree, std::string dir)
+      : repo_(std::move(repo)), tree_(std::move(tree)), dir_(std::move(dir)) {}
+
+  Result<std::string> read(const std::string& relative) const override {
+    if (!is_safe_relative_path(relative))
+      return make_error(Errc::invalid, "\"" + relative +
+                                           "\" must be a relative path inside the source "
+                                           "(no leading '/', no \"..\")");
+    return read_blob(repo_.get(), tree_.get(), dir_.empty() ? relative : dir_ + "/" + relative);
+  }
+
+ private:
+  std::shared_ptr<git_repository> repo_;
+  TreePtr tree_;
+  std::string dir_;
+};
+
+std::string oid_hex(const git_oid* oid) {
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof hex, oid);
+  return hex;
+}
+
+}  // namespace
+
+GitLibrary::GitLibrary() { git_libgit2_init(); }
+GitLibrary::~GitLibrary() { git_libgit2_shutdown(); }
+
+Result<SourceSnapshot> load_git(const SourceOptions& options, const std::string& url) {
+  auto mirror = open_mirror(options.mirror_dir);
+  if (!mirror) return mirror.error();
+  std::shared_ptr<git_repository> repo(mirror->release(), git_repository_free);
+  auto remote = origin(repo.get(), url);
+  if (!remote) return remote.error();
+  if (auto r = fetch(remote->get(), url); !r) return r.error();
+  auto commit = resolve(repo.get(), options.ref);
+  if (!commit) return commit.error();
+  git_tree* raw_tree = nullptr;
+  if (git_commit_tree(&raw_tree, commit->get()) != 0)
+    return last_git_error(Errc::io, "commit tree");
+  TreePtr tree(raw_tree);
+  const std::string id = oid_hex(git_commit_id(commit->get()));
+  auto text = read_blob(repo.get(), tree.get(), options.file);
+  if (!text)
+    return make_error(text.error().code, "commit " + id.substr(0, 7) + " of " + url + " (" +
+                                             options.ref + "): " + text.error().message);
+  SourceSnapshot snap;
+  snap.kind = "git";
+  snap.description = "git " + id.substr(0, 7) + " (" + options.ref + ")";
+  snap.file_path = id.substr(0, 7) + ":" + options.file;
+  snap.text = std::move(*text);
+  snap.commit = id;
+  const size_t slash = options.file.rfind('/');
+  snap.tree = std::make_shared<GitTree>(
+      repo, std::move(tree), slash == std::string::npos ? "" : options.file.substr(0, slash));
+  return snap;
+}
+
+Result<bool> is_descendant(const std::string& mirror_dir, const std::string& commit,
+                           const std::string& ancestor) {
+  auto repo = open_mirror(mirror_dir);
+  if (!repo) return repo.error();
+  git_oid a, b;
+  if (git_oid_fromstr(&a, commit.c_str()) != 0 || git_oid_fromstr(&b, ancestor.c_str()) != 0)
+    return make_error(Errc::invalid, "not a commit id: " + commit + " / " + ancestor);
+  if (commit == ancestor) return true;
+  int r = git_graph_descendant_of(repo->get(), &a, &b);
+  if (r < 0)
+    return last_git_error(Errc::not_found, "compare commits " + commit + " and " + ancestor);
+  return r == 1;
+}
+
+}  // namespace certgate::source

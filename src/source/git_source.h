@@ -1,0 +1,37 @@
+// Git sources (DESIGN.md section 2): --source as a repository path or a file://, ssh:// or
+// https:// URL, --ref a branch, tag or commit. The repository is fetched into a bare mirror
+// (SourceOptions::mirror_dir, under the state directory) and the desired-state file and the CSR
+// files are read straight from the commit's tree: no work tree, no checkout. libgit2 stays in
+// this folder; nothing here interprets TOML.
+#pragma once
+
+#include <string>
+
+#include "base/result.h"
+#include "source/source.h"
+
+namespace certgate::source {
+
+// libgit2's global state, for the process's lifetime: cli/ holds one while a command runs.
+class GitLibrary {
+ public:
+  GitLibrary();
+  ~GitLibrary();
+  GitLibrary(const GitLibrary&) = delete;
+  GitLibrary& operator=(const GitLibrary&) = delete;
+};
+
+// Fetches `url` into options.mirror_dir (created bare when missing; its "origin" follows `url`),
+// resolves options.ref (a branch of the remote, a tag, or a commit id) and reads options.file
+// from that commit. The snapshot's kind is "git", its commit the full id, its file_path
+// "1a2b3c4:certgate.toml" (git's rev:path, so diagnostics name the commit).
+// Errc::not_found for an unknown ref or a file missing from the commit, Errc::io when the fetch
+// fails (libgit2's message included).
+Result<SourceSnapshot> load_git(const SourceOptions& options, const std::string& url);
+
+// Whether `commit` is `ancestor` or descends from it, in the mirror of options.mirror_dir.
+// Errc::not_found when either commit is not in the mirror.
+Result<bool> is_descendant(const std::string& mirror_dir, const std::string& commit,
+                           const std::string& ancestor);
+
+}  // namespace certgate::source

@@ -21,7 +21,6 @@ void add_bundle_command(CLI::App& app, GlobalOptions& g, CommandTable& commands)
 void add_status_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 void add_sync_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 void add_verify_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
-// sync and agent: registered with their options, and refusing to run until they are built.
-void add_pending_commands(CLI::App& app, GlobalOptions& g, CommandTable& commands);
+void add_agent_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 
 }  // namespace certgate::cli

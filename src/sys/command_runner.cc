@@ -25,6 +25,10 @@ struct Pipes {
 
 [[noreturn]] void exec_child(const Command& command, const Pipes& p) {
   ::setpgid(0, 0);  // its own group, so a timeout kills the shell and what it started
+  // The agent blocks SIGHUP/SIGTERM/SIGINT while a tick runs; the command must not inherit that.
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
   int null = ::open("/dev/null", O_RDONLY);
   if (null >= 0) ::dup2(null, 0);
   ::dup2(p.out[1], 1);

@@ -39,11 +39,8 @@ expect_exit 1 "$CERTGATE" apply --now 2026-11-23T00:00:00Z --source "$ex"
 expect_grep 'only for plan, status and validate' "$TMP/err"
 expect_exit 1 env CERTGATE_NOW=2026-11-23T00:00:00Z "$CERTGATE" sync --source "$ex"
 expect_grep 'only for plan, status and validate' "$TMP/err"
-# Not built yet: an honest refusal, never a pretend success.
-for cmd in agent; do
-  expect_exit 1 "$CERTGATE" "$cmd" --source "$ex"
-  expect_grep 'not implemented yet' "$TMP/err"
-done
+expect_exit 1 env CERTGATE_NOW=2026-11-23T00:00:00Z "$CERTGATE" agent --source "$ex"
+expect_grep 'only for plan, status and validate' "$TMP/err"
 
 # init writes a starter that validates, and never overwrites.
 expect_exit 0 "$CERTGATE" init "$TMP/new/site"

@@ -1,0 +1,22 @@
+#include "agent/agent.h"
+
+#include <doctest/doctest.h>
+
+namespace certgate::agent {
+
+using std::chrono::seconds;
+
+TEST_CASE("agent: the wait is the interval, doubled per failure up to the cap, plus jitter") {
+  AgentOptions o{seconds{300}, seconds{30}, seconds{3600}};
+  CHECK(next_wait(o, 0, seconds{0}) == seconds{300});
+  CHECK(next_wait(o, 0, seconds{17}) == seconds{317});
+  CHECK(next_wait(o, 1, seconds{0}) == seconds{600});
+  CHECK(next_wait(o, 3, seconds{0}) == seconds{2400});
+  CHECK(next_wait(o, 4, seconds{0}) == seconds{3600});
+  CHECK(next_wait(o, 40, seconds{5}) == seconds{3605});
+  // An interval longer than max_backoff is its own cap: failures never wait less than success.
+  AgentOptions slow{seconds{7200}, seconds{0}, seconds{3600}};
+  CHECK(next_wait(slow, 2, seconds{0}) == seconds{7200});
+}
+
+}  // namespace certgate::agent

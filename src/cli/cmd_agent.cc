@@ -1,0 +1,63 @@
+// certgate agent --interval 5m [--jitter 30s]: `certgate sync` forever (agent/agent.h). Each
+// tick is a full sync under STATE/lock, so an agent and a manual apply never run at once.
+#include <memory>
+
+#include "agent/agent.h"
+#include "base/duration.h"
+#include "cli/apply_run.h"
+#include "cli/commands.h"
+
+namespace certgate::cli {
+namespace {
+
+struct AgentFlags {
+  std::string interval = "5m";
+  std::string jitter = "30s";
+  std::string max_backoff = "1h";
+};
+
+Result<agent::AgentOptions> agent_options(const AgentFlags& f) {
+  agent::AgentOptions o;
+  auto interval = base::parse_duration(f.interval);
+  if (!interval || interval->count() <= 0)
+    return make_error(Errc::invalid, "--interval " + f.interval +
+                                         ": a positive duration "
+                                         "such as 5m");
+  // No jitter at all ("0", "0s") is allowed, unlike a zero duration in certgate.toml.
+  const bool no_jitter = f.jitter.find_first_not_of("0") == 1 || f.jitter == "0";
+  auto jitter = no_jitter ? Result<std::chrono::seconds>(std::chrono::seconds{0})
+                          : base::parse_duration(f.jitter);
+  if (!jitter) return make_error(Errc::invalid, "--jitter: " + jitter.error().message);
+  auto backoff = base::parse_duration(f.max_backoff);
+  if (!backoff) return make_error(Errc::invalid, "--max-backoff: " + backoff.error().message);
+  o.interval = *interval;
+  o.jitter = *jitter;
+  o.max_backoff = *backoff;
+  return o;
+}
+
+int run(const GlobalOptions& g, const AgentFlags& flags) {
+  if (auto r = refuse_now(g, "agent"); !r) return fail(r.error().message);
+  auto options = agent_options(flags);
+  if (!options) return fail(options.error().message);
+  GlobalOptions tick = g;
+  tick.source.prefer_git = true;
+  return agent::run_agent(*options, [&tick] { return run_apply(tick, ApplyFlags{}); });
+}
+
+}  // namespace
+
+void add_agent_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
+  auto flags = std::make_shared<AgentFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "agent", "Run sync forever; SIGHUP syncs now, SIGTERM finishes the tick and exits");
+  cmd->add_option("--interval", flags->interval, "Time between ticks")->capture_default_str();
+  cmd->add_option("--jitter", flags->jitter, "Random extra delay per tick, up to this")
+      ->capture_default_str();
+  cmd->add_option("--max-backoff", flags->max_backoff,
+                  "Longest wait after failing ticks (the wait doubles per failure)")
+      ->capture_default_str();
+  commands[cmd] = [&g, flags] { return run(g, *flags); };
+}
+
+}  // namespace certgate::cli

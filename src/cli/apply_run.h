@@ -2,8 +2,12 @@
 // observe, plan, check, carry out, deploy, record, check the gates. Returns the exit code.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "base/time.h"
 #include "cli/global_options.h"
 
 namespace certgate::cli {
@@ -14,8 +18,25 @@ struct ApplyFlags {
   // A git source whose commit does not descend from the last applied one (a force-push, a
   // rewind to an old device list) is refused unless this is set.
   bool allow_rewind = false;
+  // sync and agent: write Prometheus text metrics here after each run (empty: none).
+  std::string metrics_file;
 };
 
-int run_apply(const GlobalOptions& g, const ApplyFlags& flags);
+// What a run did, for `--metrics-file` (sync_metrics.h).
+struct ApplyOutcome {
+  std::string source;  // "git 1a2b3c4 (main)"; empty when the desired state did not load
+  std::string commit;
+  std::optional<base::Instant> commit_time;
+  int planned_actions = 0;
+  std::vector<std::string> revoked_devices;
+  // target -> when its reload succeeded
+  std::map<std::string, base::Instant> reloaded_at;
+};
+
+// sync: run_apply reading a git work tree from its commits, then --metrics-file.
+int run_sync(const GlobalOptions& g, const ApplyFlags& flags);
+
+// Returns the exit code; fills `outcome` when given.
+int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* outcome = nullptr);
 
 }  // namespace certgate::cli

@@ -19,6 +19,7 @@
 #include "pki/random.h"
 #include "render/plan_render.h"
 #include "source/git_source.h"
+#include "sys/clock.h"
 #include "sys/file_lock.h"
 #include "sys/real_filesystem.h"
 
@@ -147,7 +148,9 @@ Result<void> check_history(const PlanRun& run, const std::string& state, bool al
 
 }  // namespace
 
-int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
+int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* outcome) {
+  ApplyOutcome ignored;
+  ApplyOutcome& out = outcome ? *outcome : ignored;
   if (auto r = refuse_now(g, "apply"); !r) return fail(r.error().message);
   auto now = evaluation_time(g);
   if (!now) return fail(now.error().message);
@@ -173,6 +176,11 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
   auto run = run_pipeline(g, *now, fs, runner, plan::PlanOptions{flags.allow_mass_revoke});
   const double plan_ms = ms_since(t1);
   if (!run) return 1;
+  out.source = run->plan.inputs.source;
+  out.commit = run->plan.inputs.commit;
+  if (run->loaded.snapshot.commit_time)
+    out.commit_time = base::Instant{std::chrono::seconds{*run->loaded.snapshot.commit_time}};
+  out.planned_actions = static_cast<int>(run->plan.actions.size());
   if (auto r = check_history(*run, state, flags.allow_rewind); !r) return fail(r.error().message);
   if (!flags.plan_file.empty()) {
     if (std::string why = staleness(fs, flags.plan_file, run->plan); !why.empty())
@@ -208,6 +216,10 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags) {
   auto rollout = roll_out(*run, state, fs, *now);
   spdlog::debug("timing deploy_ms={:.1f}", ms_since(t3));
   if (!rollout) return fail("deploy failed: " + rollout.error().message);
+  for (const std::string& target : rollout->reloaded)
+    out.reloaded_at[target] = sys::RealClock().now();
+  for (const std::string& line : report->revoked)
+    out.revoked_devices.push_back(line.substr(0, line.find(' ')));
   observed::AppliedRecord record{run->plan.inputs.source, run->plan.inputs.commit,
                                  pki::sha256_hex(run->loaded.snapshot.text), *now,
                                  rollout->deployed};

@@ -1,12 +1,61 @@
-// certgate sync: one agent tick. Fetch the source, plan, apply, record (DESIGN.md section 2).
-// It is apply without a saved plan, and a repository given as a path is read from its commits
-// (--ref), never from files edited in its work tree. Exit 0 also when nothing changed.
+// certgate sync: one agent tick. Fetch the source, plan, apply, record, write metrics
+// (DESIGN.md section 2). It is apply without a saved plan, and a repository given as a path is
+// read from its commits (--ref), never from files edited in its work tree. Exit 0 also when
+// nothing changed.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
 #include <memory>
 
 #include "cli/apply_run.h"
 #include "cli/commands.h"
+#include "cli/pipeline.h"
+#include "observed/observe.h"
+#include "render/metrics.h"
+#include "sys/clock.h"
+#include "sys/real_filesystem.h"
 
 namespace certgate::cli {
+namespace {
+
+// Metrics are written whatever the tick did, failures included: they are how a failing agent
+// is noticed. A failure to write them is logged, not fatal.
+void write_metrics(const GlobalOptions& g, const std::string& path, const ApplyOutcome& outcome,
+                   bool succeeded, double seconds) {
+  sys::RealFilesystem fs;
+  auto observed =
+      observed::observe(fs, absolute_state_dir(g), desired::DesiredState{}, sys::RealClock().now());
+  if (!observed) {
+    spdlog::warn("metrics not written: {}", observed.error().message);
+    return;
+  }
+  render::SyncRun run{sys::RealClock().now(),
+                      succeeded,
+                      seconds,
+                      outcome.source,
+                      outcome.commit,
+                      outcome.commit_time,
+                      outcome.planned_actions,
+                      outcome.revoked_devices,
+                      outcome.reloaded_at};
+  if (auto r = fs.write_atomic(path, render::sync_metrics(run, *observed), 0644); !r)
+    spdlog::warn("metrics not written: {}", r.error().message);
+}
+
+}  // namespace
+
+int run_sync(const GlobalOptions& g, const ApplyFlags& flags) {
+  GlobalOptions tick = g;
+  tick.source.prefer_git = true;
+  ApplyOutcome outcome;
+  const auto start = std::chrono::steady_clock::now();
+  const int code = run_apply(tick, flags, &outcome);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!flags.metrics_file.empty())
+    write_metrics(tick, flags.metrics_file, outcome, code == 0, seconds);
+  return code;
+}
 
 void add_sync_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
   auto flags = std::make_shared<ApplyFlags>();
@@ -16,11 +65,9 @@ void add_sync_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
                 "Allow more revocations than [safety].max_revocations");
   cmd->add_flag("--allow-rewind", flags->allow_rewind,
                 "Apply a git commit that does not descend from the last applied one");
-  commands[cmd] = [&g, flags] {
-    GlobalOptions tick = g;
-    tick.source.prefer_git = true;
-    return run_apply(tick, *flags);
-  };
+  cmd->add_option("--metrics-file", flags->metrics_file,
+                  "Write Prometheus text metrics here (node_exporter textfile collector)");
+  commands[cmd] = [&g, flags] { return run_sync(g, *flags); };
 }
 
 }  // namespace certgate::cli

@@ -152,6 +152,7 @@ Result<SourceSnapshot> load_git(const SourceOptions& options, const std::string&
   snap.file_path = id.substr(0, 7) + ":" + options.file;
   snap.text = std::move(*text);
   snap.commit = id;
+  snap.commit_time = static_cast<long long>(git_commit_time(commit->get()));
   const size_t slash = options.file.rfind('/');
   snap.tree = std::make_shared<GitTree>(
       repo, std::move(tree), slash == std::string::npos ? "" : options.file.substr(0, slash));

@@ -43,6 +43,7 @@ struct SourceSnapshot {
   std::string file_path;                   // the desired-state file as diagnostics name it
   std::string text;                        // its bytes
   std::optional<std::string> commit;       // the commit id, for git sources only
+  std::optional<long long> commit_time;    // its committer time (Unix seconds), git only
   std::shared_ptr<const SourceTree> tree;  // never null
 };
 

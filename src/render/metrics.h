@@ -1,0 +1,32 @@
+// Prometheus text exposition of a sync (for node_exporter's textfile collector): when it ran,
+// whether it succeeded and how long it took, the applied commit, each live certificate's expiry,
+// the CRL's nextUpdate, the actions still pending, and revocation latency per target (from the
+// commit that asked for the revocation to the reload that enforced it). PURE.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/time.h"
+#include "observed/observed_state.h"
+
+namespace certgate::render {
+
+struct SyncRun {
+  base::Instant finished_at;
+  bool succeeded = false;
+  double duration_seconds = 0;
+  std::string source;
+  std::string commit;
+  std::optional<base::Instant> commit_time;
+  int planned_actions = 0;                           // actions of the plan this run computed
+  std::vector<std::string> revoked_devices;          // revoked by this run
+  std::map<std::string, base::Instant> reloaded_at;  // target -> reload
+};
+
+// `observed` is the state after the run (its last_applied is the last successful one).
+std::string sync_metrics(const SyncRun& run, const observed::ObservedState& observed);
+
+}  // namespace certgate::render

@@ -8,4 +8,9 @@ namespace certgate::cli {
 // REQUIRES: format is "text" or "json". verbosity > 0 is more, < 0 less (default: info).
 void setup_logging(const std::string& format, int verbosity);
 
+// The JSON fields of one log line, without braces: "msg" (the whole message), "event" (its
+// words before the first key=value) and each key=value as a field, so `issued device=alice
+// serial=4A01` gives "msg":..., "device":"alice", "serial":"4A01", "event":"issued".
+std::string json_log_fields(std::string_view message);
+
 }  // namespace certgate::cli

@@ -146,6 +146,17 @@ Result<void> check_history(const PlanRun& run, const std::string& state, bool al
                         "changed; use --allow-rewind to apply it anyway");
 }
 
+// What the targets hold when the plan found nothing to change: their generated files.
+apply::RolloutReport unchanged_targets(const PlanRun& run) {
+  apply::RolloutReport report;
+  for (const observed::TargetFiles& t : run.observed.targets) {
+    auto& files = report.deployed[t.target];
+    for (const auto& [rel, f] : t.files)
+      if (f.is_generated) files[rel] = f.sha256;
+  }
+  return report;
+}
+
 }  // namespace
 
 int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* outcome) {
@@ -213,7 +224,10 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
                 plan_ms, ms_since(t2));
   if (!report) return fail("apply failed: " + report.error().message);
   auto t3 = std::chrono::steady_clock::now();
-  auto rollout = roll_out(*run, state, fs, *now);
+  // An empty plan has already compared every target with what it should hold: nothing to
+  // deploy, and a no-change tick of the agent stays cheap.
+  auto rollout = run->plan.is_empty() ? Result<apply::RolloutReport>(unchanged_targets(*run))
+                                      : roll_out(*run, state, fs, *now);
   spdlog::debug("timing deploy_ms={:.1f}", ms_since(t3));
   if (!rollout) return fail("deploy failed: " + rollout.error().message);
   for (const std::string& target : rollout->reloaded)

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# certgate sync ticks on a git repository with N devices (default 10,000) and C commits of
+# history (default 1,000), deploying to a real nginx on 127.0.0.1 (temp prefix, stopped by pid):
+#
+#   (1) a tick with nothing new: wall time and peak RSS, median of 5 (target < 200 ms)
+#   (2) a tick after a one-device commit: wall time from `certgate sync` starting to nginx
+#       having reloaded (sync returns after the reload), split by phase from -v timings
+#
+# Usage: tests/bench/sync_tick.sh   (env: N, COMMITS, CERTGATE, BENCH_KEEP=1)
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+N=${N:-10000}
+COMMITS=${COMMITS:-1000}
+CERTGATE=${CERTGATE:-$root/build/certgate}
+W=$(mktemp -d "${TMPDIR:-/tmp}/certgate-bench-sync.XXXXXX")
+NGX=$W/nginx
+PID=""
+cleanup() {
+  [ -n "$PID" ] && kill "$PID" 2>/dev/null || true
+  [ "${BENCH_KEEP:-}" = 1 ] && echo "kept $W" || rm -rf "$W"
+}
+trap cleanup EXIT
+export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com GIT_COMMITTER_NAME=bench \
+  GIT_COMMITTER_EMAIL=bench@example.com
+mkdir -p "$NGX/tmp"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=localhost \
+  -keyout "$NGX/server.key" -out "$NGX/server.crt" 2>/dev/null
+ngxcmd="nginx -p $NGX -c $NGX/nginx.conf -e $NGX/error.log"
+write_conf() {  # write_conf 0|1
+  local inc_http="" inc_site=""
+  [ "$1" = 1 ] && inc_http="include $NGX/certgate/http.conf;" && inc_site="include $NGX/certgate/sites/admin.conf;"
+  cat >"$NGX/nginx.conf" <<CONF
+worker_processes 1; pid $NGX/nginx.pid; events {}
+http { access_log off; client_body_temp_path $NGX/tmp/b; proxy_temp_path $NGX/tmp/p;
+  fastcgi_temp_path $NGX/tmp/f; uwsgi_temp_path $NGX/tmp/u; scgi_temp_path $NGX/tmp/s;
+  $inc_http
+  server { listen 127.0.0.1:$port ssl; server_name admin.test;
+    ssl_certificate $NGX/server.crt; ssl_certificate_key $NGX/server.key;
+    $inc_site
+    location / { return 200; } } }
+CONF
+}
+now_ms() { date +%s%3N; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+echo "== setup: $N devices, $COMMITS commits, nginx on 127.0.0.1:$port"
+git init -q -b main "$W/repo"
+{
+  printf 'schema = 1\n\n[ca]\ncommon_name = "Bench CA"\n\n'
+  printf '[[site]]\nname = "admin"\nserver_names = ["admin.test"]\nallow_groups = ["staff"]\n\n'
+  printf '[nginx]\ndir = "%s"\ntest = "%s -t"\nreload = "%s -s reload"\n\n' "$NGX/certgate" "$ngxcmd" "$ngxcmd"
+  for i in $(seq -f '%05g' 1 "$N"); do printf '[[device]]\nname = "d%s"\ngroups = ["staff"]\n\n' "$i"; done
+} >"$W/repo/certgate.toml"
+git -C "$W/repo" add -A
+git -C "$W/repo" commit -qm "devices"
+# History: commits that touch a notes file, so the tip is $COMMITS commits deep.
+for i in $(seq 2 "$COMMITS"); do
+  echo "$i" >"$W/repo/NOTES"
+  git -C "$W/repo" add NOTES
+  git -C "$W/repo" commit -qm "note $i"
+done
+echo "history: $(git -C "$W/repo" rev-list --count HEAD) commits"
+write_conf 0
+$ngxcmd
+for _ in $(seq 50); do [ -s "$NGX/nginx.pid" ] && break; sleep 0.1; done
+PID=$(cat "$NGX/nginx.pid")
+cg() { "$CERTGATE" --state-dir "$W/state" --source "$W/repo" "$@"; }
+t=$(now_ms); cg sync >/dev/null 2>"$W/first.err"; echo "first sync (CA + $N devices): $(($(now_ms) - t)) ms"
+write_conf 1
+$ngxcmd -s reload
+
+echo "== (1) a tick with nothing new"
+for _ in 1 2 3 4 5; do
+  /usr/bin/time -f '%e %M' -o "$W/time" "$CERTGATE" --state-dir "$W/state" --source "$W/repo" \
+    sync >"$W/tick.out" 2>&1
+  grep -q '^No changes' "$W/tick.out" || { echo "the tick was not empty" >&2; cat "$W/tick.out" >&2; exit 1; }
+  cat "$W/time" >>"$W/ticks"
+done
+echo "tick: median $(awk '{print $1 * 1000}' "$W/ticks" | median) ms, peak RSS $(($(awk '{print $2}' "$W/ticks" | median) / 1024)) MiB (runs: $(awk '{printf "%d ", $1*1000}' "$W/ticks")ms)"
+
+echo "== (2) a tick after a one-device commit, to the nginx reload"
+printf '\n[[device]]\nname = "newcomer"\ngroups = ["staff"]\n' >>"$W/repo/certgate.toml"
+git -C "$W/repo" commit -qam "newcomer"
+t=$(now_ms); cg -v sync >"$W/one.out" 2>"$W/one.err"; total=$(($(now_ms) - t))
+grep -q 'Apply complete: 1 issued' "$W/one.out" || { echo "newcomer not issued" >&2; exit 1; }
+grep -E 'timing' "$W/one.err" | sed 's/^.*timing /  /'
+echo "one-device commit -> reloaded: $total ms"

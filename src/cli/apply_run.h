@@ -2,6 +2,7 @@
 // observe, plan, check, carry out, deploy, record, check the gates. Returns the exit code.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,6 +19,9 @@ struct ApplyFlags {
   // A git source whose commit does not descend from the last applied one (a force-push, a
   // rewind to an old device list) is refused unless this is set.
   bool allow_rewind = false;
+  // The applied commit must be signed by a key of the allowed_signers file.
+  bool require_signed = false;
+  std::string allowed_signers;
   // sync and agent: write Prometheus text metrics here after each run (empty: none).
   std::string metrics_file;
 };
@@ -32,6 +36,9 @@ struct ApplyOutcome {
   // target -> when its reload succeeded
   std::map<std::string, base::Instant> reloaded_at;
 };
+
+// Adds --require-signed and --allowed-signers to `cmd`, into `flags`.
+void add_signature_options(CLI::App* cmd, ApplyFlags& flags);
 
 // sync: run_apply reading a git work tree from its commits, then --metrics-file.
 int run_sync(const GlobalOptions& g, const ApplyFlags& flags);

@@ -11,7 +11,7 @@ namespace certgate::cli {
 namespace {
 
 struct AgentFlags {
-  std::string metrics_file;
+  ApplyFlags tick;
   std::string interval = "5m";
   std::string jitter = "30s";
   std::string max_backoff = "1h";
@@ -41,9 +41,7 @@ int run(const GlobalOptions& g, const AgentFlags& flags) {
   if (auto r = refuse_now(g, "agent"); !r) return fail(r.error().message);
   auto options = agent_options(flags);
   if (!options) return fail(options.error().message);
-  ApplyFlags tick;
-  tick.metrics_file = flags.metrics_file;
-  return agent::run_agent(*options, [&g, &tick] { return run_sync(g, tick); });
+  return agent::run_agent(*options, [&g, &flags] { return run_sync(g, flags.tick); });
 }
 
 }  // namespace
@@ -58,7 +56,8 @@ void add_agent_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) 
   cmd->add_option("--max-backoff", flags->max_backoff,
                   "Longest wait after failing ticks (the wait doubles per failure)")
       ->capture_default_str();
-  cmd->add_option("--metrics-file", flags->metrics_file,
+  add_signature_options(cmd, flags->tick);
+  cmd->add_option("--metrics-file", flags->tick.metrics_file,
                   "Write Prometheus text metrics here after each tick");
   commands[cmd] = [&g, flags] { return run(g, *flags); };
 }

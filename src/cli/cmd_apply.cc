@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/gate_run.h"
 #include "cli/pipeline.h"
+#include "cli/signature_check.h"
 #include "observed/applied_record.h"
 #include "pki/ca_database.h"
 #include "pki/random.h"
@@ -193,6 +194,13 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
     out.commit_time = base::Instant{std::chrono::seconds{*run->loaded.snapshot.commit_time}};
   out.planned_actions = static_cast<int>(run->plan.actions.size());
   if (auto r = check_history(*run, state, flags.allow_rewind); !r) return fail(r.error().message);
+  if (flags.require_signed) {
+    if (flags.allowed_signers.empty())
+      return fail("--require-signed needs --allowed-signers FILE (or CERTGATE_ALLOWED_SIGNERS)");
+    auto signer = check_commit_signature(fs, run->loaded.snapshot, flags.allowed_signers);
+    if (!signer) return fail(signer.error().message);
+    spdlog::info("commit signed commit={} signer={}", out.commit, *signer);
+  }
   if (!flags.plan_file.empty()) {
     if (std::string why = staleness(fs, flags.plan_file, run->plan); !why.empty())
       return fail("plan is stale: " + why + "; nothing was changed; run certgate plan again");
@@ -244,6 +252,14 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   return gates_closed_after_reload(*run, *rollout, fs, state, *now) ? 0 : 1;
 }
 
+void add_signature_options(CLI::App* cmd, ApplyFlags& flags) {
+  cmd->add_flag("--require-signed", flags.require_signed,
+                "Refuse a git commit without a valid SSH signature from --allowed-signers");
+  cmd->add_option("--allowed-signers", flags.allowed_signers,
+                  "ssh-keygen allowed_signers file: the keys that may sign applied commits")
+      ->envname("CERTGATE_ALLOWED_SIGNERS");
+}
+
 void add_apply_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
   auto flags = std::make_shared<ApplyFlags>();
   CLI::App* cmd = app.add_subcommand("apply", "Compute the plan (or load PLAN) and carry it out");
@@ -252,6 +268,7 @@ void add_apply_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) 
                 "Allow more revocations than [safety].max_revocations");
   cmd->add_flag("--allow-rewind", flags->allow_rewind,
                 "Apply a git commit that does not descend from the last applied one");
+  add_signature_options(cmd, *flags);
   commands[cmd] = [&g, flags] { return run_apply(g, *flags); };
 }
 

@@ -67,6 +67,7 @@ void add_sync_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
                 "Apply a git commit that does not descend from the last applied one");
   cmd->add_option("--metrics-file", flags->metrics_file,
                   "Write Prometheus text metrics here (node_exporter textfile collector)");
+  add_signature_options(cmd, *flags);
   commands[cmd] = [&g, flags] { return run_sync(g, *flags); };
 }
 

@@ -123,6 +123,20 @@ std::string oid_hex(const git_oid* oid) {
   return hex;
 }
 
+// `git commit -S` stores the signature in the "gpgsig" header (also for SSH signatures).
+Result<void> read_signature(git_repository* repo, const git_oid* id, SourceSnapshot& snap) {
+  git_buf sig = GIT_BUF_INIT;
+  git_buf data = GIT_BUF_INIT;
+  const int r = git_commit_extract_signature(&sig, &data, repo, const_cast<git_oid*>(id), nullptr);
+  if (r == GIT_ENOTFOUND) return {};
+  if (r != 0) return last_git_error(Errc::io, "read the commit's signature");
+  snap.signature = std::string(sig.ptr, sig.size);
+  snap.signed_data = std::string(data.ptr, data.size);
+  git_buf_dispose(&sig);
+  git_buf_dispose(&data);
+  return {};
+}
+
 }  // namespace
 
 GitLibrary::GitLibrary() { git_libgit2_init(); }
@@ -153,6 +167,7 @@ Result<SourceSnapshot> load_git(const SourceOptions& options, const std::string&
   snap.text = std::move(*text);
   snap.commit = id;
   snap.commit_time = static_cast<long long>(git_commit_time(commit->get()));
+  if (auto r = read_signature(repo.get(), git_commit_id(commit->get()), snap); !r) return r.error();
   const size_t slash = options.file.rfind('/');
   snap.tree = std::make_shared<GitTree>(
       repo, std::move(tree), slash == std::string::npos ? "" : options.file.substr(0, slash));

@@ -38,12 +38,16 @@ class SourceTree {
 };
 
 struct SourceSnapshot {
-  std::string kind;                        // "file", "directory" or "git"
-  std::string description;                 // for plan headers and logs: "file examples/home.toml"
-  std::string file_path;                   // the desired-state file as diagnostics name it
-  std::string text;                        // its bytes
-  std::optional<std::string> commit;       // the commit id, for git sources only
-  std::optional<long long> commit_time;    // its committer time (Unix seconds), git only
+  std::string kind;                      // "file", "directory" or "git"
+  std::string description;               // for plan headers and logs: "file examples/home.toml"
+  std::string file_path;                 // the desired-state file as diagnostics name it
+  std::string text;                      // its bytes
+  std::optional<std::string> commit;     // the commit id, for git sources only
+  std::optional<long long> commit_time;  // its committer time (Unix seconds), git only
+  // The commit's signature (the armored gpgsig header) and the bytes it signs (the commit
+  // object without that header); absent for an unsigned commit or a source that is not git.
+  std::optional<std::string> signature;
+  std::string signed_data;
   std::shared_ptr<const SourceTree> tree;  // never null
 };
 

@@ -20,19 +20,14 @@
 #include <string>
 #include <string_view>
 
+#include "base/free_with.h"
 #include "base/pki_types.h"
 #include "base/result.h"
 #include "base/time.h"
 
 namespace certgate::pki {
 
-template <auto Free>
-struct FreeWith {
-  template <class T>
-  void operator()(T* p) const noexcept {
-    Free(p);
-  }
-};
+using base::FreeWith;
 
 inline void free_x509_stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
 inline void free_general_names(GENERAL_NAMES* n) { GENERAL_NAMES_free(n); }

@@ -5,16 +5,12 @@
 #include <filesystem>
 #include <memory>
 
+#include "base/free_with.h"
+
 namespace certgate::source {
 namespace {
 
-template <auto Free>
-struct FreeWith {
-  template <class T>
-  void operator()(T* p) const noexcept {
-    Free(p);
-  }
-};
+using base::FreeWith;
 using RepoPtr = std::unique_ptr<git_repository, FreeWith<git_repository_free>>;
 using RemotePtr = std::unique_ptr<git_remote, FreeWith<git_remote_free>>;
 using ObjectPtr = std::unique_ptr<git_object, FreeWith<git_object_free>>;

@@ -1,6 +1,7 @@
 #include "cli/load.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "cli/pipeline.h"
 #include "desired/parse.h"
@@ -21,6 +22,12 @@ std::optional<Loaded> load_and_report(const GlobalOptions& g, base::Instant now,
                                       sys::Filesystem& fs) {
   source::SourceOptions options = g.source;
   options.mirror_dir = sys::join_path(absolute_state_dir(g), "git/mirror.git");
+  options.ssh_key = g.ssh_key;
+  options.known_hosts = g.known_hosts;
+  if (options.known_hosts.empty()) {
+    const char* home = std::getenv("HOME");
+    options.known_hosts = std::string(home ? home : "") + "/.ssh/known_hosts";
+  }
   auto snapshot = source::load(options, fs);
   if (!snapshot) {
     fail(snapshot.error().message);

@@ -96,7 +96,7 @@ ulsv93q3CHZD33axABHqGFrh
 
 LoadResult load_text(testing::MemFilesystem& fs, const std::string& text) {
   fs.put("repo/certgate.toml", text);
-  auto snap = source::load({"repo", "main", "certgate.toml", "", false}, fs);
+  auto snap = source::load({"repo", "main", "certgate.toml", "", false, "", ""}, fs);
   REQUIRE(snap);
   return load_desired(*snap, sys_days(2026y / November / 23));
 }

@@ -130,4 +130,23 @@ std::string common_name(const X509_NAME* name) {
   return out;
 }
 
+namespace {
+constexpr std::string_view kBase64 =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+}  // namespace
+
+// Strict base64: EVP_DecodeBlock alone takes '=' anywhere and counts padding as data.
+std::optional<std::string> base64_decode(std::string_view text) {
+  const size_t pad = text.ends_with("==") ? 2 : text.ends_with('=') ? 1 : 0;
+  if (text.empty() || text.size() % 4 != 0 ||
+      text.substr(0, text.size() - pad).find_first_not_of(kBase64) != std::string_view::npos)
+    return std::nullopt;
+  std::string out(text.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  out.resize(static_cast<size_t>(n) - pad);
+  return out;
+}
+
 }  // namespace certgate::pki

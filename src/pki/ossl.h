@@ -17,6 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -89,6 +90,9 @@ Result<std::string> bundle_from(EVP_PKEY* key, X509* cert, X509* ca, const std::
 
 // Lowercase hex SHA-256 of the DER SubjectPublicKeyInfo, "" when it cannot be encoded.
 std::string spki_sha256(X509_PUBKEY* pub);
+
+// Strict base64 (RFC 4648, padded): nullopt on any other character, or padding in the middle.
+std::optional<std::string> base64_decode(std::string_view text);
 
 // The first commonName of `name`, or "".
 std::string common_name(const X509_NAME* name);

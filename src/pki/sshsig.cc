@@ -16,8 +16,6 @@ namespace {
 constexpr std::string_view kMagic = "SSHSIG";  // PROTOCOL.sshsig MAGIC_PREAMBLE
 constexpr std::string_view kArmorBegin = "-----BEGIN SSH SIGNATURE-----";
 constexpr std::string_view kArmorEnd = "-----END SSH SIGNATURE-----";
-constexpr std::string_view kBase64 =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr int kRsaMinimumBits = 2048;
 
 Error invalid(std::string message) { return make_error(Errc::invalid, std::move(message)); }
@@ -25,20 +23,6 @@ Error refused(std::string message) { return make_error(Errc::refused, std::move(
 std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 const unsigned char* bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
-}
-
-// Strict base64: EVP_DecodeBlock alone takes '=' anywhere and counts padding as data.
-std::optional<std::string> base64_decode(std::string_view text) {
-  const size_t pad = text.ends_with("==") ? 2 : text.ends_with('=') ? 1 : 0;
-  if (text.empty() || text.size() % 4 != 0 ||
-      text.substr(0, text.size() - pad).find_first_not_of(kBase64) != std::string_view::npos)
-    return std::nullopt;
-  std::string out(text.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes(text),
-                                static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  out.resize(static_cast<size_t>(n) - pad);
-  return out;
 }
 
 // Reads the SSH wire encoding (RFC 4251 section 5): big-endian uint32, and strings prefixed by

@@ -2,10 +2,13 @@
 
 #include <git2.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 
 #include "base/free_with.h"
+#include "pki/known_hosts.h"
 
 namespace certgate::source {
 namespace {
@@ -52,16 +55,105 @@ Result<RemotePtr> origin(git_repository* repo, const std::string& url) {
   return RemotePtr(raw);
 }
 
-Result<void> fetch(git_remote* remote, const std::string& url) {
+// What the SSH callbacks need, and why they refused.
+struct SshContext {
+  const SourceOptions* options = nullptr;
+  std::string host;
+  int port = 22;
+  int credential_attempts = 0;
+  std::string refusal;
+};
+
+// Host and port of "ssh://[user@]host[:port]/path" or scp-like "user@host:path".
+void parse_ssh_url(const std::string& url, SshContext& ctx) {
+  std::string rest = url;
+  const bool scheme = rest.starts_with("ssh://");
+  if (scheme) rest = rest.substr(6);
+  if (auto at = rest.find('@'); at != std::string::npos && at < rest.find('/'))
+    rest = rest.substr(at + 1);
+  const size_t end = scheme ? rest.find('/') : rest.find(':');
+  std::string hostport = rest.substr(0, end);
+  if (scheme) {
+    if (auto colon = hostport.rfind(':'); colon != std::string::npos) {
+      ctx.port = std::atoi(hostport.c_str() + colon + 1);
+      hostport = hostport.substr(0, colon);
+    }
+  }
+  ctx.host = hostport;
+}
+
+int check_host_key(git_cert* cert, int, const char* host, void* payload) {
+  auto& ctx = *static_cast<SshContext*>(payload);
+  if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2) return GIT_PASSTHROUGH;  // https: libgit2's
+  const auto* key = reinterpret_cast<const git_cert_hostkey*>(cert);
+  const std::string where = ctx.host + ":" + std::to_string(ctx.port);
+  std::string text;
+  if (FILE* f = std::fopen(ctx.options->known_hosts.c_str(), "r")) {
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    std::fclose(f);
+  }
+  if (!(key->type & GIT_CERT_SSH_RAW)) {
+    ctx.refusal = "the SSH library gave no host key to check for " + where;
+    return GIT_ECERTIFICATE;
+  }
+  const std::string blob(key->hostkey, key->hostkey_len);
+  switch (pki::check_known_host(text, host ? host : ctx.host, ctx.port, blob)) {
+    case pki::HostKeyMatch::known:
+      return 0;
+    case pki::HostKeyMatch::unknown:
+      ctx.refusal = "the host key of " + where + " is not in " + ctx.options->known_hosts +
+                    " (host keys are never learned; add it there after checking it)";
+      break;
+    case pki::HostKeyMatch::changed:
+      ctx.refusal = "the host key of " + where + " differs from the one in " +
+                    ctx.options->known_hosts + " (refused: it may be an impostor)";
+      break;
+    case pki::HostKeyMatch::revoked:
+      ctx.refusal =
+          "the host key of " + where + " is marked @revoked in " + ctx.options->known_hosts;
+      break;
+  }
+  return GIT_ECERTIFICATE;
+}
+
+int ssh_credentials(git_credential** out, const char*, const char* user, unsigned int allowed,
+                    void* payload) {
+  auto& ctx = *static_cast<SshContext*>(payload);
+  if (!(allowed & GIT_CREDENTIAL_SSH_KEY) || ++ctx.credential_attempts > 1) {
+    ctx.refusal = "SSH authentication to " + ctx.host + " failed" +
+                  (ctx.options->ssh_key.empty() ? " (no --ssh-key; ssh-agent had no accepted key)"
+                                                : " with " + ctx.options->ssh_key);
+    return GIT_EAUTH;
+  }
+  const char* name = user ? user : "git";
+  if (ctx.options->ssh_key.empty()) return git_credential_ssh_key_from_agent(out, name);
+  const std::string pub = ctx.options->ssh_key + ".pub";
+  FILE* f = std::fopen(pub.c_str(), "r");
+  if (f) std::fclose(f);
+  return git_credential_ssh_key_new(out, name, f ? pub.c_str() : nullptr,
+                                    ctx.options->ssh_key.c_str(), nullptr);
+}
+
+Result<void> fetch(git_remote* remote, const std::string& url, const SourceOptions& options) {
   git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
+  SshContext ctx;
+  ctx.options = &options;
+  parse_ssh_url(url, ctx);
+  opts.callbacks.certificate_check = check_host_key;
+  opts.callbacks.credentials = ssh_credentials;
+  opts.callbacks.payload = &ctx;
   opts.prune = GIT_FETCH_PRUNE;
   opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
   char heads[] = "+refs/heads/*:refs/remotes/origin/*";
   char tags[] = "+refs/tags/*:refs/tags/*";
   char* specs[] = {heads, tags};
   git_strarray refspecs = {specs, 2};
-  if (git_remote_fetch(remote, &refspecs, &opts, "certgate fetch") != 0)
+  if (git_remote_fetch(remote, &refspecs, &opts, "certgate fetch") != 0) {
+    if (!ctx.refusal.empty()) return make_error(Errc::refused, "fetch " + url + ": " + ctx.refusal);
     return last_git_error(Errc::io, "fetch " + url);
+  }
   return {};
 }
 
@@ -144,7 +236,7 @@ Result<SourceSnapshot> load_git(const SourceOptions& options, const std::string&
   std::shared_ptr<git_repository> repo(mirror->release(), git_repository_free);
   auto remote = origin(repo.get(), url);
   if (!remote) return remote.error();
-  if (auto r = fetch(remote->get(), url); !r) return r.error();
+  if (auto r = fetch(remote->get(), url, options); !r) return r.error();
   auto commit = resolve(repo.get(), options.ref);
   if (!commit) return commit.error();
   git_tree* raw_tree = nullptr;

@@ -25,6 +25,10 @@ struct SourceOptions {
   // Read a git work tree given as a path from its commits (sync and agent), not from the files
   // in it (plan on a pull request's checkout reads the files).
   bool prefer_git = false;
+  // ssh:// sources: the private key (empty: ssh-agent) and the known_hosts file that must list
+  // the server's host key (never learned: an unknown or changed key is refused).
+  std::string ssh_key;
+  std::string known_hosts;
 };
 
 // Read access to the files beside the desired-state file, for paths such as "csr/alice.csr".

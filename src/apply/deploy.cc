@@ -90,13 +90,22 @@ Result<Manifest> save_previous(sys::Filesystem& fs, const DeployRequest& req,
   return manifest;
 }
 
-Result<void> forget_previous(sys::Filesystem& fs, const DeployRequest& req,
-                             const Manifest& manifest) {
+// Removes the manifest first (the deploy is then over), then every saved copy: also copies a
+// deploy killed before writing its manifest left behind, which no manifest names.
+Result<void> forget_previous(sys::Filesystem& fs, const DeployRequest& req) {
   const std::string prev = previous_dir(req);
   if (auto r = fs.remove(join_path(prev, kManifest)); !r) return r;
-  for (const auto& [rel, present] : manifest) {
-    if (!present) continue;
-    if (auto r = fs.remove(join_path(prev, rel)); !r) return r;
+  for (const std::string& dir : {join_path(prev, "sites"), prev}) {
+    auto names = fs.list(dir);
+    if (!names) {
+      if (names.error().code == Errc::not_found) continue;
+      return names.error();
+    }
+    for (const std::string& name : *names) {
+      const std::string path = join_path(dir, name);
+      if (auto info = fs.stat(path); info && info->kind == sys::FileKind::directory) continue;
+      if (auto r = fs.remove(path); !r) return r;
+    }
   }
   if (auto r = fs.remove(join_path(prev, "sites")); !r) return r;
   return fs.remove(prev);
@@ -117,7 +126,7 @@ Result<void> restore_previous(sys::Filesystem& fs, const DeployRequest& req,
     if (auto r = fs.write_deferred(path, *bytes, kFileMode); !r) return r;
   }
   if (auto r = fs.sync(); !r) return r;
-  return forget_previous(fs, req, manifest);
+  return forget_previous(fs, req);
 }
 
 // PEM files first and http.conf last, so that a reader never sees a site include naming a
@@ -207,7 +216,7 @@ Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
                             "\nrestoring the previous files failed too: " + r.error().message);
     return outcome.error();
   }
-  if (auto r = forget_previous(fs, req, *manifest); !r) return r.error();
+  if (auto r = forget_previous(fs, req); !r) return r.error();
   spdlog::info("deployed target={} written={} removed={} reloaded={}", target.name(),
                result.written.size(), result.removed.size(), result.reloaded);
   return result;

@@ -54,7 +54,26 @@ Result<std::vector<std::string>> MemFilesystem::list(const std::string& path) {
   return std::vector<std::string>(names.begin(), names.end());
 }
 
+namespace {
+template <class It>
+const std::string* it_key(It it) {
+  if constexpr (requires { it->first; }) {
+    return &it->first;
+  } else {
+    return &*it;
+  }
+}
+}  // namespace
+
 Result<void> MemFilesystem::remove(const std::string& path) {
+  // As rmdir(2): a directory with anything below it stays, with an error.
+  const std::string below = path + "/";
+  auto has_below = [&below](const auto& container) {
+    auto it = container.lower_bound(below);
+    return it != container.end() && std::string_view(*it_key(it)).starts_with(below);
+  };
+  if (dirs_.contains(path) && (has_below(files_) || has_below(dirs_)))
+    return make_error(Errc::io, "remove " + path + ": Directory not empty");
   files_.erase(path);
   dirs_.erase(path);
   return {};

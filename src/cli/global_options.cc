@@ -1,6 +1,7 @@
 #include "cli/global_options.h"
 
 #include <cstdio>
+#include <filesystem>
 
 #include "sys/clock.h"
 
@@ -49,6 +50,13 @@ Result<void> refuse_now(const GlobalOptions& g, std::string_view command) {
   return make_error(Errc::refused, std::string(command) +
                                        " acts in real time: --now (or CERTGATE_NOW) is only for "
                                        "plan, status and validate");
+}
+
+std::string absolute_state_dir(const GlobalOptions& g) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::absolute(g.state_dir, ec);
+  if (ec) return g.state_dir;
+  return p.lexically_normal().string();
 }
 
 int fail(const std::string& message) {

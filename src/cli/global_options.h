@@ -33,6 +33,10 @@ Result<base::Instant> evaluation_time(const GlobalOptions& g);
 // For commands that change things (apply, sync): --now is refused, they act in real time.
 Result<void> refuse_now(const GlobalOptions& g, std::string_view command);
 
+// The state directory as an absolute path (openssl.cnf names it, plans record it, the git
+// mirror lives in it).
+std::string absolute_state_dir(const GlobalOptions& g);
+
 // Prints "certgate: <message>" on stderr; returns 1 for `return fail(...)` in commands.
 int fail(const std::string& message);
 

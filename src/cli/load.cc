@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "cli/pipeline.h"
 #include "desired/parse.h"
 
 namespace certgate::cli {

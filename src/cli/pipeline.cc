@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <filesystem>
 
 #include "observed/observe.h"
 #include "pki/ca_database.h"
@@ -12,13 +11,6 @@
 #include "render/nginx_files.h"
 
 namespace certgate::cli {
-
-std::string absolute_state_dir(const GlobalOptions& g) {
-  std::error_code ec;
-  std::filesystem::path p = std::filesystem::absolute(g.state_dir, ec);
-  if (ec) return g.state_dir;
-  return p.lexically_normal().string();
-}
 
 namespace {
 

@@ -34,9 +34,6 @@ struct PlanRun {
   std::string generated_from;  // what the generated files' header names: "git 1a2b3c4..."
 };
 
-// The state directory as an absolute path (openssl.cnf names it, and plans record it).
-std::string absolute_state_dir(const GlobalOptions& g);
-
 // Loads, observes and plans, printing why on stderr when it cannot (nullopt). Targets use `fs`
 // and `runner` (this machine); they must outlive the result.
 std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, sys::Filesystem& fs,

@@ -16,9 +16,8 @@ Result<std::string> check_commit_signature(sys::Filesystem& fs, const source::So
                                          "changed");
   auto text = fs.read(allowed_signers_path);
   if (!text) return make_error(text.error().code, "--allowed-signers: " + text.error().message);
-  auto signers = pki::parse_allowed_signers(*text);
-  if (!signers)
-    return make_error(signers.error().code, allowed_signers_path + ": " + signers.error().message);
+  auto signers = pki::parse_allowed_signers(*text, allowed_signers_path);
+  if (!signers) return signers.error();
   auto sig = pki::parse_ssh_signature(*snap.signature);
   if (!sig)
     return make_error(Errc::refused,

@@ -269,7 +269,8 @@ std::string signed_blob(std::string_view ns, std::string_view hash_algorithm,
 
 }  // namespace
 
-Result<std::vector<AllowedSigner>> parse_allowed_signers(std::string_view text) {
+Result<std::vector<AllowedSigner>> parse_allowed_signers(std::string_view text,
+                                                         std::string_view file) {
   std::vector<AllowedSigner> signers;
   for (int line_no = 1; !text.empty(); ++line_no) {
     const size_t eol = std::min(text.find('\n'), text.size());
@@ -279,7 +280,8 @@ Result<std::vector<AllowedSigner>> parse_allowed_signers(std::string_view text) 
     if (line.empty() || line.starts_with('#')) continue;
     auto signer = parse_signer_line(line);
     if (!signer)
-      return invalid("allowed_signers:" + std::to_string(line_no) + ": " + signer.error().message);
+      return invalid(std::string(file) + ":" + std::to_string(line_no) + ": " +
+                     signer.error().message);
     signer->line = line_no;
     signers.push_back(std::move(*signer));
   }

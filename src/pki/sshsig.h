@@ -26,14 +26,15 @@ struct AllowedSigner {
   bool operator==(const AllowedSigner&) const = default;
 };
 
-// Parses the text of an allowed signers file. Blank lines and lines starting with '#' are
-// skipped. The one option taken is namespaces="..." (double quotes, as OpenSSH requires; option
-// names are case-insensitive). A key of a type that verify_ssh_signature does not support is
-// kept; it simply never verifies. Fails with Errc::invalid naming the line
-// ("allowed_signers:3: ...") on a malformed line, an unknown option, a key that is not base64 or
+// Parses the text of an allowed signers file named `file` in messages. Blank lines and lines
+// starting with '#' are skipped. The one option taken is namespaces="..." (double quotes, as
+// OpenSSH requires; option names are case-insensitive). A key of a type that verify_ssh_signature
+// does not support is kept; it simply never verifies. Fails with Errc::invalid naming the line
+// ("FILE:3: ...") on a malformed line, an unknown option, a key that is not base64 or
 // whose blob names another type, and on the options certgate does not support: cert-authority,
 // and valid-after/valid-before, refused rather than ignored so that no key outlives its window.
-Result<std::vector<AllowedSigner>> parse_allowed_signers(std::string_view text);
+Result<std::vector<AllowedSigner>> parse_allowed_signers(std::string_view text,
+                                                         std::string_view file = "allowed_signers");
 
 // An SSH signature, decoded from its armor (PROTOCOL.sshsig).
 struct SshSignature {

@@ -2,7 +2,6 @@
 
 #include <git2.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -57,7 +56,7 @@ Result<RemotePtr> origin(git_repository* repo, const std::string& url) {
 
 // What the SSH callbacks need, and why they refused.
 struct SshContext {
-  const SourceOptions* options = nullptr;
+  const SshAccess* ssh = nullptr;
   std::string host;
   int port = 22;
   int credential_attempts = 0;
@@ -87,32 +86,25 @@ int check_host_key(git_cert* cert, int, const char* host, void* payload) {
   if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2) return GIT_PASSTHROUGH;  // https: libgit2's
   const auto* key = reinterpret_cast<const git_cert_hostkey*>(cert);
   const std::string where = ctx.host + ":" + std::to_string(ctx.port);
-  std::string text;
-  if (FILE* f = std::fopen(ctx.options->known_hosts.c_str(), "r")) {
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-    std::fclose(f);
-  }
   if (!(key->type & GIT_CERT_SSH_RAW)) {
     ctx.refusal = "the SSH library gave no host key to check for " + where;
     return GIT_ECERTIFICATE;
   }
   const std::string blob(key->hostkey, key->hostkey_len);
-  switch (pki::check_known_host(text, host ? host : ctx.host, ctx.port, blob)) {
+  switch (pki::check_known_host(ctx.ssh->known_hosts, host ? host : ctx.host, ctx.port, blob)) {
     case pki::HostKeyMatch::known:
       return 0;
     case pki::HostKeyMatch::unknown:
-      ctx.refusal = "the host key of " + where + " is not in " + ctx.options->known_hosts +
+      ctx.refusal = "the host key of " + where + " is not in " + ctx.ssh->known_hosts_path +
                     " (host keys are never learned; add it there after checking it)";
       break;
     case pki::HostKeyMatch::changed:
       ctx.refusal = "the host key of " + where + " differs from the one in " +
-                    ctx.options->known_hosts + " (refused: it may be an impostor)";
+                    ctx.ssh->known_hosts_path + " (refused: it may be an impostor)";
       break;
     case pki::HostKeyMatch::revoked:
       ctx.refusal =
-          "the host key of " + where + " is marked @revoked in " + ctx.options->known_hosts;
+          "the host key of " + where + " is marked @revoked in " + ctx.ssh->known_hosts_path;
       break;
   }
   return GIT_ECERTIFICATE;
@@ -123,23 +115,22 @@ int ssh_credentials(git_credential** out, const char*, const char* user, unsigne
   auto& ctx = *static_cast<SshContext*>(payload);
   if (!(allowed & GIT_CREDENTIAL_SSH_KEY) || ++ctx.credential_attempts > 1) {
     ctx.refusal = "SSH authentication to " + ctx.host + " failed" +
-                  (ctx.options->ssh_key.empty() ? " (no --ssh-key; ssh-agent had no accepted key)"
-                                                : " with " + ctx.options->ssh_key);
+                  (ctx.ssh->private_key.empty() ? " (no --ssh-key; ssh-agent had no accepted key)"
+                                                : " with " + ctx.ssh->private_key);
     return GIT_EAUTH;
   }
   const char* name = user ? user : "git";
-  if (ctx.options->ssh_key.empty()) return git_credential_ssh_key_from_agent(out, name);
-  const std::string pub = ctx.options->ssh_key + ".pub";
-  FILE* f = std::fopen(pub.c_str(), "r");
-  if (f) std::fclose(f);
-  return git_credential_ssh_key_new(out, name, f ? pub.c_str() : nullptr,
-                                    ctx.options->ssh_key.c_str(), nullptr);
+  const SshAccess& ssh = *ctx.ssh;
+  if (ssh.private_key.empty()) return git_credential_ssh_key_from_agent(out, name);
+  return git_credential_ssh_key_new(out, name,
+                                    ssh.public_key.empty() ? nullptr : ssh.public_key.c_str(),
+                                    ssh.private_key.c_str(), nullptr);
 }
 
-Result<void> fetch(git_remote* remote, const std::string& url, const SourceOptions& options) {
+Result<void> fetch(git_remote* remote, const std::string& url, const SshAccess& ssh) {
   git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
   SshContext ctx;
-  ctx.options = &options;
+  ctx.ssh = &ssh;
   parse_ssh_url(url, ctx);
   opts.callbacks.certificate_check = check_host_key;
   opts.callbacks.credentials = ssh_credentials;
@@ -230,13 +221,14 @@ Result<void> read_signature(git_repository* repo, const git_oid* id, SourceSnaps
 GitLibrary::GitLibrary() { git_libgit2_init(); }
 GitLibrary::~GitLibrary() { git_libgit2_shutdown(); }
 
-Result<SourceSnapshot> load_git(const SourceOptions& options, const std::string& url) {
+Result<SourceSnapshot> load_git(const SourceOptions& options, const std::string& url,
+                                const SshAccess& ssh) {
   auto mirror = open_mirror(options.mirror_dir);
   if (!mirror) return mirror.error();
   std::shared_ptr<git_repository> repo(mirror->release(), git_repository_free);
   auto remote = origin(repo.get(), url);
   if (!remote) return remote.error();
-  if (auto r = fetch(remote->get(), url, options); !r) return r.error();
+  if (auto r = fetch(remote->get(), url, ssh); !r) return r.error();
   auto commit = resolve(repo.get(), options.ref);
   if (!commit) return commit.error();
   git_tree* raw_tree = nullptr;

@@ -21,13 +21,24 @@ class GitLibrary {
   GitLibrary& operator=(const GitLibrary&) = delete;
 };
 
+// What an ssh:// fetch needs, read by the caller through sys::Filesystem (source.cc).
+struct SshAccess {
+  std::string private_key;       // empty: ask ssh-agent
+  std::string public_key;        // private_key + ".pub" when that file exists, else empty
+  std::string known_hosts_path;  // for messages
+  std::string known_hosts;       // the file's text; empty when it is missing (nothing is known)
+};
+
 // Fetches `url` into options.mirror_dir (created bare when missing; its "origin" follows `url`),
 // resolves options.ref (a branch of the remote, a tag, or a commit id) and reads options.file
 // from that commit. The snapshot's kind is "git", its commit the full id, its file_path
 // "1a2b3c4:certgate.toml" (git's rev:path, so diagnostics name the commit).
 // Errc::not_found for an unknown ref or a file missing from the commit, Errc::io when the fetch
 // fails (libgit2's message included).
-Result<SourceSnapshot> load_git(const SourceOptions& options, const std::string& url);
+// For ssh:// the server's host key must be in ssh.known_hosts (an unknown, changed or revoked key
+// is Errc::refused, before anything is fetched).
+Result<SourceSnapshot> load_git(const SourceOptions& options, const std::string& url,
+                                const SshAccess& ssh);
 
 // Whether `commit` is `ancestor` or descends from it, in the mirror of options.mirror_dir.
 // Errc::not_found when either commit is not in the mirror.

@@ -47,7 +47,19 @@ Result<SourceSnapshot> from_git(const SourceOptions& options, sys::Filesystem& f
                                          "directory to fetch into");
   // The mirror's folder is private like the rest of the state directory.
   if (auto r = fs.make_dirs(sys::parent_path(options.mirror_dir), 0700); !r) return r.error();
-  return load_git(options, url);
+  SshAccess ssh{options.ssh_key, "", options.known_hosts, ""};
+  const bool over_ssh =
+      url.starts_with("ssh://") || (url.find("://") == std::string::npos && looks_like_url(url));
+  if (over_ssh) {
+    if (!ssh.private_key.empty() && fs.stat(ssh.private_key + ".pub"))
+      ssh.public_key = ssh.private_key + ".pub";
+    if (auto text = fs.read(options.known_hosts)) {
+      ssh.known_hosts = std::move(*text);
+    } else if (text.error().code != Errc::not_found) {
+      return make_error(text.error().code, "--known-hosts: " + text.error().message);
+    }
+  }
+  return load_git(options, url, ssh);
 }
 
 // A local repository path as a URL libgit2 fetches from: absolute, so the mirror finds it.

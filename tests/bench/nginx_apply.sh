@@ -11,24 +11,11 @@
 # Usage: tests/bench/nginx_apply.sh   (env: N, SITES, CERTGATE, BENCH_KEEP=1)
 # nginx runs from a temp prefix on 127.0.0.1 with one worker and is stopped by pid on exit.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
 N=${N:-10000}
 SITES=${SITES:-20}
-CERTGATE=${CERTGATE:-$root/build/certgate}
-W=$(mktemp -d "${TMPDIR:-/tmp}/certgate-bench-nginx.XXXXXX")
-NGX=$W/nginx
-PID=""
-cleanup() {
-  [ -n "$PID" ] && kill "$PID" 2>/dev/null || true
-  [ "${BENCH_KEEP:-}" = 1 ] && echo "kept $W" || rm -rf "$W"
-}
-trap cleanup EXIT
-mkdir -p "$NGX/tmp"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=localhost \
-  -keyout "$NGX/server.key" -out "$NGX/server.crt" 2>/dev/null
-ngx() { nginx -p "$NGX" -c "$NGX/nginx.conf" -e "$NGX/error.log" "$@"; }
+BENCH_NAME=nginx
+source "$(dirname "${BASH_SOURCE[0]}")/lib_nginx_bench.sh"
+ngx() { $ngxcmd "$@"; }
 write_conf() {  # write_conf 0|1: with 1 the servers include certgate's files
   {
     echo "worker_processes 1; pid $NGX/nginx.pid; events {}"
@@ -57,18 +44,14 @@ write_toml() {  # write_toml [REVOKED_DEVICE]
       printf 'allow_groups = ["g%d", "g%d"]\n\n' $((s % SITES)) $(((s + 1) % SITES))
     done
     printf '[nginx]\ndir = "%s"\ntest = "%s -t"\nreload = "%s -s reload"\n' "$NGX/certgate" \
-      "nginx -p $NGX -c $NGX/nginx.conf -e $NGX/error.log" "nginx -p $NGX -c $NGX/nginx.conf -e $NGX/error.log"
+      "$ngxcmd" "$ngxcmd"
   } >"$W/certgate.toml"
 }
 cg() { "$CERTGATE" --source "$W/certgate.toml" --state-dir "$W/state" "$@"; }
-now_ms() { date +%s%3N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "== setup: $N devices, $SITES sites, a real nginx on 127.0.0.1:$port"
 write_conf 0
-ngx
-for _ in $(seq 50); do [ -s "$NGX/nginx.pid" ] && break; sleep 0.1; done
-PID=$(cat "$NGX/nginx.pid")
+start_nginx
 write_toml
 t=$(now_ms); cg apply >/dev/null 2>"$W/setup.err"; echo "first apply (CA, $N devices, files): $(($(now_ms) - t)) ms"
 write_conf 1

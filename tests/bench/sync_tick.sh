@@ -8,26 +8,12 @@
 #
 # Usage: tests/bench/sync_tick.sh   (env: N, COMMITS, CERTGATE, BENCH_KEEP=1)
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
 N=${N:-10000}
 COMMITS=${COMMITS:-1000}
-CERTGATE=${CERTGATE:-$root/build/certgate}
-W=$(mktemp -d "${TMPDIR:-/tmp}/certgate-bench-sync.XXXXXX")
-NGX=$W/nginx
-PID=""
-cleanup() {
-  [ -n "$PID" ] && kill "$PID" 2>/dev/null || true
-  [ "${BENCH_KEEP:-}" = 1 ] && echo "kept $W" || rm -rf "$W"
-}
-trap cleanup EXIT
+BENCH_NAME=sync
+source "$(dirname "${BASH_SOURCE[0]}")/lib_nginx_bench.sh"
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com GIT_COMMITTER_NAME=bench \
   GIT_COMMITTER_EMAIL=bench@example.com
-mkdir -p "$NGX/tmp"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=localhost \
-  -keyout "$NGX/server.key" -out "$NGX/server.crt" 2>/dev/null
-ngxcmd="nginx -p $NGX -c $NGX/nginx.conf -e $NGX/error.log"
 write_conf() {  # write_conf 0|1
   local inc_http="" inc_site=""
   [ "$1" = 1 ] && inc_http="include $NGX/certgate/http.conf;" && inc_site="include $NGX/certgate/sites/admin.conf;"
@@ -42,8 +28,6 @@ http { access_log off; client_body_temp_path $NGX/tmp/b; proxy_temp_path $NGX/tm
     location / { return 200; } } }
 CONF
 }
-now_ms() { date +%s%3N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "== setup: $N devices, $COMMITS commits, nginx on 127.0.0.1:$port"
 git init -q -b main "$W/repo"
@@ -63,9 +47,7 @@ for i in $(seq 2 "$COMMITS"); do
 done
 echo "history: $(git -C "$W/repo" rev-list --count HEAD) commits"
 write_conf 0
-$ngxcmd
-for _ in $(seq 50); do [ -s "$NGX/nginx.pid" ] && break; sleep 0.1; done
-PID=$(cat "$NGX/nginx.pid")
+start_nginx
 cg() { "$CERTGATE" --state-dir "$W/state" --source "$W/repo" "$@"; }
 t=$(now_ms); cg sync >/dev/null 2>"$W/first.err"; echo "first sync (CA + $N devices): $(($(now_ms) - t)) ms"
 write_conf 1

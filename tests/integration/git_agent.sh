@@ -5,8 +5,6 @@
 source "$(dirname "$0")/lib.sh"
 S=$TMP/state
 cd "$TMP"
-export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com GIT_COMMITTER_NAME=ci \
-  GIT_COMMITTER_EMAIL=ci@example.com
 AGENT=""
 trap '[ -n "$AGENT" ] && kill "$AGENT" 2>/dev/null; cleanup' EXIT
 git init -q -b main repo

@@ -6,8 +6,6 @@
 source "$(dirname "$0")/lib.sh"
 S=$TMP/state
 cd "$TMP"
-export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com GIT_COMMITTER_NAME=ci \
-  GIT_COMMITTER_EMAIL=ci@example.com
 ssh-keygen -q -t ed25519 -N '' -C alice -f alice
 ssh-keygen -q -t ecdsa -b 256 -N '' -C carol -f carol
 ssh-keygen -q -t ed25519 -N '' -C mallory -f mallory
@@ -51,6 +49,14 @@ git -C repo -c gpg.format=ssh -c user.signingkey="$TMP/carol" commit -q --amend 
 expect_exit 0 cg --allow-rewind
 expect_grep 'signer=carol@example.com' "$TMP/err"
 [ -f "$S/devices/bob/cert.pem" ] && ok || bad "bob not issued after carol's commit"
+
+# A malformed allowed_signers file is named with its line, and nothing changes.
+printf '# ok\nalice@example.com cert-authority %s\n' "$(cut -d' ' -f1,2 alice.pub)" >bad_signers
+before=$(index_sha)
+expect_exit 1 "$CERTGATE" --state-dir "$S" --source repo sync --require-signed \
+  --allowed-signers bad_signers
+expect_grep '^certgate: bad_signers:2: ' "$TMP/err"
+[ "$(index_sha)" = "$before" ] && ok || bad "state changed with a malformed allowed_signers"
 
 # --require-signed without a list of signers is a usage error.
 expect_exit 1 "$CERTGATE" --state-dir "$S" --source repo sync --require-signed

@@ -7,8 +7,6 @@ SSHD=$(command -v sshd || echo /usr/sbin/sshd)
 [ -x "$SSHD" ] || { echo "FAIL: sshd is not installed (scripts/common.sh installs openssh-server)"; exit 1; }
 S=$TMP/state
 cd "$TMP"
-export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com GIT_COMMITTER_NAME=ci \
-  GIT_COMMITTER_EMAIL=ci@example.com
 PID=""
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; cleanup' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -6,8 +6,6 @@
 source "$(dirname "$0")/lib.sh"
 S=$TMP/state
 cd "$TMP"
-export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com GIT_COMMITTER_NAME=ci \
-  GIT_COMMITTER_EMAIL=ci@example.com
 git init -q -b main repo
 write_toml() {  # write_toml EXTRA
   cat >repo/certgate.toml <<TOML

@@ -20,6 +20,9 @@ expect_exit() {
 expect_grep() {  # expect_grep PATTERN FILE
   if grep -qE -- "$1" "$2"; then ok; else bad "no /$1/ in $2"; sed 's/^/  | /' "$2" >&2; fi
 }
+# A fixed git identity for the repositories tests make with the git CLI.
+export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com GIT_COMMITTER_NAME=ci \
+  GIT_COMMITTER_EMAIL=ci@example.com
 finish() {
   echo "$passes passed, $fails failed"
   [ "$fails" = 0 ]

@@ -63,8 +63,10 @@ Result<Manifest> read_manifest(sys::Filesystem& fs, const std::string& prev) {
   return m;
 }
 
-// Saves the current version of every file about to change, unless an interrupted deploy already
-// saved an older one (that one is what nginx last accepted). The manifest is written last.
+// Copies the current version of every file about to change into DIR/.certgate-previous/,
+// unless an interrupted deploy already saved an older one (that one is what nginx last
+// accepted). Not flushed: deploy() flushes the copies with the staged files, then writes the
+// manifest that names them (write_manifest).
 Result<Manifest> save_previous(sys::Filesystem& fs, const DeployRequest& req,
                                const Changes& changes) {
   const std::string prev = previous_dir(req);
@@ -80,14 +82,33 @@ Result<Manifest> save_previous(sys::Filesystem& fs, const DeployRequest& req,
       if (auto r = fs.write_deferred(join_path(prev, rel), *old, kFileMode); !r) return r.error();
     }
   }
-  // One flush for all the copies (a revocation rewrites every file of a target: 43 with 20
-  // sites), then the manifest that names them, durably.
-  if (auto r = fs.sync(); !r) return r.error();
-  std::string text;
-  for (const auto& [rel, present] : *manifest)
-    text += (present ? "present " : "absent ") + rel + "\n";
-  if (auto r = fs.write_atomic(join_path(prev, kManifest), text, 0600); !r) return r.error();
   return manifest;
+}
+
+Result<void> write_manifest(sys::Filesystem& fs, const DeployRequest& req,
+                            const Manifest& manifest) {
+  std::string text;
+  for (const auto& [rel, present] : manifest)
+    text += (present ? "present " : "absent ") + rel + "\n";
+  return fs.write_atomic(join_path(previous_dir(req), kManifest), text, 0600);
+}
+
+// Removes the files of `dir` and `dir`/sites, then both folders (what does not exist is gone).
+Result<void> remove_folder(sys::Filesystem& fs, const std::string& dir) {
+  for (const std::string& d : {join_path(dir, "sites"), dir}) {
+    auto names = fs.list(d);
+    if (!names) {
+      if (names.error().code == Errc::not_found) continue;
+      return names.error();
+    }
+    for (const std::string& name : *names) {
+      const std::string path = join_path(d, name);
+      if (auto info = fs.stat(path); info && info->kind == sys::FileKind::directory) continue;
+      if (auto r = fs.remove(path); !r) return r;
+    }
+  }
+  if (auto r = fs.remove(join_path(dir, "sites")); !r) return r;
+  return fs.remove(dir);
 }
 
 // Removes the manifest first (the deploy is then over), then every saved copy: also copies a
@@ -95,20 +116,7 @@ Result<Manifest> save_previous(sys::Filesystem& fs, const DeployRequest& req,
 Result<void> forget_previous(sys::Filesystem& fs, const DeployRequest& req) {
   const std::string prev = previous_dir(req);
   if (auto r = fs.remove(join_path(prev, kManifest)); !r) return r;
-  for (const std::string& dir : {join_path(prev, "sites"), prev}) {
-    auto names = fs.list(dir);
-    if (!names) {
-      if (names.error().code == Errc::not_found) continue;
-      return names.error();
-    }
-    for (const std::string& name : *names) {
-      const std::string path = join_path(dir, name);
-      if (auto info = fs.stat(path); info && info->kind == sys::FileKind::directory) continue;
-      if (auto r = fs.remove(path); !r) return r;
-    }
-  }
-  if (auto r = fs.remove(join_path(prev, "sites")); !r) return r;
-  return fs.remove(prev);
+  return remove_folder(fs, prev);
 }
 
 // Puts back what the manifest saved, byte for byte, then forgets it.
@@ -136,27 +144,49 @@ int install_rank(const std::string& rel) {
   return rel == "http.conf" ? 2 : 1;
 }
 
-Result<std::vector<std::string>> install(sys::Filesystem& fs, const DeployRequest& req,
-                                         const Changes& changes, DeployResult& result) {
-  if (auto r = fs.make_dirs(join_path(req.dir, "sites"), kDirMode); !r) return r.error();
+// PEM files first and http.conf last (see install_rank).
+std::vector<std::string> install_order(const Changes& changes) {
   std::vector<std::string> order;
   for (const auto& [rel, bytes] : changes) order.push_back(rel);
   std::stable_sort(order.begin(), order.end(), [](const std::string& a, const std::string& b) {
     return install_rank(a) < install_rank(b);
   });
-  for (const std::string& rel : order) {
+  return order;
+}
+
+// Writes every new file into DIR/.certgate-staging/ (on a remote host this is the upload, the
+// part that can be cut off half way), without flushing. No live file changes.
+Result<void> stage(sys::Filesystem& fs, const DeployRequest& req, const Changes& changes) {
+  const std::string staging = join_path(req.dir, observed::kStagingDir);
+  if (auto r = remove_folder(fs, staging); !r) return r;
+  if (auto r = fs.make_dirs(join_path(staging, "sites"), 0700); !r) return r;
+  for (const auto& [rel, bytes] : changes) {
+    if (!bytes) continue;
+    if (auto r = fs.write_deferred(join_path(staging, rel), *bytes, kFileMode); !r) return r;
+  }
+  return {};
+}
+
+// Renames each staged file into place (rename(2): atomic per file), removes the files no longer
+// wanted, and flushes. A deploy cut off among the renames leaves whole files only, and its
+// journal finishes the job on the next run.
+Result<void> swap_in(sys::Filesystem& fs, const DeployRequest& req, const Changes& changes,
+                     DeployResult& result) {
+  const std::string staging = join_path(req.dir, observed::kStagingDir);
+  if (auto r = fs.make_dirs(join_path(req.dir, "sites"), kDirMode); !r) return r;
+  for (const std::string& rel : install_order(changes)) {
     const auto& bytes = changes.at(rel);
     // A new inode for every file: nginx >= 1.27.4 reuses a cached CRL whose inode and mtime
     // did not change (DESIGN.md section 7).
-    auto r = bytes ? fs.write_deferred(join_path(req.dir, rel), *bytes, kFileMode)
+    auto r = bytes ? fs.rename(join_path(staging, rel), join_path(req.dir, rel))
                    : fs.remove(join_path(req.dir, rel));
-    if (!r) return r.error();
+    if (!r) return r;
     (bytes ? result.written : result.removed).push_back(rel);
   }
   // Durable before nginx reads them: a reload must never load files a crash could undo.
-  if (auto r = fs.sync(); !r) return r.error();
+  if (auto r = fs.sync(); !r) return r;
   std::sort(result.written.begin(), result.written.end());
-  return order;
+  return remove_folder(fs, staging);
 }
 
 Error command_error(const std::string& what, const sys::Command& c, const sys::CommandOutput& o,
@@ -203,10 +233,15 @@ Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
   const bool interrupted = fs.stat(previous_dir(req)).has_value();
   if (todo->empty() && !interrupted) return result;
   if (auto r = fs.make_dirs(req.dir, kDirMode); !r) return r.error();
+  // The copies of what changes and the staged new files, flushed together; then the manifest
+  // that names the copies, durably; only then does any live file change.
   auto manifest = save_previous(fs, req, *todo);
   if (!manifest) return manifest.error();
-  auto installed = install(fs, req, *todo, result);
-  Result<void> outcome = installed ? test_and_reload(target, req, result) : installed.error();
+  Result<void> outcome = stage(fs, req, *todo);
+  if (outcome) outcome = fs.sync();
+  if (outcome) outcome = write_manifest(fs, req, *manifest);
+  if (outcome) outcome = swap_in(fs, req, *todo, result);
+  if (outcome) outcome = test_and_reload(target, req, result);
   if (!outcome) {
     spdlog::warn("deploy failed, restoring previous files target={} dir={}", target.name(),
                  req.dir);

@@ -1,6 +1,12 @@
-// The deploy stage of apply: after the PKI actions, bring every target's nginx files to what the
-// CA database now says (level-triggered: re-read, re-render, compare, deploy), one target after
-// the other. Canary and batches for [[host]] targets come with TODO(#6).
+// The deploy stage of apply: after the PKI actions (done once, before any target), bring every
+// target's nginx files to what the CA database now says (level-triggered: re-read, re-render,
+// compare, deploy), target by target as [rollout] says (DESIGN.md section 3):
+//
+//   - the first `canary` targets one at a time, then the rest in batches of `batch` in parallel;
+//   - a target that fails (unreachable, refused host key, upload, `nginx -t`, reload) has its
+//     previous files restored by deploy() as far as its connection allows, and is reported;
+//   - once more than `max_failures` targets have failed, the rollout stops after the running
+//     batch and the remaining targets are left untouched.
 #pragma once
 
 #include <map>
@@ -16,24 +22,48 @@
 namespace certgate::apply {
 
 struct RolloutTarget {
-  targets::Target* target = nullptr;  // borrowed
+  std::string name;                   // "local" or the [[host]] name
+  targets::Target* target = nullptr;  // borrowed; null when it could not be reached
+  std::string unreachable;            // why it could not be reached (target is null)
   desired::NginxSpec nginx;
   std::vector<std::string> sites;
 };
 
+enum class TargetOutcome { unchanged, deployed, failed, skipped };
+
+struct TargetResult {
+  std::string target;
+  TargetOutcome outcome = TargetOutcome::skipped;
+  std::string error;  // failed: why
+  int files = 0;      // files written or removed
+  bool reloaded = false;
+
+  bool operator==(const TargetResult&) const = default;
+};
+
 struct RolloutReport {
-  // target -> path relative to its dir -> sha256 of the file now deployed (for state.json).
+  // target -> path relative to its dir -> sha256 of the file now deployed, for the targets that
+  // hold what they should (state.json).
   std::map<std::string, std::map<std::string, std::string>> deployed;
   std::vector<std::string> reloaded;  // targets reloaded
   int files_written = 0;
+  std::vector<TargetResult> results;  // every target, in rollout order
+  bool stopped = false;               // more than max_failures failed: the rest left untouched
+
+  int failures() const;
 };
 
-// Re-observes the CA database in `state_dir` (through `state_fs`), renders each target's files
-// (deploy.h target_files) and deploys them. Stops at the first target that fails, with its
-// error; targets already deployed stay deployed (each one is whole: its files and its reload).
+// Renders each target's files (deploy.h target_files; a CRL nginx should not be given fails the
+// whole rollout before any target is touched) and deploys them as [rollout] says. Failed targets
+// are results, not an error.
 Result<RolloutReport> roll_out(const desired::DesiredState& desired,
-                               const std::vector<RolloutTarget>& targets, sys::Filesystem& state_fs,
+                               const std::vector<RolloutTarget>& targets,
+                               const desired::Rollout& policy, sys::Filesystem& state_fs,
                                const std::string& state_dir, const std::string& generated_from,
                                base::Instant now);
+
+// "Rollout: 3 deployed, 1 unchanged, 1 failed, 2 not attempted" and a line per target that did
+// not deploy cleanly, for the apply summary.
+std::string rollout_summary(const RolloutReport& report);
 
 }  // namespace certgate::apply

@@ -87,11 +87,41 @@ void print_report(const apply::ApplyReport& r, const apply::RolloutReport& rollo
   std::printf("%s.\n", out.c_str());
 }
 
+// Deploys to every target in the order of the file's [[host]] entries (the canaries are the
+// first ones listed), as [rollout] says.
 Result<apply::RolloutReport> roll_out(const PlanRun& run, const std::string& state,
                                       sys::Filesystem& fs, base::Instant now) {
+  std::vector<const DeployTarget*> order;
+  for (const DeployTarget& t : run.targets) order.push_back(&t);
+  auto line_of = [&](const DeployTarget* t) {
+    for (const desired::Host& h : run.loaded.state.hosts)
+      if (h.name == t->name) return h.loc.line;
+    return 0;
+  };
+  std::stable_sort(order.begin(), order.end(), [&](const DeployTarget* a, const DeployTarget* b) {
+    return line_of(a) < line_of(b);
+  });
   std::vector<apply::RolloutTarget> targets;
-  for (const DeployTarget& t : run.targets) targets.push_back({t.target.get(), t.nginx, t.sites});
-  return apply::roll_out(run.loaded.state, targets, fs, state, run.generated_from, now);
+  for (const DeployTarget* t : order)
+    targets.push_back({t->name, t->target.get(), t->unreachable, t->nginx, t->sites});
+  return apply::roll_out(run.loaded.state, targets, run.loaded.state.rollout, fs, state,
+                         run.generated_from, now);
+}
+
+// Prints the rollout summary when a target did not deploy cleanly; true when all did.
+bool rollout_succeeded(const apply::RolloutReport& rollout) {
+  if (rollout.failures() == 0 && !rollout.stopped) return true;
+  std::printf("%s", apply::rollout_summary(rollout).c_str());
+  std::fflush(stdout);
+  std::string names;
+  for (const apply::TargetResult& r : rollout.results) {
+    if (r.outcome != apply::TargetOutcome::failed) continue;
+    fail(r.target + ": " + r.error);
+    names += (names.empty() ? "" : ", ") + r.target;
+  }
+  fail("the rollout failed on " + names +
+       (rollout.stopped ? "; it stopped there and left the remaining hosts untouched" : ""));
+  return false;
 }
 
 // After a reload, the gate of every probed site on the reloaded targets is checked as `certgate
@@ -101,7 +131,7 @@ bool gates_closed_after_reload(const PlanRun& run, const apply::RolloutReport& r
                                sys::Filesystem& fs, const std::string& state, base::Instant now) {
   std::vector<const desired::Site*> sites;
   for (const DeployTarget& t : run.targets) {
-    if (std::find(rollout.reloaded.begin(), rollout.reloaded.end(), t.target->name()) ==
+    if (std::find(rollout.reloaded.begin(), rollout.reloaded.end(), t.name) ==
         rollout.reloaded.end())
       continue;
     for (const std::string& name : t.sites) {
@@ -221,8 +251,9 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
     }
     // The files follow the CA database as it is (the refused revocations did not happen), so
     // a refreshed CRL reaches nginx before the old one expires.
-    if (auto r = roll_out(*run, state, fs, *now); !r)
-      return fail("deploy failed: " + r.error().message);
+    auto rollout = roll_out(*run, state, fs, *now);
+    if (!rollout) return fail("deploy failed: " + rollout.error().message);
+    rollout_succeeded(*rollout);
     return fail("refused: " + run->plan.refusal);
   }
   std::fflush(stdout);
@@ -234,22 +265,35 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   auto t3 = std::chrono::steady_clock::now();
   // An empty plan has already compared every target with what it should hold: nothing to
   // deploy, and a no-change tick of the agent stays cheap.
-  auto rollout = run->plan.is_empty() ? Result<apply::RolloutReport>(unchanged_targets(*run))
-                                      : roll_out(*run, state, fs, *now);
+  const bool all_reached = std::all_of(run->targets.begin(), run->targets.end(),
+                                       [](const DeployTarget& t) { return t.target != nullptr; });
+  auto rollout = run->plan.is_empty() && all_reached
+                     ? Result<apply::RolloutReport>(unchanged_targets(*run))
+                     : roll_out(*run, state, fs, *now);
   spdlog::debug("timing deploy_ms={:.1f}", ms_since(t3));
   if (!rollout) return fail("deploy failed: " + rollout.error().message);
   for (const std::string& target : rollout->reloaded)
     out.reloaded_at[target] = sys::RealClock().now();
   for (const std::string& line : report->revoked)
     out.revoked_devices.push_back(line.substr(0, line.find(' ')));
+  // Targets that failed or were not reached keep what the last apply recorded for them.
+  auto deployed = run->observed.last_applied ? run->observed.last_applied->deployed
+                                             : decltype(rollout->deployed){};
+  for (auto& [target, files] : rollout->deployed) deployed[target] = files;
+  std::erase_if(deployed, [&](const auto& entry) {
+    return std::none_of(run->targets.begin(), run->targets.end(),
+                        [&](const DeployTarget& t) { return t.name == entry.first; });
+  });
   observed::AppliedRecord record{run->plan.inputs.source, run->plan.inputs.commit,
                                  pki::sha256_hex(run->loaded.snapshot.text), *now,
-                                 rollout->deployed};
+                                 std::move(deployed)};
   if (auto r = apply::record_applied(fs, state, record); !r)
     return fail("record the apply: " + r.error().message);
   if (!run->plan.is_empty()) print_report(*report, *rollout);
   std::fflush(stdout);
-  return gates_closed_after_reload(*run, *rollout, fs, state, *now) ? 0 : 1;
+  const bool rolled_out = rollout_succeeded(*rollout);
+  const bool closed = gates_closed_after_reload(*run, *rollout, fs, state, *now);
+  return rolled_out && closed ? 0 : 1;
 }
 
 void add_signature_options(CLI::App* cmd, ApplyFlags& flags) {

@@ -2,17 +2,26 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <thread>
 
 #include "observed/observe.h"
 #include "pki/ca_database.h"
 #include "pki/random.h"
 #include "plan/deploy.h"
 #include "render/nginx_files.h"
+#include "targets/ssh_session.h"
+#include "targets/ssh_target.h"
 
 namespace certgate::cli {
 
 namespace {
+
+// SSH connections made at once when observing [[host]] targets.
+constexpr size_t kConnectParallelism = 16;
 
 plan::PlanInputs plan_inputs(const Loaded& loaded, const observed::ObservedState& observed) {
   plan::PlanInputs in;
@@ -25,6 +34,8 @@ plan::PlanInputs plan_inputs(const Loaded& loaded, const observed::ObservedState
   }
   for (const auto& [name, sha] : observed.fingerprints) in.fingerprints["state:" + name] = sha;
   for (const observed::TargetFiles& t : observed.targets) {
+    // An unreachable host makes a saved plan stale once it can be reached again.
+    if (!t.unreachable.empty()) in.fingerprints["target:" + t.target] = "unreachable";
     for (const auto& [rel, f] : t.files)
       in.fingerprints["target:" + t.target + ":" + rel] = f.sha256;
   }
@@ -36,16 +47,80 @@ std::string generated_from(const source::SourceSnapshot& s) {
   return s.description + " (sha256 " + pki::sha256_hex(s.text).substr(0, 16) + ")";
 }
 
-// Where the nginx files go: nowhere without sites (a bare CA); this machine without [[host]].
-// TODO(#6): [[host]] targets over SSH.
-std::vector<DeployTarget> deploy_targets(const desired::DesiredState& desired, sys::Filesystem& fs,
-                                         sys::CommandRunner& runner) {
-  std::vector<DeployTarget> out;
-  if (desired.sites.empty() || !desired.hosts.empty()) return out;
-  DeployTarget t{std::make_unique<targets::LocalTarget>(fs, runner), desired.nginx, {}};
-  for (const desired::Site& s : desired.sites) t.sites.push_back(s.name);
-  out.push_back(std::move(t));
-  return out;
+std::string known_hosts_path(const GlobalOptions& g) {
+  if (!g.known_hosts.empty()) return g.known_hosts;
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : "") + "/.ssh/known_hosts";
+}
+
+// Connects to a [[host]] and reads its deployed files; a failure makes it unreachable.
+void connect_host(const desired::Host& host, const targets::SshAccess& access, DeployTarget& t,
+                  observed::TargetFiles& files) {
+  files.target = host.name;
+  files.dir = host.nginx.dir;
+  auto session = targets::connect_ssh({host.address, host.port, host.user}, access);
+  if (!session) {
+    t.unreachable = session.error().message;
+  } else {
+    t.target = std::make_unique<targets::SshTarget>(host.name, std::move(*session));
+    auto observed = observed::observe_deployed(*t.target, host.nginx.dir);
+    if (observed) {
+      files = std::move(*observed);
+      return;
+    }
+    t.unreachable = "read " + host.nginx.dir + ": " + observed.error().message;
+    t.target.reset();
+  }
+  files.unreachable = t.unreachable;
+  spdlog::warn("host unreachable target={} error={}", host.name, t.unreachable);
+}
+
+// Where the nginx files go, with what each holds now: nowhere without sites (a bare CA); this
+// machine without [[host]]; else every host, connected to in parallel (a few at a time: each
+// handshake costs the CA host a key exchange).
+Result<void> deploy_targets(const GlobalOptions& g, PlanRun& run, sys::Filesystem& fs,
+                            sys::CommandRunner& runner) {
+  const desired::DesiredState& desired = run.loaded.state;
+  if (desired.sites.empty()) return {};
+  if (desired.hosts.empty()) {
+    DeployTarget t{
+        "local", std::make_unique<targets::LocalTarget>(fs, runner), "", desired.nginx, {}};
+    for (const desired::Site& s : desired.sites) t.sites.push_back(s.name);
+    auto files = observed::observe_deployed(*t.target, t.nginx.dir);
+    if (!files) return make_error(files.error().code, "local: " + files.error().message);
+    run.observed.targets.push_back(std::move(*files));
+    run.targets.push_back(std::move(t));
+    return {};
+  }
+  targets::SshAccess access;
+  access.private_key = g.ssh_key;
+  access.known_hosts_path = known_hosts_path(g);
+  if (auto text = fs.read(access.known_hosts_path)) {
+    access.known_hosts = std::move(*text);
+  } else if (text.error().code != Errc::not_found) {
+    return make_error(text.error().code, "--known-hosts: " + text.error().message);
+  }
+  const size_t n = desired.hosts.size();
+  run.targets.resize(n);
+  std::vector<observed::TargetFiles> files(n);
+  for (size_t i = 0; i < n; ++i) {
+    const desired::Host& h = desired.hosts[i];
+    run.targets[i].name = h.name;
+    run.targets[i].nginx = h.nginx;
+    run.targets[i].sites = h.sites;
+  }
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < n; i = next++)
+      connect_host(desired.hosts[i], access, run.targets[i], files[i]);
+  };
+  std::vector<std::thread> pool;
+  for (size_t k = 0; k < std::min<size_t>(n, kConnectParallelism); ++k) pool.emplace_back(worker);
+  for (std::thread& th : pool) th.join();
+  for (observed::TargetFiles& f : files) run.observed.targets.push_back(std::move(f));
+  std::sort(run.observed.targets.begin(), run.observed.targets.end(),
+            [](const auto& a, const auto& b) { return a.target < b.target; });
+  return {};
 }
 
 // What each target should hold once `plan` has run, with the serials it leaves live. ca.pem and
@@ -64,7 +139,8 @@ std::vector<plan::TargetWant> wants(const PlanRun& run, sys::Filesystem& fs, bas
   if (auto pem = fs.read(db.crl_path()); pem && !new_crl) in.crl_pem = std::move(*pem);
   std::vector<plan::TargetWant> out;
   for (const DeployTarget& t : run.targets) {
-    plan::TargetWant w{t.target->name(), t.nginx.dir, t.nginx.test, t.nginx.reload, {}};
+    if (!t.target) continue;  // unreachable: nothing to compare with
+    plan::TargetWant w{t.name, t.nginx.dir, t.nginx.test, t.nginx.reload, {}};
     in.dir = t.nginx.dir;
     for (auto& [rel, text] : render::nginx_files(run.loaded.state, t.sites, in)) {
       std::string sha = pki::sha256_hex(text);
@@ -97,14 +173,9 @@ std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, s
     return std::nullopt;
   }
   PlanRun run{std::move(*loaded), std::move(*observed), {}, {}, ""};
-  run.targets = deploy_targets(run.loaded.state, fs, runner);
-  for (DeployTarget& t : run.targets) {
-    auto files = observed::observe_deployed(*t.target, t.nginx.dir);
-    if (!files) {
-      fail(t.target->name() + ": " + files.error().message);
-      return std::nullopt;
-    }
-    run.observed.targets.push_back(std::move(*files));
+  if (auto r = deploy_targets(g, run, fs, runner); !r) {
+    fail(r.error().message);
+    return std::nullopt;
   }
   const auto t2 = Clock::now();
   run.generated_from = generated_from(run.loaded.snapshot);
@@ -114,10 +185,11 @@ std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, s
   plan::add_deploy_actions(wants(run, fs, now), run.observed, run.plan);
   spdlog::debug("timing load_ms={:.1f} observe_ms={:.1f} plan_ms={:.1f} render_compare_ms={:.1f}",
                 ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, Clock::now()));
-  if (!run.loaded.state.hosts.empty() && !run.loaded.state.sites.empty())
-    run.plan.notes.push_back(
-        "the nginx files are not deployed: rollout to [[host]] targets over SSH is not built "
-        "yet (#6)");
+  for (const DeployTarget& t : run.targets) {
+    if (!t.target)
+      run.plan.notes.push_back(t.name +
+                               " is unreachable, its files were not compared: " + t.unreachable);
+  }
   return run;
 }
 

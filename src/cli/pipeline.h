@@ -21,7 +21,9 @@ namespace certgate::cli {
 
 // A target certgate deploys nginx files to, with its effective [nginx] settings and sites.
 struct DeployTarget {
-  std::unique_ptr<targets::Target> target;
+  std::string name;                         // "local" or the [[host]] name
+  std::unique_ptr<targets::Target> target;  // null when the host could not be reached
+  std::string unreachable;                  // why (connection, host key, authentication)
   desired::NginxSpec nginx;
   std::vector<std::string> sites;
 };
@@ -34,8 +36,10 @@ struct PlanRun {
   std::string generated_from;  // what the generated files' header names: "git 1a2b3c4..."
 };
 
-// Loads, observes and plans, printing why on stderr when it cannot (nullopt). Targets use `fs`
-// and `runner` (this machine); they must outlive the result.
+// Loads, observes and plans, printing why on stderr when it cannot (nullopt). The local target
+// uses `fs` and `runner`, which must outlive the result; [[host]] targets are SSH connections
+// (--ssh-key, --known-hosts), made in parallel and kept open in the result for apply. A host
+// that cannot be reached is a DeployTarget without target, noted in the plan, not compared.
 std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, sys::Filesystem& fs,
                                     sys::CommandRunner& runner, const plan::PlanOptions& options);
 

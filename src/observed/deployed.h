@@ -17,6 +17,8 @@ namespace certgate::observed {
 // Where an interrupted deploy keeps the files it replaced (DIR/.certgate-previous/): present
 // means a deploy did not finish (nginx -t, reload or the rollback did not run to the end).
 inline constexpr const char* kPreviousDir = ".certgate-previous";
+// Where a deploy uploads the new files before renaming them into place (DIR/.certgate-staging/).
+inline constexpr const char* kStagingDir = ".certgate-staging";
 
 struct DeployedFile {
   std::string sha256;
@@ -32,6 +34,12 @@ struct TargetFiles {
   // Path relative to dir ("ca.pem", "sites/admin.conf") -> file; absent files are absent.
   std::map<std::string, DeployedFile> files;
   bool has_interrupted_deploy = false;  // DIR/.certgate-previous exists
+  // What http.conf's header says it was generated from ("git commit 1a2b...", "file x (sha256
+  // ...)"): the last apply that reached this target. Empty when there is none.
+  std::string generated_from;
+  // Why the target could not be read (a [[host]] that is down, or whose host key is refused);
+  // empty when it was. An unreachable target has no files here and is not compared.
+  std::string unreachable;
 
   bool operator==(const TargetFiles&) const = default;
 };

@@ -104,4 +104,11 @@ HostKeyMatch check_known_host(std::string_view known_hosts, std::string_view hos
   return listed ? HostKeyMatch::changed : HostKeyMatch::unknown;
 }
 
+HostKeyMatch check_known_host_base64(std::string_view known_hosts, std::string_view host, int port,
+                                     std::string_view key_base64) {
+  auto blob = base64_decode(key_base64);
+  if (!blob) return HostKeyMatch::unknown;
+  return check_known_host(known_hosts, host, port, *blob);
+}
+
 }  // namespace certgate::pki

@@ -18,4 +18,9 @@ enum class HostKeyMatch { known, unknown, changed, revoked };
 HostKeyMatch check_known_host(std::string_view known_hosts, std::string_view host, int port,
                               std::string_view key_blob);
 
+// The same, with the key as the base64 text of a known_hosts line (what libssh exports); a key
+// that does not decode is unknown.
+HostKeyMatch check_known_host_base64(std::string_view known_hosts, std::string_view host, int port,
+                                     std::string_view key_base64);
+
 }  // namespace certgate::pki

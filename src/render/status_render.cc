@@ -66,7 +66,9 @@ std::vector<TargetStatus> target_statuses(const observed::ObservedState& observe
                                           const plan::Plan& plan) {
   std::vector<TargetStatus> out;
   for (const observed::TargetFiles& t : observed.targets) {
-    TargetStatus ts{t.target, t.dir, {}, false};
+    TargetStatus ts{t.target, t.dir, {}, false, t.unreachable, t.generated_from, ""};
+    if (t.generated_from.starts_with("git commit "))
+      ts.commit = t.generated_from.substr(std::string_view("git commit ").size());
     for (const plan::Action& a : plan.actions) {
       if (a.target != t.target) continue;
       if (a.kind == plan::ActionKind::reload) ts.reload_pending = true;
@@ -116,13 +118,20 @@ std::string status_text(const desired::DesiredState& desired,
   }
   for (const TargetStatus& t : target_statuses(observed, plan)) {
     out += "Target   " + t.target + " " + t.dir + ": ";
+    if (!t.unreachable.empty()) {
+      out += "unreachable: " + t.unreachable + "\n";
+      continue;
+    }
+    const std::string from = t.commit.empty()
+                                 ? (t.generated_from.empty() ? "" : ", from " + t.generated_from)
+                                 : ", commit " + t.commit.substr(0, 7);
     if (t.files.empty()) {
-      out += t.reload_pending ? "files in sync, reload pending\n" : "in sync\n";
+      out += (t.reload_pending ? "files in sync, reload pending" : "in sync") + from + "\n";
       continue;
     }
     out += std::to_string(t.files.size()) + " files differ:";
     for (const auto& [path, state] : t.files) out += " " + path + " (" + state + ")";
-    out += "\n";
+    out += from + "\n";
   }
   return out;
 }
@@ -164,8 +173,12 @@ std::string status_json(const desired::DesiredState& desired,
     for (const auto& [path, state] : t.files) files.push_back({{"path", path}, {"state", state}});
     j["targets"].push_back({{"target", t.target},
                             {"dir", t.dir},
-                            {"in_sync", t.files.empty() && !t.reload_pending},
+                            {"reachable", t.unreachable.empty()},
+                            {"error", t.unreachable},
+                            {"in_sync", t.in_sync()},
                             {"reload_pending", t.reload_pending},
+                            {"last_applied_commit", t.commit},
+                            {"generated_from", t.generated_from},
                             {"files", files}});
   }
   return j.dump(2) + "\n";

@@ -38,6 +38,11 @@ struct TargetStatus {
   std::string dir;
   std::vector<std::pair<std::string, std::string>> files;  // path, state; empty when in sync
   bool reload_pending = false;
+  std::string unreachable;     // why it could not be read; empty when it was
+  std::string generated_from;  // what its http.conf says it came from: the last apply there
+  std::string commit;          // the git commit in generated_from, if any
+
+  bool in_sync() const { return unreachable.empty() && files.empty() && !reload_pending; }
 
   bool operator==(const TargetStatus&) const = default;
 };

@@ -51,7 +51,7 @@ TEST_CASE("status: each device's state, with orphans of deleted devices") {
 
 TEST_CASE("status: each target's files that differ, with why, from the plan's file actions") {
   observed::ObservedState o;
-  o.targets = {{"local", "/etc/nginx/certgate", {}, false}};
+  o.targets = {{"local", "/etc/nginx/certgate", {}, false, "", ""}};
   plan::Plan p;
   plan::Action drift;
   drift.kind = plan::ActionKind::file;

@@ -113,9 +113,9 @@ std::string rollout_summary(const RolloutReport& report) {
   for (const TargetResult& r : report.results) {
     if (r.outcome == TargetOutcome::failed) {
       std::string first_line = r.error.substr(0, r.error.find('\n'));
-      out += "  failed       " + r.target + ": " + first_line + "\n";
+      out += "  failed         " + r.target + ": " + first_line + "\n";
     } else if (r.outcome == TargetOutcome::skipped) {
-      out += "  not attempted " + r.target + ": left untouched\n";
+      out += "  not attempted  " + r.target + ": left untouched\n";
     }
   }
   return out;

@@ -35,6 +35,14 @@ int run_plan(const GlobalOptions& g, const PlanFlags& flags) {
     std::fputs(render::plan_text(run->plan, style).c_str(), stdout);
     if (!flags.out.empty()) std::printf("Saved the plan to %s.\n", flags.out.c_str());
   }
+  // A host that could not be compared makes the plan incomplete: an error, not "no changes".
+  bool complete = true;
+  for (const DeployTarget& t : run->targets) {
+    if (t.target) continue;
+    fail(t.name + " is unreachable: " + t.unreachable);
+    complete = false;
+  }
+  if (!complete) return 1;
   return flags.detailed_exitcode && !run->plan.is_empty() ? 2 : 0;
 }
 

@@ -35,7 +35,8 @@ plan::PlanInputs plan_inputs(const Loaded& loaded, const observed::ObservedState
   for (const auto& [name, sha] : observed.fingerprints) in.fingerprints["state:" + name] = sha;
   for (const observed::TargetFiles& t : observed.targets) {
     // An unreachable host makes a saved plan stale once it can be reached again.
-    if (!t.unreachable.empty()) in.fingerprints["target:" + t.target] = "unreachable";
+    if (!t.unreachable.empty())
+      in.fingerprints["target:" + t.target] = pki::sha256_hex("unreachable");
     for (const auto& [rel, f] : t.files)
       in.fingerprints["target:" + t.target + ":" + rel] = f.sha256;
   }

@@ -75,11 +75,19 @@ sshd_start() {
   echo "FAIL: sshd of h$i did not start" >&2; cat "$d/sshd.log" >&2; return 1
 }
 
-# Stops host I's sshd: the listener and the sessions it forked, so open connections drop too.
+# The pids of PID's descendants (children first found, then theirs).
+descendants() {
+  local child
+  for child in $(pgrep -P "$1" || true); do echo "$child"; descendants "$child"; done
+}
+
+# Stops host I's sshd: the listener and every session process it forked, so that open
+# connections drop too (as when the host goes down).
 sshd_stop() {
   local i=$1 pid=${SSHD_PID[$1]:-}
   [ -n "$pid" ] || return 0
-  pkill -KILL -P "$pid" 2>/dev/null || true
+  # shellcheck disable=SC2046
+  kill -KILL $(descendants "$pid") 2>/dev/null || true
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   SSHD_PID[$i]=""

@@ -83,7 +83,13 @@ void print_report(const apply::ApplyReport& r, const apply::RolloutReport& rollo
          " renewed, " + std::to_string(r.revoked.size()) + " revoked";
   if (r.crl_number >= 0) out += ", CRL " + std::to_string(r.crl_number);
   out += ", " + std::to_string(rollout.files_written) + " files deployed";
-  for (const std::string& target : rollout.reloaded) out += ", nginx reloaded on " + target;
+  if (rollout.reloaded.size() > 5) {
+    out += ", nginx reloaded on " + std::to_string(rollout.reloaded.size()) + " hosts";
+  } else if (!rollout.reloaded.empty()) {
+    out += ", nginx reloaded on ";
+    for (size_t i = 0; i < rollout.reloaded.size(); ++i)
+      out += (i ? ", " : "") + rollout.reloaded[i];
+  }
   std::printf("%s.\n", out.c_str());
 }
 

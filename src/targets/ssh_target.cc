@@ -37,7 +37,9 @@ Result<void> SshFilesystem::write_atomic(const std::string& path, const std::str
 Result<void> SshFilesystem::write_deferred(const std::string& path, const std::string& bytes,
                                            std::uint32_t mode) {
   const std::string dir = sys::parent_path(path);
-  const std::string temp = sys::join_path(dir, ".certgate-part." + path.substr(dir.size() + 1));
+  // The file's own name: `dir` is "/" or "." (not a prefix plus a slash) for some paths.
+  const std::string name = path.substr(path.find_last_of('/') + 1);
+  const std::string temp = sys::join_path(dir, ".certgate-part." + name);
   if (auto r = settle(path); !r) return r;
   if (auto r = settle(temp); !r) return r;
   if (auto r = session_.write(temp, bytes, mode); !r) return r;

@@ -222,16 +222,49 @@ Result<void> test_and_reload(targets::Target& target, const DeployRequest& req,
   return {};
 }
 
+// A deploy that did not finish left its journal. Its manifest may have been written and some or
+// all of its files renamed into place, and its reload may even have run (a connection lost
+// before the exit status came back). Whatever happened, the live files are whole: test them and
+// reload; if nginx accepts them they are the new baseline, else the saved versions (what nginx
+// last accepted) come back. Without a manifest no live file changed, or the deploy had already
+// reloaded (the manifest is removed first): only copies to forget.
+Result<void> finish_interrupted(targets::Target& target, const DeployRequest& req,
+                                DeployResult& result) {
+  sys::Filesystem& fs = target.fs();
+  const std::string prev = previous_dir(req);
+  // Staged files the interrupted deploy did not rename (or remove) are of no use now.
+  if (auto r = remove_folder(fs, join_path(req.dir, observed::kStagingDir)); !r) return r;
+  auto has_manifest = fs.stat(join_path(prev, kManifest));
+  if (!has_manifest) {
+    if (has_manifest.error().code != Errc::not_found) return has_manifest.error();
+    return forget_previous(fs, req);
+  }
+  auto manifest = read_manifest(fs, prev);
+  if (!manifest) return manifest.error();
+  spdlog::warn("finishing an interrupted deploy target={} dir={}", target.name(), req.dir);
+  if (auto done = test_and_reload(target, req, result); !done) {
+    spdlog::warn("the interrupted deploy's files fail, restoring the saved ones target={} error={}",
+                 target.name(), done.error().message);
+    return restore_previous(fs, req, *manifest);
+  }
+  return forget_previous(fs, req);
+}
+
 }  // namespace
 
 Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
   sys::Filesystem& fs = target.fs();
   DeployResult result;
   for (const auto& [rel, bytes] : req.files) result.deployed[rel] = pki::sha256_hex(bytes);
+  auto interrupted = fs.stat(previous_dir(req));
+  if (interrupted) {
+    if (auto r = finish_interrupted(target, req, result); !r) return r.error();
+  } else if (interrupted.error().code != Errc::not_found) {
+    return interrupted.error();
+  }
   auto todo = changes(fs, req);
   if (!todo) return todo.error();
-  const bool interrupted = fs.stat(previous_dir(req)).has_value();
-  if (todo->empty() && !interrupted) return result;
+  if (todo->empty()) return result;
   if (auto r = fs.make_dirs(req.dir, kDirMode); !r) return r.error();
   // The copies of what changes and the staged new files, flushed together; then the manifest
   // that names the copies, durably; only then does any live file change.

@@ -94,15 +94,18 @@ void print_report(const apply::ApplyReport& r, const apply::RolloutReport& rollo
 }
 
 // Deploys to every target in the order of the file's [[host]] entries (the canaries are the
-// first ones listed), as [rollout] says.
+// first ones listed, among the hosts that could be reached), as [rollout] says.
 Result<apply::RolloutReport> roll_out(const PlanRun& run, const std::string& state,
                                       sys::Filesystem& fs, base::Instant now) {
   std::vector<const DeployTarget*> order;
   for (const DeployTarget& t : run.targets) order.push_back(&t);
+  // Hosts that could not be reached at all go last: they fail without being tried, and must
+  // not take the canary's place or stop a revocation from reaching the others.
   auto line_of = [&](const DeployTarget* t) {
+    const int unreachable = t->target ? 0 : 1 << 30;
     for (const desired::Host& h : run.loaded.state.hosts)
-      if (h.name == t->name) return h.loc.line;
-    return 0;
+      if (h.name == t->name) return unreachable + h.loc.line;
+    return unreachable;
   };
   std::stable_sort(order.begin(), order.end(), [&](const DeployTarget* a, const DeployTarget* b) {
     return line_of(a) < line_of(b);
@@ -142,7 +145,9 @@ bool gates_closed_after_reload(const PlanRun& run, const apply::RolloutReport& r
       continue;
     for (const std::string& name : t.sites) {
       const desired::Site* site = run.loaded.state.find_site(name);
-      if (site && site->probe) sites.push_back(site);
+      // Once per site: its probe is one address, however many hosts serve it.
+      if (site && site->probe && std::find(sites.begin(), sites.end(), site) == sites.end())
+        sites.push_back(site);
     }
   }
   if (sites.empty()) return true;

@@ -8,8 +8,12 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <cstdlib>
+#include <map>
 #include <mutex>
+#include <thread>
 
 #include "base/free_with.h"
 #include "pki/known_hosts.h"
@@ -27,6 +31,8 @@ using FilePtr = std::unique_ptr<sftp_file_struct, FreeWith<sftp_close>>;
 using DirPtr = std::unique_ptr<sftp_dir_struct, FreeWith<sftp_closedir>>;
 
 constexpr size_t kChunk = 32 * 1024;
+// A whole file's transfer may take this many times the per-request timeout.
+constexpr int kWholeFile = 30;
 
 void init_library_once() {
   static std::once_flag once;
@@ -115,12 +121,89 @@ void keep_alive(ssh_session s, std::chrono::seconds timeout) {
   setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
   setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
   setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  // Data left unacknowledged this long fails the socket (instead of ~15 minutes of retries).
+  const unsigned int user_timeout = static_cast<unsigned int>(idle) * 1000u;
+  setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof user_timeout);
 }
+
+// Bounds every blocking libssh call. libssh 0.10's SFTP waits for a reply without a deadline,
+// and TCP keepalives do not help when the host's kernel answers but its sftp-server hangs; a
+// stuck host would hold its batch, and the agent's tick, forever. A call that runs past its
+// deadline gets its socket shut down, which fails the call and ends the session.
+class Watchdog {
+ public:
+  Watchdog(ssh_session session, std::chrono::steady_clock::duration limit,
+           std::atomic<bool>* fired = nullptr) {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    id_ = ++r.next_id;
+    r.entries[id_] = {ssh_get_fd(session), std::chrono::steady_clock::now() + limit, fired};
+    r.wake.notify_one();
+  }
+  ~Watchdog() {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    r.entries.erase(id_);
+  }
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+ private:
+  struct Entry {
+    int fd;
+    std::chrono::steady_clock::time_point deadline;
+    std::atomic<bool>* fired;
+  };
+  struct Registry {
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::map<std::uint64_t, Entry> entries;
+    std::uint64_t next_id = 0;
+  };
+
+  // One thread for the whole process, started on first use; never destroyed (it may still wait
+  // while static destructors run at exit).
+  static Registry& registry() {
+    static Registry* r = [] {
+      auto* reg = new Registry;
+      std::thread([reg] { watch(*reg); }).detach();
+      return reg;
+    }();
+    return *r;
+  }
+
+  static void watch(Registry& r) {
+    std::unique_lock lock(r.mutex);
+    for (;;) {
+      auto next = std::chrono::steady_clock::time_point::max();
+      const auto now = std::chrono::steady_clock::now();
+      for (auto& [id, e] : r.entries) {
+        if (e.fd >= 0 && e.deadline <= now) {
+          ::shutdown(e.fd, SHUT_RDWR);
+          if (e.fired) *e.fired = true;
+          e.fd = -1;
+        } else if (e.fd >= 0) {
+          next = std::min(next, e.deadline);
+        }
+      }
+      if (next == std::chrono::steady_clock::time_point::max())
+        r.wake.wait(lock);
+      else
+        r.wake.wait_until(lock, next);
+    }
+  }
+
+  std::uint64_t id_ = 0;
+};
 
 class LibsshSession final : public SshSession {
  public:
-  LibsshSession(SessionPtr session, SftpPtr sftp, SshEndpoint endpoint)
-      : session_(std::move(session)), sftp_(std::move(sftp)), endpoint_(std::move(endpoint)) {}
+  LibsshSession(SessionPtr session, SftpPtr sftp, SshEndpoint endpoint,
+                std::chrono::seconds timeout)
+      : session_(std::move(session)),
+        sftp_(std::move(sftp)),
+        endpoint_(std::move(endpoint)),
+        timeout_(timeout) {}
 
   ~LibsshSession() override {
     sftp_.reset();
@@ -128,6 +211,7 @@ class LibsshSession final : public SshSession {
   }
 
   Result<sys::CommandOutput> exec(const sys::Command& command) override {
+    Watchdog guard(session_.get(), command.timeout + 2 * timeout_, &timed_out_);
     ChannelPtr ch(ssh_channel_new(session_.get()));
     if (!ch || ssh_channel_open_session(ch.get()) != SSH_OK) return ssh_error("open a channel");
     const std::string line = "/bin/sh -c " + shell_quote(command.shell);
@@ -169,11 +253,19 @@ class LibsshSession final : public SshSession {
   }
 
   Result<std::string> read(const std::string& path) override {
-    FilePtr f(sftp_open(sftp_.get(), path.c_str(), O_RDONLY, 0));
+    // Each request must be answered within the timeout; the whole file (and its close) within a
+    // generous multiple.
+    Watchdog guard(session_.get(), kWholeFile * timeout_, &timed_out_);
+    FilePtr f;
+    {
+      Watchdog open(session_.get(), timeout_, &timed_out_);
+      f.reset(sftp_open(sftp_.get(), path.c_str(), O_RDONLY, 0));
+    }
     if (!f) return sftp_error("read " + path);
     std::string bytes;
     char buf[kChunk];
     for (;;) {
+      Watchdog chunk(session_.get(), timeout_, &timed_out_);
       const ssize_t n = sftp_read(f.get(), buf, sizeof buf);
       if (n < 0) return sftp_error("read " + path);
       if (n == 0) break;
@@ -186,6 +278,7 @@ class LibsshSession final : public SshSession {
                      std::uint32_t mode) override {
     // O_EXCL so that the file gets exactly `mode`: an older file of that name is removed first.
     const int flags = O_WRONLY | O_CREAT | O_EXCL;
+    Watchdog guard(session_.get(), kWholeFile * timeout_, &timed_out_);
     FilePtr f(sftp_open(sftp_.get(), path.c_str(), flags, mode));
     if (!f) {
       if (auto r = remove(path); !r) return r;
@@ -194,6 +287,7 @@ class LibsshSession final : public SshSession {
     }
     for (size_t off = 0; off < bytes.size();) {
       const size_t len = std::min(kChunk, bytes.size() - off);
+      Watchdog chunk(session_.get(), timeout_, &timed_out_);
       const ssize_t n = sftp_write(f.get(), bytes.data() + off, len);
       if (n <= 0) return sftp_error("write " + path);
       off += static_cast<size_t>(n);
@@ -203,6 +297,7 @@ class LibsshSession final : public SshSession {
   }
 
   Result<std::vector<std::string>> list(const std::string& path) override {
+    Watchdog guard(session_.get(), timeout_, &timed_out_);
     DirPtr dir(sftp_opendir(sftp_.get(), path.c_str()));
     if (!dir) return sftp_error("list " + path);
     std::vector<std::string> names;
@@ -216,6 +311,7 @@ class LibsshSession final : public SshSession {
   }
 
   Result<sys::FileInfo> stat(const std::string& path) override {
+    Watchdog guard(session_.get(), timeout_, &timed_out_);
     AttrPtr a(sftp_stat(sftp_.get(), path.c_str()));
     if (!a) return sftp_error("stat " + path);
     sys::FileInfo info;
@@ -228,6 +324,7 @@ class LibsshSession final : public SshSession {
   }
 
   Result<void> remove(const std::string& path) override {
+    Watchdog guard(session_.get(), timeout_, &timed_out_);
     if (sftp_unlink(sftp_.get(), path.c_str()) == 0) return {};
     if (sftp_get_error(sftp_.get()) == SSH_FX_NO_SUCH_FILE) return {};
     auto info = stat(path);
@@ -238,6 +335,7 @@ class LibsshSession final : public SshSession {
   }
 
   Result<void> make_dir(const std::string& path, std::uint32_t mode) override {
+    Watchdog guard(session_.get(), timeout_, &timed_out_);
     if (sftp_mkdir(sftp_.get(), path.c_str(), mode) == 0) return {};
     auto info = stat(path);
     if (info && info->kind == sys::FileKind::directory) return {};
@@ -247,23 +345,28 @@ class LibsshSession final : public SshSession {
   Result<void> commit(const Renames& renames, bool flush,
                       const std::vector<std::string>& dirs) override {
     // OpenSSH's SFTP rename is link() + unlink(): atomic, but it refuses an existing
-    // destination. Those go to mv, which is rename(2).
-    std::string script = "set -e\n";
-    bool needed = flush;
+    // destination. From the first such pair on, the renames go to mv (rename(2)) in one shell
+    // command, so that they still happen in order. One line joined by &&: any login shell.
+    std::vector<std::string> steps;
     for (const auto& [from, to] : renames) {
-      if (sftp_rename(sftp_.get(), from.c_str(), to.c_str()) == 0) continue;
-      if (sftp_get_error(sftp_.get()) == SSH_FX_NO_SUCH_FILE)
-        return sftp_error("rename " + from + " to " + to);
-      script += "mv -f -- " + shell_quote(from) + " " + shell_quote(to) + "\n";
-      needed = true;
+      if (steps.empty()) {
+        Watchdog guard(session_.get(), timeout_, &timed_out_);
+        if (sftp_rename(sftp_.get(), from.c_str(), to.c_str()) == 0) continue;
+        if (!ssh_is_connected(session_.get()) || sftp_get_error(sftp_.get()) == SSH_FX_NO_SUCH_FILE)
+          return sftp_error("rename " + from + " to " + to);
+      }
+      steps.push_back("mv -f -- " + shell_quote(from) + " " + shell_quote(to));
     }
-    if (!needed) return {};
-    if (flush && !dirs.empty()) {
-      std::string args;
-      for (const std::string& d : dirs) args += " " + shell_quote(d);
-      // syncfs(2) of each directory's filesystem; plain sync where -f is unknown.
-      script += "sync -f --" + args + " 2>/dev/null || sync\n";
+    if (flush) {
+      // syncfs(2) of each directory's filesystem (plain sync where -f is unknown); a directory
+      // removed since is skipped.
+      for (const std::string& d : dirs)
+        steps.push_back("{ [ ! -d " + shell_quote(d) + " ] || sync -f -- " + shell_quote(d) +
+                        " 2>/dev/null || sync; }");
     }
+    if (steps.empty()) return {};
+    std::string script;
+    for (const std::string& step : steps) script += (script.empty() ? "" : " && ") + step;
     auto r = exec(sys::Command{script, std::chrono::seconds{120}});
     if (!r) return r.error();
     if (!r->succeeded())
@@ -279,6 +382,12 @@ class LibsshSession final : public SshSession {
   }
 
   Error sftp_error(const std::string& what) {
+    // sftp_get_error() keeps the last status the server sent: after a transport failure it is
+    // stale, and a lost connection must not read as "no such file".
+    if (timed_out_) return ssh_error(what);
+    if (!ssh_is_connected(session_.get()) || ssh_get_error_code(session_.get()) == SSH_FATAL)
+      return make_error(Errc::io, what + " on " + where(endpoint_) + ": connection lost (" +
+                                      ssh_get_error(session_.get()) + ")");
     switch (sftp_get_error(sftp_.get())) {
       case SSH_FX_NO_SUCH_FILE:
       case SSH_FX_NO_SUCH_PATH:
@@ -293,6 +402,8 @@ class LibsshSession final : public SshSession {
   SessionPtr session_;
   SftpPtr sftp_;
   SshEndpoint endpoint_;
+  std::chrono::seconds timeout_;
+  std::atomic<bool> timed_out_{false};
 };
 
 }  // namespace
@@ -339,12 +450,20 @@ Result<std::unique_ptr<SshSession>> connect_ssh(const SshEndpoint& e, const SshA
   if (auto r = check_host_key(s.get(), e, access); !r) return disconnect_on(r.error());
   if (auto r = authenticate(s.get(), e, access); !r) return disconnect_on(r.error());
   SftpPtr sftp(sftp_new(s.get()));
-  if (!sftp || sftp_init(sftp.get()) != SSH_OK)
-    return disconnect_on(make_error(Errc::io, "start SFTP on " + where(e) + ": " +
-                                                  ssh_get_error(s.get()) +
-                                                  " (the host's sshd needs an sftp Subsystem)"));
+  bool started = false;
+  if (sftp) {
+    Watchdog guard(s.get(), access.timeout);
+    started = sftp_init(sftp.get()) == SSH_OK;
+  }
+  if (!started) {
+    Error error = make_error(Errc::io, "start SFTP on " + where(e) + ": " + ssh_get_error(s.get()) +
+                                           " (the host's sshd needs an sftp Subsystem, and the "
+                                           "login shell must print nothing)");
+    sftp.reset();  // before ssh_disconnect, which frees the SFTP channel
+    return disconnect_on(std::move(error));
+  }
   return std::unique_ptr<SshSession>(
-      std::make_unique<LibsshSession>(std::move(s), std::move(sftp), e));
+      std::make_unique<LibsshSession>(std::move(s), std::move(sftp), e, access.timeout));
 }
 
 }  // namespace certgate::targets

@@ -71,7 +71,8 @@ Result<std::vector<std::string>> SshFilesystem::list(const std::string& path) {
 }
 
 Result<void> SshFilesystem::remove(const std::string& path) {
-  if (auto r = settle(path); !r) return r;
+  // Runs at once, so the queued renames go first: they were asked for first.
+  if (auto r = flush_queue(); !r) return r;
   dirs_.insert(sys::parent_path(path));
   return session_.remove(path);
 }

@@ -132,15 +132,31 @@ void keep_alive(ssh_session s, std::chrono::seconds timeout) {
 // deadline gets its socket shut down, which fails the call and ends the session.
 class Watchdog {
  public:
-  Watchdog(ssh_session session, std::chrono::steady_clock::duration limit,
-           std::atomic<bool>* fired = nullptr) {
+  // When given, `late` is set once the call has run out of time: by this thread when it shuts
+  // the socket, or by the call's own error path (libssh's own timeout may end it first).
+  struct Late {
+    std::atomic<bool> fired{false};
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+
+    bool now() const { return fired || std::chrono::steady_clock::now() >= deadline; }
+  };
+
+  Watchdog(ssh_session session, std::chrono::steady_clock::duration limit, Late* late = nullptr)
+      : late_(late) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    if (late_) {
+      previous_ = late_->deadline;
+      // A small margin: libssh's own timeout, started just before, may end the call first.
+      late_->deadline = std::min(previous_, deadline - std::chrono::milliseconds{200});
+    }
     Registry& r = registry();
     std::lock_guard lock(r.mutex);
     id_ = ++r.next_id;
-    r.entries[id_] = {ssh_get_fd(session), std::chrono::steady_clock::now() + limit, fired};
+    r.entries[id_] = {ssh_get_fd(session), deadline, late ? &late->fired : nullptr};
     r.wake.notify_one();
   }
   ~Watchdog() {
+    if (late_) late_->deadline = previous_;
     Registry& r = registry();
     std::lock_guard lock(r.mutex);
     r.entries.erase(id_);
@@ -179,8 +195,8 @@ class Watchdog {
       const auto now = std::chrono::steady_clock::now();
       for (auto& [id, e] : r.entries) {
         if (e.fd >= 0 && e.deadline <= now) {
+          if (e.fired) *e.fired = true;  // first: the call wakes up as soon as the socket shuts
           ::shutdown(e.fd, SHUT_RDWR);
-          if (e.fired) *e.fired = true;
           e.fd = -1;
         } else if (e.fd >= 0) {
           next = std::min(next, e.deadline);
@@ -194,6 +210,8 @@ class Watchdog {
   }
 
   std::uint64_t id_ = 0;
+  Late* late_ = nullptr;
+  std::chrono::steady_clock::time_point previous_;
 };
 
 class LibsshSession final : public SshSession {
@@ -211,7 +229,7 @@ class LibsshSession final : public SshSession {
   }
 
   Result<sys::CommandOutput> exec(const sys::Command& command) override {
-    Watchdog guard(session_.get(), command.timeout + 2 * timeout_, &timed_out_);
+    Watchdog guard(session_.get(), command.timeout + 2 * timeout_, &late_);
     ChannelPtr ch(ssh_channel_new(session_.get()));
     if (!ch || ssh_channel_open_session(ch.get()) != SSH_OK) return ssh_error("open a channel");
     const std::string line = "/bin/sh -c " + shell_quote(command.shell);
@@ -255,17 +273,17 @@ class LibsshSession final : public SshSession {
   Result<std::string> read(const std::string& path) override {
     // Each request must be answered within the timeout; the whole file (and its close) within a
     // generous multiple.
-    Watchdog guard(session_.get(), kWholeFile * timeout_, &timed_out_);
+    Watchdog guard(session_.get(), kWholeFile * timeout_, &late_);
     FilePtr f;
     {
-      Watchdog open(session_.get(), timeout_, &timed_out_);
+      Watchdog open(session_.get(), timeout_, &late_);
       f.reset(sftp_open(sftp_.get(), path.c_str(), O_RDONLY, 0));
     }
     if (!f) return sftp_error("read " + path);
     std::string bytes;
     char buf[kChunk];
     for (;;) {
-      Watchdog chunk(session_.get(), timeout_, &timed_out_);
+      Watchdog chunk(session_.get(), timeout_, &late_);
       const ssize_t n = sftp_read(f.get(), buf, sizeof buf);
       if (n < 0) return sftp_error("read " + path);
       if (n == 0) break;
@@ -278,7 +296,7 @@ class LibsshSession final : public SshSession {
                      std::uint32_t mode) override {
     // O_EXCL so that the file gets exactly `mode`: an older file of that name is removed first.
     const int flags = O_WRONLY | O_CREAT | O_EXCL;
-    Watchdog guard(session_.get(), kWholeFile * timeout_, &timed_out_);
+    Watchdog guard(session_.get(), kWholeFile * timeout_, &late_);
     FilePtr f(sftp_open(sftp_.get(), path.c_str(), flags, mode));
     if (!f) {
       if (auto r = remove(path); !r) return r;
@@ -287,7 +305,7 @@ class LibsshSession final : public SshSession {
     }
     for (size_t off = 0; off < bytes.size();) {
       const size_t len = std::min(kChunk, bytes.size() - off);
-      Watchdog chunk(session_.get(), timeout_, &timed_out_);
+      Watchdog chunk(session_.get(), timeout_, &late_);
       const ssize_t n = sftp_write(f.get(), bytes.data() + off, len);
       if (n <= 0) return sftp_error("write " + path);
       off += static_cast<size_t>(n);
@@ -297,7 +315,7 @@ class LibsshSession final : public SshSession {
   }
 
   Result<std::vector<std::string>> list(const std::string& path) override {
-    Watchdog guard(session_.get(), timeout_, &timed_out_);
+    Watchdog guard(session_.get(), timeout_, &late_);
     DirPtr dir(sftp_opendir(sftp_.get(), path.c_str()));
     if (!dir) return sftp_error("list " + path);
     std::vector<std::string> names;
@@ -311,7 +329,7 @@ class LibsshSession final : public SshSession {
   }
 
   Result<sys::FileInfo> stat(const std::string& path) override {
-    Watchdog guard(session_.get(), timeout_, &timed_out_);
+    Watchdog guard(session_.get(), timeout_, &late_);
     AttrPtr a(sftp_stat(sftp_.get(), path.c_str()));
     if (!a) return sftp_error("stat " + path);
     sys::FileInfo info;
@@ -324,7 +342,7 @@ class LibsshSession final : public SshSession {
   }
 
   Result<void> remove(const std::string& path) override {
-    Watchdog guard(session_.get(), timeout_, &timed_out_);
+    Watchdog guard(session_.get(), timeout_, &late_);
     if (sftp_unlink(sftp_.get(), path.c_str()) == 0) return {};
     if (sftp_get_error(sftp_.get()) == SSH_FX_NO_SUCH_FILE) return {};
     auto info = stat(path);
@@ -335,7 +353,7 @@ class LibsshSession final : public SshSession {
   }
 
   Result<void> make_dir(const std::string& path, std::uint32_t mode) override {
-    Watchdog guard(session_.get(), timeout_, &timed_out_);
+    Watchdog guard(session_.get(), timeout_, &late_);
     if (sftp_mkdir(sftp_.get(), path.c_str(), mode) == 0) return {};
     auto info = stat(path);
     if (info && info->kind == sys::FileKind::directory) return {};
@@ -350,7 +368,7 @@ class LibsshSession final : public SshSession {
     std::vector<std::string> steps;
     for (const auto& [from, to] : renames) {
       if (steps.empty()) {
-        Watchdog guard(session_.get(), timeout_, &timed_out_);
+        Watchdog guard(session_.get(), timeout_, &late_);
         if (sftp_rename(sftp_.get(), from.c_str(), to.c_str()) == 0) continue;
         if (!ssh_is_connected(session_.get()) || sftp_get_error(sftp_.get()) == SSH_FX_NO_SUCH_FILE)
           return sftp_error("rename " + from + " to " + to);
@@ -377,6 +395,10 @@ class LibsshSession final : public SshSession {
 
  private:
   Error ssh_error(const std::string& what) {
+    if (late_.now())
+      return make_error(Errc::io, what + " on " + where(endpoint_) + ": no answer within " +
+                                      std::to_string(timeout_.count()) +
+                                      "s; the connection was closed");
     return make_error(Errc::io,
                       what + " on " + where(endpoint_) + ": " + ssh_get_error(session_.get()));
   }
@@ -384,7 +406,7 @@ class LibsshSession final : public SshSession {
   Error sftp_error(const std::string& what) {
     // sftp_get_error() keeps the last status the server sent: after a transport failure it is
     // stale, and a lost connection must not read as "no such file".
-    if (timed_out_) return ssh_error(what);
+    if (late_.now()) return ssh_error(what);
     if (!ssh_is_connected(session_.get()) || ssh_get_error_code(session_.get()) == SSH_FATAL)
       return make_error(Errc::io, what + " on " + where(endpoint_) + ": connection lost (" +
                                       ssh_get_error(session_.get()) + ")");
@@ -403,7 +425,7 @@ class LibsshSession final : public SshSession {
   SftpPtr sftp_;
   SshEndpoint endpoint_;
   std::chrono::seconds timeout_;
-  std::atomic<bool> timed_out_{false};
+  Watchdog::Late late_;
 };
 
 }  // namespace

@@ -185,10 +185,40 @@ t = {x["target"]: x for x in json.load(open(sys.argv[1]))["targets"]}
 assert not t["h4"]["reachable"] and "differs" in t["h4"]["error"], t["h4"]
 assert all(t[h]["reachable"] and t[h]["in_sync"] for h in ("h1", "h2", "h3")), t
 PY
-# Its real key back: it converges, and every host holds the last commit.
 sshd_stop 4
 mv "${HOST_DIR[4]}/hostkey.orig" "${HOST_DIR[4]}/hostkey"
 sshd_start 4
+
+# --- a host that hangs (its sshd session frozen mid-rollout) fails on the SSH timeout --------
+cat >hook.sh <<HOOK
+descendants() { for c in \$(pgrep -P "\$1" || true); do echo "\$c"; descendants "\$c"; done; }
+kill -STOP \$(descendants ${SSHD_PID[3]}) 2>/dev/null
+HOOK
+before3=$(snapshot 3)
+write_toml 1 '[[device]]
+name = "grace"
+groups = ["admins"]
+
+[[device]]
+name = "heidi"
+groups = ["admins"]' "add heidi"
+start=$(date +%s)
+expect_exit 1 cg apply
+took=$(($(date +%s) - start))
+expect_grep 'failed +h3: .*no answer within 10s' "$TMP/out"
+[ "$took" -lt 60 ] && ok || bad "a frozen host held the rollout for ${took}s"
+heidi=$(openssl x509 -in state/devices/heidi/cert.pem -noout -serial | cut -d= -f2)
+for i in 1 2 4; do expect_grep "$heidi" "${CG[$i]}/http.conf"; done
+# shellcheck disable=SC2046
+kill -CONT $(descendants "${SSHD_PID[3]}") 2>/dev/null || true
+: >hook.sh
+if grep -q "$heidi" "${CG[3]}/http.conf"; then
+  ok  # the upload may have finished before the freeze; what matters is the timeout above
+else
+  [ "$(snapshot 3)" = "$before3" ] && ok || bad "h3 left half-deployed: neither the old files nor the new"
+fi
+
+# Every host converges, and every host holds the last commit.
 expect_exit 0 cg apply
 expect_exit 0 cg status --json
 python3 - "$TMP/out" "$(head_commit)" <<'PY' && ok || bad "status --json: not every host in sync at the last commit"

@@ -8,15 +8,12 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <atomic>
-#include <condition_variable>
 #include <cstdlib>
-#include <map>
 #include <mutex>
-#include <thread>
 
 #include "base/free_with.h"
 #include "pki/known_hosts.h"
+#include "targets/watchdog.h"
 
 namespace certgate::targets {
 namespace {
@@ -126,94 +123,6 @@ void keep_alive(ssh_session s, std::chrono::seconds timeout) {
   setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof user_timeout);
 }
 
-// Bounds every blocking libssh call. libssh 0.10's SFTP waits for a reply without a deadline,
-// and TCP keepalives do not help when the host's kernel answers but its sftp-server hangs; a
-// stuck host would hold its batch, and the agent's tick, forever. A call that runs past its
-// deadline gets its socket shut down, which fails the call and ends the session.
-class Watchdog {
- public:
-  // When given, `late` is set once the call has run out of time: by this thread when it shuts
-  // the socket, or by the call's own error path (libssh's own timeout may end it first).
-  struct Late {
-    std::atomic<bool> fired{false};
-    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-
-    bool now() const { return fired || std::chrono::steady_clock::now() >= deadline; }
-  };
-
-  Watchdog(ssh_session session, std::chrono::steady_clock::duration limit, Late* late = nullptr)
-      : late_(late) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    if (late_) {
-      previous_ = late_->deadline;
-      // A small margin: libssh's own timeout, started just before, may end the call first.
-      late_->deadline = std::min(previous_, deadline - std::chrono::milliseconds{200});
-    }
-    Registry& r = registry();
-    std::lock_guard lock(r.mutex);
-    id_ = ++r.next_id;
-    r.entries[id_] = {ssh_get_fd(session), deadline, late ? &late->fired : nullptr};
-    r.wake.notify_one();
-  }
-  ~Watchdog() {
-    if (late_) late_->deadline = previous_;
-    Registry& r = registry();
-    std::lock_guard lock(r.mutex);
-    r.entries.erase(id_);
-  }
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
-
- private:
-  struct Entry {
-    int fd;
-    std::chrono::steady_clock::time_point deadline;
-    std::atomic<bool>* fired;
-  };
-  struct Registry {
-    std::mutex mutex;
-    std::condition_variable wake;
-    std::map<std::uint64_t, Entry> entries;
-    std::uint64_t next_id = 0;
-  };
-
-  // One thread for the whole process, started on first use; never destroyed (it may still wait
-  // while static destructors run at exit).
-  static Registry& registry() {
-    static Registry* r = [] {
-      auto* reg = new Registry;
-      std::thread([reg] { watch(*reg); }).detach();
-      return reg;
-    }();
-    return *r;
-  }
-
-  static void watch(Registry& r) {
-    std::unique_lock lock(r.mutex);
-    for (;;) {
-      auto next = std::chrono::steady_clock::time_point::max();
-      const auto now = std::chrono::steady_clock::now();
-      for (auto& [id, e] : r.entries) {
-        if (e.fd >= 0 && e.deadline <= now) {
-          if (e.fired) *e.fired = true;  // first: the call wakes up as soon as the socket shuts
-          ::shutdown(e.fd, SHUT_RDWR);
-          e.fd = -1;
-        } else if (e.fd >= 0) {
-          next = std::min(next, e.deadline);
-        }
-      }
-      if (next == std::chrono::steady_clock::time_point::max())
-        r.wake.wait(lock);
-      else
-        r.wake.wait_until(lock, next);
-    }
-  }
-
-  std::uint64_t id_ = 0;
-  Late* late_ = nullptr;
-  std::chrono::steady_clock::time_point previous_;
-};
-
 class LibsshSession final : public SshSession {
  public:
   LibsshSession(SessionPtr session, SftpPtr sftp, SshEndpoint endpoint,
@@ -229,7 +138,7 @@ class LibsshSession final : public SshSession {
   }
 
   Result<sys::CommandOutput> exec(const sys::Command& command) override {
-    Watchdog guard(session_.get(), command.timeout + 2 * timeout_, &late_);
+    Watchdog guard(ssh_get_fd(session_.get()), command.timeout + 2 * timeout_, &late_);
     ChannelPtr ch(ssh_channel_new(session_.get()));
     if (!ch || ssh_channel_open_session(ch.get()) != SSH_OK) return ssh_error("open a channel");
     const std::string line = "/bin/sh -c " + shell_quote(command.shell);
@@ -273,17 +182,17 @@ class LibsshSession final : public SshSession {
   Result<std::string> read(const std::string& path) override {
     // Each request must be answered within the timeout; the whole file (and its close) within a
     // generous multiple.
-    Watchdog guard(session_.get(), kWholeFile * timeout_, &late_);
+    Watchdog guard(ssh_get_fd(session_.get()), kWholeFile * timeout_, &late_);
     FilePtr f;
     {
-      Watchdog open(session_.get(), timeout_, &late_);
+      Watchdog open(ssh_get_fd(session_.get()), timeout_, &late_);
       f.reset(sftp_open(sftp_.get(), path.c_str(), O_RDONLY, 0));
     }
     if (!f) return sftp_error("read " + path);
     std::string bytes;
     char buf[kChunk];
     for (;;) {
-      Watchdog chunk(session_.get(), timeout_, &late_);
+      Watchdog chunk(ssh_get_fd(session_.get()), timeout_, &late_);
       const ssize_t n = sftp_read(f.get(), buf, sizeof buf);
       if (n < 0) return sftp_error("read " + path);
       if (n == 0) break;
@@ -296,7 +205,7 @@ class LibsshSession final : public SshSession {
                      std::uint32_t mode) override {
     // O_EXCL so that the file gets exactly `mode`: an older file of that name is removed first.
     const int flags = O_WRONLY | O_CREAT | O_EXCL;
-    Watchdog guard(session_.get(), kWholeFile * timeout_, &late_);
+    Watchdog guard(ssh_get_fd(session_.get()), kWholeFile * timeout_, &late_);
     FilePtr f(sftp_open(sftp_.get(), path.c_str(), flags, mode));
     if (!f) {
       if (auto r = remove(path); !r) return r;
@@ -305,7 +214,7 @@ class LibsshSession final : public SshSession {
     }
     for (size_t off = 0; off < bytes.size();) {
       const size_t len = std::min(kChunk, bytes.size() - off);
-      Watchdog chunk(session_.get(), timeout_, &late_);
+      Watchdog chunk(ssh_get_fd(session_.get()), timeout_, &late_);
       const ssize_t n = sftp_write(f.get(), bytes.data() + off, len);
       if (n <= 0) return sftp_error("write " + path);
       off += static_cast<size_t>(n);
@@ -315,7 +224,7 @@ class LibsshSession final : public SshSession {
   }
 
   Result<std::vector<std::string>> list(const std::string& path) override {
-    Watchdog guard(session_.get(), timeout_, &late_);
+    Watchdog guard(ssh_get_fd(session_.get()), timeout_, &late_);
     DirPtr dir(sftp_opendir(sftp_.get(), path.c_str()));
     if (!dir) return sftp_error("list " + path);
     std::vector<std::string> names;
@@ -329,7 +238,7 @@ class LibsshSession final : public SshSession {
   }
 
   Result<sys::FileInfo> stat(const std::string& path) override {
-    Watchdog guard(session_.get(), timeout_, &late_);
+    Watchdog guard(ssh_get_fd(session_.get()), timeout_, &late_);
     AttrPtr a(sftp_stat(sftp_.get(), path.c_str()));
     if (!a) return sftp_error("stat " + path);
     sys::FileInfo info;
@@ -342,7 +251,7 @@ class LibsshSession final : public SshSession {
   }
 
   Result<void> remove(const std::string& path) override {
-    Watchdog guard(session_.get(), timeout_, &late_);
+    Watchdog guard(ssh_get_fd(session_.get()), timeout_, &late_);
     if (sftp_unlink(sftp_.get(), path.c_str()) == 0) return {};
     if (sftp_get_error(sftp_.get()) == SSH_FX_NO_SUCH_FILE) return {};
     auto info = stat(path);
@@ -353,7 +262,7 @@ class LibsshSession final : public SshSession {
   }
 
   Result<void> make_dir(const std::string& path, std::uint32_t mode) override {
-    Watchdog guard(session_.get(), timeout_, &late_);
+    Watchdog guard(ssh_get_fd(session_.get()), timeout_, &late_);
     if (sftp_mkdir(sftp_.get(), path.c_str(), mode) == 0) return {};
     auto info = stat(path);
     if (info && info->kind == sys::FileKind::directory) return {};
@@ -368,7 +277,7 @@ class LibsshSession final : public SshSession {
     std::vector<std::string> steps;
     for (const auto& [from, to] : renames) {
       if (steps.empty()) {
-        Watchdog guard(session_.get(), timeout_, &late_);
+        Watchdog guard(ssh_get_fd(session_.get()), timeout_, &late_);
         if (sftp_rename(sftp_.get(), from.c_str(), to.c_str()) == 0) continue;
         if (!ssh_is_connected(session_.get()) || sftp_get_error(sftp_.get()) == SSH_FX_NO_SUCH_FILE)
           return sftp_error("rename " + from + " to " + to);
@@ -474,7 +383,7 @@ Result<std::unique_ptr<SshSession>> connect_ssh(const SshEndpoint& e, const SshA
   SftpPtr sftp(sftp_new(s.get()));
   bool started = false;
   if (sftp) {
-    Watchdog guard(s.get(), access.timeout);
+    Watchdog guard(ssh_get_fd(s.get()), access.timeout);
     started = sftp_init(sftp.get()) == SSH_OK;
   }
   if (!started) {

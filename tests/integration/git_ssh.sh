@@ -3,8 +3,7 @@
 # by pid): sync with --ssh-key and a known_hosts that lists the host key works; an unknown host
 # key and a changed one are refused and nothing is fetched or changed.
 source "$(dirname "$0")/lib.sh"
-SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-[ -x "$SSHD" ] || { echo "FAIL: sshd is not installed (scripts/common.sh installs openssh-server)"; exit 1; }
+source "$(dirname "$0")/lib_sshd.sh"
 S=$TMP/state
 cd "$TMP"
 PID=""
@@ -15,23 +14,9 @@ ssh-keygen -q -t ed25519 -N '' -f otherhost
 ssh-keygen -q -t ed25519 -N '' -f client
 cp client.pub authorized_keys
 chmod 600 authorized_keys
-# sshd needs its privilege separation directory (Debian's /run/sshd) when it runs as root.
-[ "$(id -u)" = 0 ] && mkdir -p /run/sshd
-cat >sshd_config <<CONF
-ListenAddress 127.0.0.1
-Port $port
-HostKey $TMP/hostkey
-PidFile $TMP/sshd.pid
-AuthorizedKeysFile $TMP/authorized_keys
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-StrictModes no
-UsePAM no
-CONF
-"$SSHD" -f "$TMP/sshd_config" -D -e 2>sshd.log &
-PID=$!
-for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+sshd_write_config sshd_config "$port" "$TMP"
+sshd_run sshd_config "$port" sshd.log
+PID=$SSHD_LAST_PID
 git init -q -b main work
 printf 'schema = 1\n\n[ca]\ncommon_name = "SSH CA"\n\n[[device]]\nname = "alice"\n' >work/certgate.toml
 git -C work add -A && git -C work commit -qm alice

@@ -11,6 +11,8 @@
 #     the same batch, h4 untouched; with sshd back the next apply converges;
 #   - a changed host key on h4 (max_failures = 1): h4 refused and untouched, the others
 #     deployed; plan and status say why;
+#   - a frozen host (its sshd stopped with SIGSTOP) fails on the SSH timeout, not forever;
+#   - the canary unreachable before the apply goes last: the others are deployed;
 #   - status shows each host reachable, in sync, with the commit it holds.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_hosts.sh"
@@ -21,7 +23,10 @@ hosts_start $N
 # The canary's reload also runs $TMP/hook.sh, which the sshd-stop case fills in.
 : >hook.sh
 git init -q -b main work
-write_toml() {  # write_toml MAX_FAILURES [EXTRA DEVICE TOML]
+# Devices added along the way, each in group admins: they accumulate.
+EXTRA=""
+add_device() { EXTRA+=$'\n[[device]]\nname = "'"$1"$'"\ngroups = ["admins"]\n'; }
+write_toml() {  # write_toml MAX_FAILURES COMMIT_MESSAGE
   {
     cat <<TOML
 schema = 1
@@ -37,7 +42,7 @@ groups = ["admins"]
 name = "dave"
 groups = ["admins"]
 ${DAVE_REVOKED:-}
-${2:-}
+$EXTRA
 
 [[site]]
 name = "admin"
@@ -52,10 +57,10 @@ TOML
     for i in $(seq $N); do host_toml "$i"; done
   } >work/certgate.toml
   sed -i "0,/^reload = \"\(.*\)\"$/s||reload = \"\1 \&\& bash $TMP/hook.sh\"|" work/certgate.toml
-  git -C work add -A && git -C work commit -qm "${3:-change}" && git -C work push -q "$TMP/remote.git" main 2>/dev/null
+  git -C work add -A && git -C work commit -qm "$2" && git -C work push -q "$TMP/remote.git" main 2>/dev/null
 }
 git init -q --bare remote.git
-write_toml 0 "" "alice and dave"
+write_toml 0 "alice and dave"
 cg() {
   "$CERTGATE" --source "$TMP/remote.git" --state-dir "$TMP/state" --ssh-key "$TMP/client" \
     --known-hosts "$TMP/known_hosts" "$@"
@@ -96,7 +101,7 @@ done
 # Revoking removes dave's files from the state directory; curl keeps a copy.
 mkdir -p kept/dave && cp state/devices/dave/cert.pem state/devices/dave/key.pem kept/dave/
 DAVE_REVOKED='revoked = "keyCompromise"'
-write_toml 0 "" "revoke dave"
+write_toml 0 "revoke dave"
 expect_exit 0 cg apply
 sleep 0.5
 for i in $(seq $N); do
@@ -119,9 +124,8 @@ expect_exit 0 cg plan --detailed-exitcode
 # --- a failing nginx -t on h3: rolled back; h4 untouched (max_failures = 0) ------------------
 host_write_conf 3 1 "log_format certgate '\$remote_addr';"
 before3=$(snapshot 3) before4=$(snapshot 4)
-write_toml 0 '[[device]]
-name = "erin"
-groups = ["admins"]' "add erin"
+add_device erin
+write_toml 0 "add erin"
 expect_exit 1 cg apply
 expect_grep 'failed +h3: nginx test' "$TMP/out"
 expect_grep 'not attempted +h4: left untouched' "$TMP/out"
@@ -144,9 +148,8 @@ kill -KILL \$(descendants ${SSHD_PID[2]}) 2>/dev/null
 kill ${SSHD_PID[2]}
 HOOK
 before4=$(snapshot 4)
-write_toml 0 '[[device]]
-name = "frank"
-groups = ["admins"]' "add frank"
+add_device frank
+write_toml 0 "add frank"
 expect_exit 1 cg apply
 expect_grep 'failed +h2: .*connection lost' "$TMP/out"
 expect_grep 'not attempted +h4: left untouched' "$TMP/out"
@@ -170,9 +173,8 @@ mv "${HOST_DIR[4]}/hostkey" "${HOST_DIR[4]}/hostkey.orig"
 ssh-keygen -q -t ed25519 -N '' -f "${HOST_DIR[4]}/hostkey" <<<y >/dev/null
 sshd_start 4
 before4=$(snapshot 4)
-write_toml 1 '[[device]]
-name = "grace"
-groups = ["admins"]' "add grace"
+add_device grace
+write_toml 1 "add grace"
 expect_exit 1 cg apply
 expect_grep "h4: the host key of 127.0.0.1:${HOST_SSH[4]} \(ssh-ed25519 key SHA256:.*\) differs from the one in $TMP/known_hosts" "$TMP/err"
 [ "$(snapshot 4)" = "$before4" ] && ok || bad "h4 was touched with a changed host key"
@@ -195,13 +197,8 @@ descendants() { for c in \$(pgrep -P "\$1" || true); do echo "\$c"; descendants 
 kill -STOP \$(descendants ${SSHD_PID[3]}) 2>/dev/null
 HOOK
 before3=$(snapshot 3)
-write_toml 1 '[[device]]
-name = "grace"
-groups = ["admins"]
-
-[[device]]
-name = "heidi"
-groups = ["admins"]' "add heidi"
+add_device heidi
+write_toml 1 "add heidi"
 start=$(date +%s)
 expect_exit 1 cg apply
 took=$(($(date +%s) - start))
@@ -217,6 +214,17 @@ if grep -q "$heidi" "${CG[3]}/http.conf"; then
 else
   [ "$(snapshot 3)" = "$before3" ] && ok || bad "h3 left half-deployed: neither the old files nor the new"
 fi
+
+# --- the canary down before the apply: it goes last, the revocation-bearing rollout reaches
+# --- the others first (max_failures = 0) ---------------------------------------------------
+sshd_stop 1
+add_device ivan
+write_toml 0 "add ivan"
+expect_exit 1 cg apply
+expect_grep 'failed +h1: connect to 127.0.0.1' "$TMP/out"
+ivan=$(openssl x509 -in state/devices/ivan/cert.pem -noout -serial | cut -d= -f2)
+for i in 2 3 4; do expect_grep "$ivan" "${CG[$i]}/http.conf"; done
+sshd_start 1
 
 # Every host converges, and every host holds the last commit.
 expect_exit 0 cg apply

@@ -9,10 +9,7 @@
 #   sshd_stop I / sshd_start I    stop (listener and its sessions) / start host I's sshd again
 #   hosts_stop                    everything, by pid
 #   HOST_DIR[I] HOST_SSH[I] HOST_HTTPS[I] CG[I]  (CG: host I's certgate include dir)
-SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-[ -x "$SSHD" ] || { echo "FAIL: sshd is not installed (scripts/common.sh installs openssh-server)"; exit 1; }
-# sshd needs its privilege separation directory (Debian's /run/sshd) when it runs as root.
-[ "$(id -u)" = 0 ] && mkdir -p /run/sshd
+source "$(dirname "${BASH_SOURCE[0]}")/lib_sshd.sh"
 
 declare -a HOST_DIR HOST_SSH HOST_HTTPS HOST_BACKEND CG SSHD_PID NGX_PIDS
 
@@ -68,11 +65,9 @@ CONF
 }
 
 sshd_start() {
-  local i=$1 d=${HOST_DIR[$1]}
-  "$SSHD" -f "$d/sshd_config" -D -e 2>>"$d/sshd.log" &
-  SSHD_PID[$i]=$!
-  for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/${HOST_SSH[$i]}") 2>/dev/null && return 0; sleep 0.1; done
-  echo "FAIL: sshd of h$i did not start" >&2; cat "$d/sshd.log" >&2; return 1
+  local i=$1
+  sshd_run "${HOST_DIR[$i]}/sshd_config" "${HOST_SSH[$i]}" "${HOST_DIR[$i]}/sshd.log"
+  SSHD_PID[$i]=$SSHD_LAST_PID
 }
 
 # The pids of PID's descendants (children first found, then theirs).
@@ -104,22 +99,7 @@ hosts_start() {
     HOST_BACKEND[$i]=$(hosts_free_port)
     mkdir -p "${HOST_DIR[$i]}/tmp"
     ssh-keygen -q -t ed25519 -N '' -f "${HOST_DIR[$i]}/hostkey"
-    cat >"${HOST_DIR[$i]}/sshd_config" <<CONF
-ListenAddress 127.0.0.1
-Port ${HOST_SSH[$i]}
-HostKey ${HOST_DIR[$i]}/hostkey
-PidFile ${HOST_DIR[$i]}/sshd.pid
-AuthorizedKeysFile $TMP/authorized_keys
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-StrictModes no
-UsePAM no
-Subsystem sftp internal-sftp
-# bash sources ~/.bashrc for commands run by sshd when SHLVL < 2; on this kind of machine root's
-# .bashrc runs \`pyenv init\` (half a second per command). Not certgate's cost, so not measured.
-SetEnv SHLVL=1
-CONF
+    sshd_write_config "${HOST_DIR[$i]}/sshd_config" "${HOST_SSH[$i]}" "${HOST_DIR[$i]}"
     echo "[127.0.0.1]:${HOST_SSH[$i]} $(cut -d' ' -f1,2 "${HOST_DIR[$i]}/hostkey.pub")" >>"$TMP/known_hosts"
     sshd_start "$i"
     host_write_conf "$i" 0

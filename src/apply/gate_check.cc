@@ -55,7 +55,7 @@ GateCheck classify_status(GateCheckKind kind, const pki::ProbeResult& r, const d
   const int status = r.http_status;
   if (is_refusal_status(status))
     return verdict(kind, GateVerdict::refused, std::to_string(status), status);
-  if (kind == GateCheckKind::no_certificate) {
+  if (kind == GateCheckKind::no_certificate || kind == GateCheckKind::ambiguous_path) {
     if (auto admitted = fallback_admission(site, r.local_address, now))
       return verdict(kind, GateVerdict::admitted_by_fallback, *admitted, status);
   }
@@ -66,14 +66,15 @@ GateCheck classify_status(GateCheckKind kind, const pki::ProbeResult& r, const d
 
 // One check, probed again while the door looks open or unreachable, until `settle` has passed.
 GateCheck run_check(GateCheckKind kind, const pki::ClientIdentity* identity,
-                    const desired::Site& site, base::Instant now, const GateCheckOptions& o) {
+                    const desired::Site& site, base::Instant now, const GateCheckOptions& o,
+                    const std::string& path = "") {
   const ProbeTarget t = probe_target(site);
   pki::ProbeRequest request;
   request.host = t.host;
   request.port = t.port;
   request.sni = t.sni;
   request.host_header = t.host_header;
-  request.path = t.path;
+  request.path = path.empty() ? t.path : path;
   request.identity = identity;
   request.timeout = o.timeout;
   const ProbeFn probe = o.probe ? o.probe : ProbeFn(pki::probe_https);
@@ -105,6 +106,8 @@ std::string_view to_string(GateCheckKind kind) {
       return "foreign_ca";
     case GateCheckKind::revoked_certificate:
       return "revoked_certificate";
+    case GateCheckKind::ambiguous_path:
+      return "ambiguous_path";
   }
   return "?";
 }
@@ -133,8 +136,24 @@ std::string_view describe(GateCheckKind kind) {
       return "foreign CA";
     case GateCheckKind::revoked_certificate:
       return "revoked certificate";
+    case GateCheckKind::ambiguous_path:
+      return "public path spelling";
   }
   return "?";
+}
+
+std::vector<std::string> ambiguous_paths(const desired::Site& site) {
+  std::string gated = probe_target(site).path;
+  gated = gated.substr(0, gated.find('?'));
+  if (gated.empty() || gated.back() != '/') gated += '/';
+  std::vector<std::string> out;
+  for (const std::string& p : site.public_paths) {
+    // "/admin/..%2Fhealthz": "/healthz" once nginx decodes it, "/admin/<..%2Fhealthz>" upstream.
+    std::string path = gated + "..%2F" + p.substr(1) + (p.back() == '/' ? "x" : "");
+    if (std::find(out.begin(), out.end(), path) == out.end()) out.push_back(std::move(path));
+    if (out.size() == 2) break;
+  }
+  return out;
 }
 
 ProbeTarget probe_target(const desired::Site& site) {
@@ -261,6 +280,9 @@ GateReport check_gate(const desired::Site& site, const GateMaterials& materials,
     report.checks.push_back(GateCheck{GateCheckKind::revoked_certificate, GateVerdict::not_run,
                                       materials.revoked_missing, 0, 0});
   }
+  for (const std::string& path : ambiguous_paths(site))
+    report.checks.push_back(
+        run_check(GateCheckKind::ambiguous_path, nullptr, site, now, options, path));
   return report;
 }
 

@@ -1,6 +1,8 @@
 // The live gate check of a site (DESIGN.md section 2, `certgate verify`): three TLS connections
 // to the site's probe, without a client certificate, with one from a throwaway foreign CA and
-// with a revoked certificate of this CA, each of which the gate must refuse.
+// with a revoked certificate of this CA, each of which the gate must refuse; and for a site with
+// public paths, requests without a certificate on gated paths spelled to look public once
+// decoded, which must be refused too.
 //
 // apply/ runs it after an nginx reload (with `settle`, since new workers take a moment) and
 // cli/cmd_verify.cc on demand. Deciding what a connection's outcome means (classify_probe) is a
@@ -24,7 +26,9 @@
 
 namespace certgate::apply {
 
-enum class GateCheckKind { no_certificate, foreign_ca, revoked_certificate };
+// ambiguous_path: no certificate, on a gated path spelled to read as a public one once nginx
+// decodes it ("/admin/..%2Fhealthz"), which the upstream routes as the gated path.
+enum class GateCheckKind { no_certificate, foreign_ca, revoked_certificate, ambiguous_path };
 
 enum class GateVerdict {
   refused,               // the gate held: handshake refused, or HTTP 400, 403, 495 or 496
@@ -72,6 +76,10 @@ struct ProbeTarget {
 
 // REQUIRES: site.probe.
 ProbeTarget probe_target(const desired::Site& site);
+
+// The paths of the ambiguous_path checks: under the probe's (gated) path, "..%2F" and a public
+// path, for the site's first two public paths; none when it has none.
+std::vector<std::string> ambiguous_paths(const desired::Site& site);
 
 // "probe path /healthz is public; point probe at a gated path" when the probe path (without its
 // query) is one of the site's public_paths, exactly or under one ending in '/'; else nullopt.
@@ -128,15 +136,17 @@ struct GateCheckOptions {
 struct GateReport {
   std::string site;
   ProbeTarget target;
-  std::string error;              // the site could not be checked at all (a public probe path)
-  std::vector<GateCheck> checks;  // no_certificate, foreign_ca, revoked_certificate
+  std::string error;  // the site could not be checked at all (a public probe path)
+  // no_certificate, foreign_ca, revoked_certificate, then one ambiguous_path per public path
+  // probed
+  std::vector<GateCheck> checks;
 
   // True when there is no error and every check is refused or admitted by the fallback.
   bool is_closed() const;
   bool operator==(const GateReport&) const = default;
 };
 
-// Runs the three checks against `site`'s probe. REQUIRES: site.probe. Touches the network only
+// Runs the checks against `site`'s probe. REQUIRES: site.probe. Touches the network only
 // (connections to the probe); never fails as a whole, every problem is in the report.
 GateReport check_gate(const desired::Site& site, const GateMaterials& materials, base::Instant now,
                       const GateCheckOptions& options);

@@ -200,11 +200,16 @@ GateMaterials materials(bool with_revoked) {
   return m;
 }
 
-TEST_CASE("gate: check_gate knocks three times: no certificate, foreign CA, revoked") {
-  FakeProbe fake{{answered(403), answered(400), answered(400)}, {}, {}};
+TEST_CASE("gate: check_gate knocks: no certificate, foreign CA, revoked, public path spellings") {
+  FakeProbe fake{{answered(403), answered(400), answered(400), answered(403)}, {}, {}};
   const GateMaterials m = materials(true);
   const GateReport report = check_gate(site(), m, kNow, fake.options());
-  REQUIRE(fake.requests.size() == 3);
+  REQUIRE(fake.requests.size() == 5);
+  // A gated path that reads as each public path once nginx decodes it.
+  CHECK(fake.requests[3].path == "/..%2Fapi/public/x");
+  CHECK(fake.requests[4].path == "/..%2Fhealthz");
+  CHECK(fake.requests[3].identity == nullptr);
+  fake.requests.resize(3);
   CHECK(fake.requests[0].identity == nullptr);
   CHECK(fake.requests[1].identity == &m.foreign);
   CHECK(fake.requests[2].identity == &*m.revoked);
@@ -218,9 +223,10 @@ TEST_CASE("gate: check_gate knocks three times: no certificate, foreign CA, revo
   }
   CHECK(report.site == "admin");
   CHECK(report.error.empty());
-  REQUIRE(report.checks.size() == 3);
+  REQUIRE(report.checks.size() == 5);
   CHECK(report.checks[0].detail == "403");
   CHECK(report.checks[2].kind == GateCheckKind::revoked_certificate);
+  CHECK(report.checks[4].kind == GateCheckKind::ambiguous_path);
   CHECK(report.is_closed());
   CHECK(fake.sleeps.empty());
 }
@@ -228,8 +234,8 @@ TEST_CASE("gate: check_gate knocks three times: no certificate, foreign CA, revo
 TEST_CASE("gate: without the revoked probe certificate that check is not run, and fails") {
   FakeProbe fake{{answered(403)}, {}, {}};
   const GateReport report = check_gate(site(), materials(false), kNow, fake.options());
-  CHECK(fake.requests.size() == 2);
-  REQUIRE(report.checks.size() == 3);
+  CHECK(fake.requests.size() == 4);
+  REQUIRE(report.checks.size() == 5);
   CHECK(report.checks[2] ==
         GateCheck{GateCheckKind::revoked_certificate, GateVerdict::not_run,
                   "no revoked probe certificate in /var/lib/certgate/probe (run certgate apply)", 0,
@@ -265,9 +271,23 @@ TEST_CASE("gate: while settling, an open door is probed again until it closes") 
   // No settle (the verify command): one probe each.
   FakeProbe once{{answered(200)}, {}, {}};
   report = check_gate(site(), materials(true), kNow, once.options());
-  CHECK(once.requests.size() == 3);
+  CHECK(once.requests.size() == 5);
   CHECK(once.sleeps.empty());
   CHECK(report.checks[0].attempts == 1);
+}
+
+TEST_CASE("gate: a public path spelling that the server lets in is an open door") {
+  FakeProbe fake{{answered(403), answered(400), answered(400), answered(200)}, {}, {}};
+  const GateReport report = check_gate(site(), materials(true), kNow, fake.options());
+  REQUIRE(report.checks.size() == 5);
+  CHECK(report.checks[3].verdict == GateVerdict::open_door);
+  CHECK_FALSE(report.is_closed());
+  desired::Site s = site();
+  s.public_paths.clear();
+  CHECK(ambiguous_paths(s).empty());
+  s.probe->path = "/admin?x=1";
+  s.public_paths = {"/healthz"};
+  CHECK(ambiguous_paths(s) == std::vector<std::string>{"/admin/..%2Fhealthz"});
 }
 
 TEST_CASE("gate: the revoked probe certificate is read from STATE/probe") {

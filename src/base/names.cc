@@ -90,7 +90,17 @@ std::optional<std::string> absolute_path_problem(std::string_view what, std::str
 }  // namespace
 
 std::optional<std::string> public_path_problem(std::string_view path) {
-  return absolute_path_problem("public path", path);
+  if (auto problem = absolute_path_problem("public path", path)) return problem;
+  // The gate matches public paths against the raw request path (render/nginx_files.cc), which
+  // must not be spelled two ways: no percent-encoding, query, repeated slash or dot segment.
+  const std::string quoted = "public path \"" + std::string(path) + "\"";
+  if (path.find_first_of("%?") != std::string_view::npos)
+    return quoted + " contains '%' or '?': give the path as clients send it, unencoded";
+  if (path.find("//") != std::string_view::npos) return quoted + " contains '//'";
+  const std::string slashed = std::string(path) + "/";
+  if (slashed.find("/./") != std::string::npos || slashed.find("/../") != std::string::npos)
+    return quoted + " contains a '.' or '..' segment";
+  return std::nullopt;
 }
 
 std::optional<std::string> nginx_path_problem(std::string_view path) {

@@ -4,12 +4,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "apply/pki_apply.h"
 #include "apply/recover.h"
 #include "apply/rollout.h"
+#include "cli/after_reload.h"
 #include "cli/apply_run.h"
 #include "cli/commands.h"
 #include "cli/gate_run.h"
@@ -131,44 +134,6 @@ bool rollout_succeeded(const apply::RolloutReport& rollout) {
   fail("the rollout failed on " + names +
        (rollout.stopped ? "; it stopped there and left the remaining hosts untouched" : ""));
   return false;
-}
-
-// After a reload, the gate of every probed site on the reloaded targets is checked as `certgate
-// verify` does (retrying for a few seconds while nginx's old workers finish). An open door is
-// not rolled back (the files are right; the server{} around them is not), it fails the apply.
-bool gates_closed_after_reload(const PlanRun& run, const apply::RolloutReport& rollout,
-                               sys::Filesystem& fs, const std::string& state, base::Instant now) {
-  std::vector<const desired::Site*> sites;
-  for (const DeployTarget& t : run.targets) {
-    if (std::find(rollout.reloaded.begin(), rollout.reloaded.end(), t.name) ==
-        rollout.reloaded.end())
-      continue;
-    for (const std::string& name : t.sites) {
-      const desired::Site* site = run.loaded.state.find_site(name);
-      // Once per site: its probe is one address, however many hosts serve it.
-      if (site && site->probe && std::find(sites.begin(), sites.end(), site) == sites.end())
-        sites.push_back(site);
-    }
-  }
-  if (sites.empty()) return true;
-  apply::GateCheckOptions options;
-  options.settle = std::chrono::seconds{3};
-  auto reports = check_gates(fs, run.loaded.state, sites, state, now, options);
-  if (!reports) {
-    fail("checking the gates after the reload: " + reports.error().message);
-    return false;
-  }
-  std::printf("Checked the gates after the reload:\n%s", gate_reports_text(*reports).c_str());
-  bool closed = true;
-  for (const apply::GateReport& r : *reports) closed = closed && r.is_closed();
-  if (!closed) {
-    std::printf("%s", gate_summary(*reports).c_str());
-    std::fflush(stdout);
-    fail(
-        "a door is open after the reload: check that nginx includes certgate's files in each "
-        "site's server{} (DIR/sites/SITE.conf) and DIR/http.conf in http{}");
-  }
-  return closed;
 }
 
 // A git source may only move forward: its commit must descend from the last applied one.

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -258,11 +259,12 @@ Result<SslCtxPtr> new_ctx() {
   return ctx;
 }
 
-// Reads until the end of the first line (or 8 KiB, or the end of the stream).
-void read_status_line(SSL* ssl, int fd, milliseconds timeout, ProbeResult& out) {
+// Reads the status line and the headers (until the blank line, 16 KiB, or the end of the
+// stream).
+void read_response_head(SSL* ssl, int fd, milliseconds timeout, ProbeResult& out) {
   std::string got;
   char buf[2048];
-  while (got.find('\n') == std::string::npos && got.size() < 8192) {
+  while (got.find("\r\n\r\n") == std::string::npos && got.size() < 16384) {
     IoOutcome r =
         drive(ssl, fd, timeout, [&] { return SSL_read(ssl, buf, static_cast<int>(sizeof buf)); });
     if (r.ret <= 0) {
@@ -279,6 +281,7 @@ void read_status_line(SSL* ssl, int fd, milliseconds timeout, ProbeResult& out) 
   out.status_line = line.substr(0, 200);
   out.http_status = parse_status_code(line);
   if (out.http_status == 0 && !got.empty()) out.error = "no HTTP status line in the response";
+  out.head = got.substr(0, got.find("\r\n\r\n"));
 }
 
 void exchange(SSL* ssl, int fd, const ProbeRequest& req, ProbeResult& out) {
@@ -298,7 +301,7 @@ void exchange(SSL* ssl, int fd, const ProbeRequest& req, ProbeResult& out) {
   });
   // TLS 1.3 clients finish the handshake before the server has judged their certificate; its
   // verdict (an alert) may come only now, so read even when the write failed.
-  read_status_line(ssl, fd, req.timeout, out);
+  read_response_head(ssl, fd, req.timeout, out);
   if (w.ret <= 0 && out.http_status == 0 && out.alert.empty()) {
     out.error = "send request: " + w.error;
     out.timed_out = w.timed_out;
@@ -306,6 +309,29 @@ void exchange(SSL* ssl, int fd, const ProbeRequest& req, ProbeResult& out) {
 }
 
 }  // namespace
+
+std::string header_value(std::string_view head, std::string_view name) {
+  size_t pos = head.find('\n');
+  while (pos != std::string_view::npos && pos + 1 < head.size()) {
+    const size_t start = pos + 1;
+    pos = head.find('\n', start);
+    std::string_view line = head.substr(start, pos == std::string_view::npos ? pos : pos - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const size_t colon = line.find(':');
+    if (colon != name.size() || colon == std::string_view::npos) continue;
+    bool same = true;
+    for (size_t i = 0; i < colon; ++i)
+      same = same && std::tolower(static_cast<unsigned char>(line[i])) ==
+                         std::tolower(static_cast<unsigned char>(name[i]));
+    if (!same) continue;
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    return std::string(value);
+  }
+  return "";
+}
 
 std::string host_port(const std::string& host, int port) {
   const bool is_v6 = host.find(':') != std::string::npos;

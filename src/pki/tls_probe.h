@@ -45,6 +45,7 @@ struct ProbeResult {
   bool timed_out = false;   // that failure was a timeout
   int http_status = 0;      // 0 when no status line was read
   std::string status_line;  // "HTTP/1.1 403 Forbidden", at most 200 characters
+  std::string head;         // the status line and headers as received, at most 16 KiB
 
   bool operator==(const ProbeResult&) const = default;
 };
@@ -57,6 +58,10 @@ struct ProbeResult {
 // client certificate or key does not load. Whatever happens after the connection is made is in
 // the ProbeResult. Touches the network only; the socket is closed on return.
 Result<ProbeResult> probe_https(const ProbeRequest& request);
+
+// The value of header `name` (matched case-insensitively) in a response `head`, without the
+// surrounding blanks; empty when the header is absent.
+std::string header_value(std::string_view head, std::string_view name);
 
 // "127.0.0.1:8443", "[::1]:8443".
 std::string host_port(const std::string& host, int port);

@@ -1,6 +1,7 @@
 #include "render/nginx_files.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <set>
 
 namespace certgate::render {
@@ -18,16 +19,29 @@ std::string header(const NginxInputs& in, const std::string& what) {
 // Map keys and values are quoted; serials, device and group names never hold a quote.
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
-// A public path: ending in '/', a prefix ("/api/public/"); otherwise exact ("/healthz").
+// A public path as a case-sensitive regex on $request_uri, the raw request line's target that
+// `proxy_pass http://host:port;` forwards: ending in '/', a prefix ("/api/public/"), otherwise
+// exact ("/healthz", with or without a query). Not on $uri: nginx decodes and normalises it
+// ("/admin/..%2Fhealthz" is "/healthz" there) while the upstream routes the raw path, and map's
+// string keys match case-insensitively (DESIGN.md section 7).
 std::string public_path_key(const std::string& path) {
-  if (path.back() != '/') return quoted(path);
   std::string re = "~^";
   for (char c : path) {
-    if (std::string_view(".^$*+?()[]|").find(c) != std::string_view::npos) re += '\\';
+    if (std::string_view(".^$*+?()[]{}|").find(c) != std::string_view::npos) re += '\\';
     re += c;
   }
+  if (path.back() != '/') re += "(\\?|$)";
   return quoted(re);
 }
+
+// Raw paths that an upstream may read differently from nginx are never public: dot segments,
+// encoded dots, slashes, backslashes and percent signs (some decode twice), raw backslashes, and
+// ';' (path parameters: Tomcat reads "/healthz;/../admin" as "/admin"). The first regex that
+// matches wins, so this entry goes before the public ones. nginx unescapes a doubled backslash
+// in a quoted string, so PCRE's escaped backslash is four in the file.
+constexpr const char* kAmbiguousPath =
+    "  \"~*^[^?]*(%2e|%2f|%5c|%25|;|\\\\\\\\|/\\.\\.?(/|\\?|$))\" 0;  # never public: read "
+    "differently upstream\n";
 
 // `devices[i]` is the desired device of in.certs[i] (nullptr when it is not in the file):
 // resolved once for all sites, as 20 sites x 10,000 devices would otherwise search 200,000 times.
@@ -46,7 +60,8 @@ std::string site_maps(const std::vector<const Device*>& devices, const Site& sit
           .append(in.certs[i].device)
           .append("\n");
   }
-  out += "}\nmap $uri $certgate_" + id + "_public {\n  default 0;\n";
+  out += "}\nmap $request_uri $certgate_" + id + "_public {\n  default 0;\n";
+  if (!site.public_paths.empty()) out += kAmbiguousPath;
   for (const std::string& p : site.public_paths) out += "  " + public_path_key(p) + " 1;\n";
   out += "}\ngeo $remote_addr $certgate_" + id + "_fallback {\n  default 0;\n";
   if (site.fallback && in.now < site.fallback->until) {
@@ -99,6 +114,13 @@ std::string http_conf(const desired::DesiredState& desired, const std::vector<st
   return out;
 }
 
+// The gate's refusal, at server level in SITE.conf and again in SITE.proxy.conf.
+std::string gate_check(const std::string& id) {
+  return "if ($certgate_" + id +
+         "_gate = 0) {\n  return 403 \"A client certificate of this site's CA is "
+         "required.\\n\";\n}\n";
+}
+
 std::string site_conf(const Site& site, const NginxInputs& in) {
   const std::string id = nginx_identifier(site.name);
   std::string out = header(in, "include it in the server{} block of site " + site.name);
@@ -116,14 +138,16 @@ std::string site_conf(const Site& site, const NginxInputs& in) {
   // the gate below refuses the resumed session, as its map lists live serials only.
   out += "ssl_session_cache shared:certgate_" + id + "_crl" + std::to_string(in.crl_number) +
          ":1m;\nssl_session_tickets off;\n";
-  out +=
-      "if ($certgate_" + id +
-      "_gate = 0) {\n  return 403 \"A client certificate of this site's CA is required.\\n\";\n}\n";
+  out += gate_check(id);
   return out;
 }
 
 std::string proxy_conf(const Site& site, const NginxInputs& in) {
   std::string out = header(in, "include it in a proxied location{} of site " + site.name);
+  // The gate again, in the location: an operator's server-level `rewrite ... last` placed before
+  // SITE.conf's include runs first and skips the server-level check (DESIGN.md section 7), but
+  // location-level checks still run.
+  out += gate_check(nginx_identifier(site.name));
   // proxy_set_header replaces a header of the same name sent by the client.
   out += "proxy_set_header X-Client-Verify $ssl_client_verify;\n";
   if (site.forward_identity) {
@@ -134,6 +158,25 @@ std::string proxy_conf(const Site& site, const NginxInputs& in) {
     for (const char* h : {"X-Client-Serial", "X-Client-Device", "X-Client-Groups"})
       out += std::string("proxy_set_header ") + h + " \"\";\n";
   }
+  return out;
+}
+
+// FNV-1a (64 bits) of every file's name and bytes, as 16 hex digits: it tells two sets of files
+// apart, which is all a generation is for (nothing trusts it).
+std::string files_generation(const std::map<std::string, std::string>& files) {
+  std::uint64_t h = 14695981039346656037ull;
+  auto mix = [&h](std::string_view bytes) {
+    for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;  // a separator no file name or size can forge alone
+  };
+  for (const auto& [rel, bytes] : files) {
+    mix(rel);
+    mix(std::to_string(bytes.size()));
+    mix(bytes);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<size_t>(i)] = kHex[h & 0xf];
   return out;
 }
 
@@ -170,7 +213,25 @@ std::map<std::string, std::string> nginx_files(const desired::DesiredState& desi
     files["sites/" + name + ".conf"] = site_conf(*site, in);
     files["sites/" + name + ".proxy.conf"] = proxy_conf(*site, in);
   }
+  // Every response of a gated server names the generation of the files it was loaded from, so
+  // that apply can wait until new connections are served by the new configuration: `nginx -s
+  // reload` returns before the old workers stop accepting (DESIGN.md section 7).
+  const std::string generation = files_generation(files);
+  for (const std::string& name : sites) {
+    auto it = files.find("sites/" + name + ".conf");
+    if (it == files.end()) continue;
+    it->second += std::string(kGenerationHeader) + " \"" + generation + "\" always;\n";
+  }
   return files;
+}
+
+std::string generation_of(std::string_view site_conf) {
+  const size_t at = site_conf.rfind(kGenerationHeader);
+  if (at == std::string_view::npos) return "";
+  const size_t open = site_conf.find('"', at);
+  const size_t close = open == std::string_view::npos ? open : site_conf.find('"', open + 1);
+  if (close == std::string_view::npos) return "";
+  return std::string(site_conf.substr(open + 1, close - open - 1));
 }
 
 }  // namespace certgate::render

@@ -43,6 +43,14 @@ struct NginxInputs {
   std::optional<std::string> crl_pem;
 };
 
+// The directive SITE.conf ends with: `add_header X-Certgate-Generation "GEN" always;`, GEN naming
+// the set of files it belongs to (16 hex digits, different whenever any file of the target is).
+inline constexpr const char* kGenerationHeader = "add_header X-Certgate-Generation";
+inline constexpr const char* kGenerationHeaderName = "X-Certgate-Generation";
+
+// The generation a SITE.conf's text names; empty when it names none.
+std::string generation_of(std::string_view site_conf);
+
 // Path relative to the target's dir -> bytes, for the `sites` (names) of `desired`.
 std::map<std::string, std::string> nginx_files(const desired::DesiredState& desired,
                                                const std::vector<std::string>& sites,

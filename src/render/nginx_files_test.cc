@@ -51,7 +51,12 @@ TEST_CASE("nginx: http.conf maps serials to devices, groups and each site's gate
   // admin-ui: alice by group, not bob; public paths exact and prefix; the fallback IP.
   CHECK(http.find("map $ssl_client_serial $certgate_admin_dui_cert {\n  default 0;\n  \"4A01\" 1;"
                   "  # alice\n}\n") != std::string::npos);
-  CHECK(http.find("  \"~^/api/public/\" 1;\n  \"/healthz\" 1;\n") != std::string::npos);
+  // Public paths: case-sensitive regexes on the raw $request_uri, after the entry that keeps
+  // every ambiguous spelling private.
+  CHECK(http.find("map $request_uri $certgate_admin_dui_public {\n  default 0;\n"
+                  "  \"~*^[^?]*(%2e|%2f|%5c|%25|;|\\\\\\\\|/\\.\\.?(/|\\?|$))\" 0;") !=
+        std::string::npos);
+  CHECK(http.find("  \"~^/api/public/\" 1;\n  \"~^/healthz(\\?|$)\" 1;\n") != std::string::npos);
   CHECK(http.find("  203.0.113.7/32 1;  # until 2026-11-24T00:00:00Z\n") != std::string::npos);
   // wiki allows any device of the CA.
   CHECK(http.find("$certgate_wiki_cert {\n  default 0;\n  \"4A01\" 1;  # alice\n  \"4B02\" 1;") !=
@@ -80,7 +85,13 @@ TEST_CASE("nginx: SITE.conf verifies, checks the CRL, ties sessions to the CRL, 
         "ssl_session_tickets off;\n"
         "if ($certgate_admin_dui_gate = 0) {\n"
         "  return 403 \"A client certificate of this site's CA is required.\\n\";\n"
-        "}\n");
+        "}\n"
+        "add_header X-Certgate-Generation \"" +
+            generation_of(files.at("sites/admin-ui.conf")) + "\" always;\n");
+  // The location include checks the gate again (a server-level rewrite ... last skips the
+  // server's check).
+  CHECK(files.at("sites/admin-ui.proxy.conf").find("if ($certgate_admin_dui_gate = 0) {\n") !=
+        std::string::npos);
   CHECK(files.at("sites/wiki.conf").find("ssl_verify_client on;\n") != std::string::npos);
   CHECK(files.at("sites/wiki.proxy.conf").find("proxy_set_header X-Client-Device \"\";") !=
         std::string::npos);
@@ -88,6 +99,20 @@ TEST_CASE("nginx: SITE.conf verifies, checks the CRL, ties sessions to the CRL, 
             .find("proxy_set_header X-Client-Device $certgate_device;") != std::string::npos);
   CHECK(nginx_files(state(), {"admin-ui"}, inputs()) ==
         nginx_files(state(), {"admin-ui"}, inputs()));
+}
+
+TEST_CASE("nginx: the generation names the whole set of files, alike on every site") {
+  auto files = nginx_files(state(), {"admin-ui", "wiki"}, inputs());
+  const std::string g = generation_of(files.at("sites/admin-ui.conf"));
+  CHECK(g.size() == 16);
+  CHECK(generation_of(files.at("sites/wiki.conf")) == g);
+  NginxInputs in = inputs();
+  in.certs.pop_back();  // bob's certificate is gone: http.conf changes, and so does the generation
+  CHECK(generation_of(nginx_files(state(), {"admin-ui", "wiki"}, in).at("sites/wiki.conf")) != g);
+  in = inputs();
+  in.crl_pem = "-----BEGIN X509 CRL-----\n";
+  CHECK(generation_of(nginx_files(state(), {"admin-ui", "wiki"}, in).at("sites/wiki.conf")) != g);
+  CHECK(generation_of("ssl_verify_client on;\n").empty());
 }
 
 TEST_CASE("nginx: identifiers are injective") {

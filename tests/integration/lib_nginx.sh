@@ -30,8 +30,20 @@ reload = "nginx -p $NGX -c $NGX/nginx.conf -e $NGX/error.log -s reload"
 TOML
 }
 
+# The echo backend: an nginx server{} on $NGX_BACKEND, unless another backend (flask_start)
+# listens there.
+nginx_backend_server() {
+  [ -n "${NGX_NO_BACKEND:-}" ] && return
+  echo "server { listen 127.0.0.1:$NGX_BACKEND; location / {"
+  cat <<'SERVER'
+      return 200 "device=$http_x_client_device groups=$http_x_client_groups serial=$http_x_client_serial verify=$http_x_client_verify\n";
+    } }
+SERVER
+}
+
 # nginx_write_conf INCLUDE(0|1): the whole config; with 1, the gated server{} includes certgate.
-# Extra server{} blocks may be added through $NGX_EXTRA_SERVERS.
+# Extra server{} blocks may be added through $NGX_EXTRA_SERVERS, and directives placed in the
+# gated server{} before certgate's include through $NGX_SERVER_PRE (an operator's rewrite).
 nginx_write_conf() {
   local with=$1 site_inc="" proxy_inc="" http_inc="" logfmt=""
   if [ "$with" = 1 ]; then
@@ -54,17 +66,13 @@ http {
   scgi_temp_path $NGX/tmp/scgi;
   # As most configs have it: a shared session cache at http level.
   ssl_session_cache shared:SSL:1m;
-  server {
-    listen 127.0.0.1:$NGX_BACKEND;
-    location / {
-      return 200 "device=\$http_x_client_device groups=\$http_x_client_groups serial=\$http_x_client_serial verify=\$http_x_client_verify\n";
-    }
-  }
+  $(nginx_backend_server)
   server {
     listen 127.0.0.1:$NGX_PORT ssl;
     server_name $NGX_SERVER_NAME;
     ssl_certificate $NGX/server.crt;
     ssl_certificate_key $NGX/server.key;
+    ${NGX_SERVER_PRE:-}
     $site_inc
     location / {
       $proxy_inc

@@ -33,6 +33,7 @@ Result<Changes> changes(sys::Filesystem& fs, const DeployRequest& req) {
     if (!now && now.error().code != Errc::not_found) return now.error();
     out[rel] = bytes;
   }
+  if (!req.prunes_sites) return out;
   auto names = fs.list(join_path(req.dir, "sites"));
   if (!names) return names.error().code == Errc::not_found ? Result<Changes>(out) : names.error();
   for (const std::string& name : *names) {
@@ -198,9 +199,11 @@ Error command_error(const std::string& what, const sys::Command& c, const sys::C
                                               (text.empty() ? "" : ":\n" + text));
 }
 
-// Runs test, then reload; the error carries the failing command's output.
+// Runs test, then reload; the error carries the failing command's output. `reload_ran` is set
+// once the reload command has been started: nginx may then run the new files whatever its exit
+// status says (a wrapper that reloads and then fails).
 Result<void> test_and_reload(targets::Target& target, const DeployRequest& req,
-                             DeployResult& result) {
+                             DeployResult& result, bool& reload_ran) {
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
   sys::Command test{req.test, req.command_timeout};
@@ -211,6 +214,7 @@ Result<void> test_and_reload(targets::Target& target, const DeployRequest& req,
                          "the previous files are restored and nginx was not reloaded");
   const auto t1 = Clock::now();
   sys::Command reload{req.reload, req.command_timeout};
+  reload_ran = true;
   auto r = target.runner().run(reload);
   if (!r) return r.error();
   if (!r->succeeded())
@@ -220,6 +224,28 @@ Result<void> test_and_reload(targets::Target& target, const DeployRequest& req,
   spdlog::debug("timing target={} nginx_test_ms={:.1f} nginx_reload_ms={:.1f}", target.name(),
                 ms(t1 - t0).count(), ms(Clock::now() - t1).count());
   return {};
+}
+
+// After a failed reload the previous files are back on disk, but nginx may have loaded the new
+// ones before the command failed. Reloading again with the restored files makes what nginx runs
+// and what is on disk agree; if that fails too, nginx may run either version until the next
+// apply, which finds the files differ and deploys again. Returns `failure`, saying which.
+Error reload_restored(targets::Target& target, const DeployRequest& req, const Error& failure) {
+  DeployResult ignored;
+  bool ran = false;
+  auto again = test_and_reload(target, req, ignored, ran);
+  if (again) {
+    spdlog::warn("reloaded nginx with the restored files target={}", target.name());
+    return make_error(failure.code,
+                      failure.message + "\nnginx was reloaded again with the restored files");
+  }
+  spdlog::warn("reload with the restored files failed target={} error={}", target.name(),
+               again.error().message);
+  return make_error(failure.code,
+                    failure.message +
+                        "\nreloading nginx with the restored files failed too, so nginx may still "
+                        "run the new ones until the next apply deploys them again: " +
+                        again.error().message);
 }
 
 // A deploy that did not finish left its journal. Its manifest may have been written and some or
@@ -242,10 +268,13 @@ Result<void> finish_interrupted(targets::Target& target, const DeployRequest& re
   auto manifest = read_manifest(fs, prev);
   if (!manifest) return manifest.error();
   spdlog::warn("finishing an interrupted deploy target={} dir={}", target.name(), req.dir);
-  if (auto done = test_and_reload(target, req, result); !done) {
+  bool reload_ran = false;
+  if (auto done = test_and_reload(target, req, result, reload_ran); !done) {
     spdlog::warn("the interrupted deploy's files fail, restoring the saved ones target={} error={}",
                  target.name(), done.error().message);
-    return restore_previous(fs, req, *manifest);
+    if (auto r = restore_previous(fs, req, *manifest); !r) return r;
+    if (reload_ran) return reload_restored(target, req, done.error());
+    return {};
   }
   return forget_previous(fs, req);
 }
@@ -274,7 +303,8 @@ Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
   if (outcome) outcome = fs.sync();
   if (outcome) outcome = write_manifest(fs, req, *manifest);
   if (outcome) outcome = swap_in(fs, req, *todo, result);
-  if (outcome) outcome = test_and_reload(target, req, result);
+  bool reload_ran = false;
+  if (outcome) outcome = test_and_reload(target, req, result, reload_ran);
   if (!outcome) {
     spdlog::warn("deploy failed, restoring previous files target={} dir={}", target.name(),
                  req.dir);
@@ -282,6 +312,7 @@ Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
       return make_error(outcome.error().code,
                         outcome.error().message +
                             "\nrestoring the previous files failed too: " + r.error().message);
+    if (reload_ran) return reload_restored(target, req, outcome.error());
     return outcome.error();
   }
   if (auto r = forget_previous(fs, req); !r) return r.error();

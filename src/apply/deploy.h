@@ -37,6 +37,9 @@ struct DeployRequest {
   std::string reload;                        // [nginx].reload
   std::map<std::string, std::string> files;  // path relative to dir -> bytes
   std::chrono::seconds command_timeout{120};
+  // false: only the files listed may change (a CRL-only deploy); true: generated site files
+  // that are not listed belong to removed sites and go.
+  bool prunes_sites = true;
 };
 
 struct DeployResult {
@@ -52,8 +55,9 @@ struct DeployResult {
 // runs. Otherwise writes what differs (0644; ca.pem, crl.pem, sites/, then http.conf), removes
 // generated site files no longer wanted, runs test then reload. When either fails, restores
 // every replaced file byte for byte (and removes new ones) and returns Errc::command_failed with
-// the command's own output; nginx is not reloaded after a failed test. Errc::io when a file
-// cannot be written (the previous versions are then restored too, as far as the disk lets).
+// the command's own output; nginx is not reloaded after a failed test, and after a failed reload
+// it is reloaded again with the restored files (it may have loaded the new ones). Errc::io when a
+// file cannot be written (the previous versions are then restored too, as far as the disk lets).
 Result<DeployResult> deploy(targets::Target& target, const DeployRequest& request);
 
 }  // namespace certgate::apply

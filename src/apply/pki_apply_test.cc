@@ -153,7 +153,12 @@ TEST_CASE("recover: uncommitted staging is discarded, committed staging is insta
 TEST_CASE("apply: a successful apply is recorded in state.json, 0600") {
   testing::MemFilesystem fs;
   fs.put("/state/x", "");
-  observed::AppliedRecord r{"file certgate.toml", "", "ab", kNow, {}};
+  observed::AppliedRecord r{"file certgate.toml", "", "ab", kNow, {}, {}, {}, {}};
+  // Where it deployed and its CRL settings: what a due CRL follows when a later state is refused.
+  r.targets = {{"local", "", 22, "", "/etc/nginx/certgate", "nginx -t", "nginx -s reload"},
+               {"edge-1", "10.0.0.5", 2222, "deploy", "/srv/cg", "true", "sudo reload"}};
+  r.crl_validity = std::chrono::hours{24 * 30};
+  r.crl_refresh_before = std::chrono::hours{24 * 7};
   REQUIRE(record_applied(fs, "/state", r));
   CHECK(fs.files().at("/state/state.json").mode == 0600);
   CHECK(*observed::parse_applied_record(fs.files().at("/state/state.json").bytes) == r);

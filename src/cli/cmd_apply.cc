@@ -15,6 +15,7 @@
 #include "cli/after_reload.h"
 #include "cli/apply_run.h"
 #include "cli/commands.h"
+#include "cli/crl_guard.h"
 #include "cli/gate_run.h"
 #include "cli/pipeline.h"
 #include "cli/signature_check.h"
@@ -164,6 +165,23 @@ apply::RolloutReport unchanged_targets(const PlanRun& run) {
   return report;
 }
 
+// Where this apply deploys, and its CRL settings: what guard_crl uses when a later desired state
+// cannot be applied.
+void record_targets(const PlanRun& run, observed::AppliedRecord& record) {
+  for (const DeployTarget& t : run.targets) {
+    observed::RecordedTarget r{t.name, "", 22, "", t.nginx.dir, t.nginx.test, t.nginx.reload};
+    for (const desired::Host& h : run.loaded.state.hosts) {
+      if (h.name != t.name) continue;
+      r.address = h.address;
+      r.port = h.port;
+      r.user = h.user;
+    }
+    record.targets.push_back(std::move(r));
+  }
+  record.crl_validity = run.loaded.state.ca.crl_validity;
+  record.crl_refresh_before = run.loaded.state.ca.crl_refresh_before;
+}
+
 }  // namespace
 
 int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* outcome) {
@@ -193,7 +211,14 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   auto t1 = std::chrono::steady_clock::now();
   auto run = run_pipeline(g, *now, fs, runner, plan::PlanOptions{flags.allow_mass_revoke});
   const double plan_ms = ms_since(t1);
-  if (!run) return 1;
+  if (!run) {
+    // The desired state could not be planned (it does not parse, a CSR is broken, the source is
+    // unreachable): nothing of it is done, but a due CRL still reaches the last good targets.
+    auto guard = guard_crl(g, fs, runner, state, *now, false);
+    if (!guard) return fail("refreshing the CRL failed: " + guard.error().message);
+    print_crl_guard(*guard);
+    return 1;
+  }
   out.source = run->plan.inputs.source;
   out.commit = run->plan.inputs.commit;
   if (run->loaded.snapshot.commit_time)
@@ -215,21 +240,12 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   std::fputs(render::plan_text(run->plan, style).c_str(), stdout);
   apply::ApplyContext ctx{fs, state, *now, static_cast<int>(std::thread::hardware_concurrency())};
   if (!run->plan.refusal.empty()) {
-    // Nothing the plan asks for is done, but a CRL that is due is still signed again: an expired
+    // Nothing the plan asks for is done and none of its files are deployed, but a CRL that is
+    // due is still signed, and deployed alone to the targets of the last good apply: an expired
     // CRL would make nginx turn every client away while humans look at the refusal.
-    if (run->plan.crl_refresh_due) {
-      plan::Plan crl_only = run->plan;
-      std::erase_if(crl_only.actions,
-                    [](const plan::Action& a) { return a.kind != plan::ActionKind::crl; });
-      if (auto r = apply::apply_pki(crl_only, run->loaded.state, run->observed, ctx); !r)
-        return fail("refreshing the CRL failed: " + r.error().message);
-      std::printf("Refreshed the CRL only.\n");
-    }
-    // The files follow the CA database as it is (the refused revocations did not happen), so
-    // a refreshed CRL reaches nginx before the old one expires.
-    auto rollout = roll_out(*run, state, fs, *now);
-    if (!rollout) return fail("deploy failed: " + rollout.error().message);
-    rollout_succeeded(*rollout);
+    auto guard = guard_crl(g, fs, runner, state, *now, run->plan.crl_refresh_due);
+    if (!guard) return fail("refreshing the CRL failed: " + guard.error().message);
+    print_crl_guard(*guard);
     return fail("refused: " + run->plan.refusal);
   }
   std::fflush(stdout);
@@ -260,9 +276,13 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
     return std::none_of(run->targets.begin(), run->targets.end(),
                         [&](const DeployTarget& t) { return t.name == entry.first; });
   });
-  observed::AppliedRecord record{run->plan.inputs.source, run->plan.inputs.commit,
-                                 pki::sha256_hex(run->loaded.snapshot.text), *now,
-                                 std::move(deployed)};
+  observed::AppliedRecord record;
+  record.source = run->plan.inputs.source;
+  record.commit = run->plan.inputs.commit;
+  record.source_sha256 = pki::sha256_hex(run->loaded.snapshot.text);
+  record.applied_at = *now;
+  record.deployed = std::move(deployed);
+  record_targets(*run, record);
   if (auto r = apply::record_applied(fs, state, record); !r)
     return fail("record the apply: " + r.error().message);
   if (!run->plan.is_empty()) print_report(*report, *rollout);

@@ -93,14 +93,9 @@ Result<void> deploy_targets(const GlobalOptions& g, PlanRun& run, sys::Filesyste
     run.targets.push_back(std::move(t));
     return {};
   }
-  targets::SshAccess access;
-  access.private_key = g.ssh_key;
-  access.known_hosts_path = known_hosts_path(g);
-  if (auto text = fs.read(access.known_hosts_path)) {
-    access.known_hosts = std::move(*text);
-  } else if (text.error().code != Errc::not_found) {
-    return make_error(text.error().code, "--known-hosts: " + text.error().message);
-  }
+  auto found = ssh_access(g, fs);
+  if (!found) return found.error();
+  const targets::SshAccess& access = *found;
   const size_t n = desired.hosts.size();
   run.targets.resize(n);
   std::vector<observed::TargetFiles> files(n);
@@ -157,6 +152,18 @@ std::vector<plan::TargetWant> wants(const PlanRun& run, sys::Filesystem& fs, bas
 }
 
 }  // namespace
+
+Result<targets::SshAccess> ssh_access(const GlobalOptions& g, sys::Filesystem& fs) {
+  targets::SshAccess access;
+  access.private_key = g.ssh_key;
+  access.known_hosts_path = known_hosts_path(g);
+  if (auto text = fs.read(access.known_hosts_path)) {
+    access.known_hosts = std::move(*text);
+  } else if (text.error().code != Errc::not_found) {
+    return make_error(text.error().code, "--known-hosts: " + text.error().message);
+  }
+  return access;
+}
 
 std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, sys::Filesystem& fs,
                                     sys::CommandRunner& runner, const plan::PlanOptions& options) {

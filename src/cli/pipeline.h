@@ -15,6 +15,7 @@
 #include "plan/planner.h"
 #include "sys/command_runner.h"
 #include "sys/filesystem.h"
+#include "targets/ssh_session.h"
 #include "targets/target.h"
 
 namespace certgate::cli {
@@ -35,6 +36,10 @@ struct PlanRun {
   std::vector<DeployTarget> targets;
   std::string generated_from;  // what the generated files' header names: "git 1a2b3c4..."
 };
+
+// How [[host]] targets are reached: --ssh-key, and the text of --known-hosts (default
+// ~/.ssh/known_hosts; a missing file is an empty one). Errc::io when it cannot be read.
+Result<targets::SshAccess> ssh_access(const GlobalOptions& g, sys::Filesystem& fs);
 
 // Loads, observes and plans, printing why on stderr when it cannot (nullopt). The local target
 // uses `fs` and `runner`, which must outlive the result; [[host]] targets are SSH connections

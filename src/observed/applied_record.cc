@@ -12,11 +12,23 @@ std::string format_applied_record(const AppliedRecord& record) {
                        {"source_sha256", record.source_sha256},
                        {"at", base::format_rfc3339(record.applied_at)}};
   j["deployed"] = record.deployed;
+  j["targets"] = nlohmann::ordered_json::array();
+  for (const RecordedTarget& t : record.targets)
+    j["targets"].push_back({{"name", t.name},
+                            {"address", t.address},
+                            {"port", t.port},
+                            {"user", t.user},
+                            {"dir", t.dir},
+                            {"test", t.test},
+                            {"reload", t.reload}});
+  j["crl"] = {{"validity_seconds", record.crl_validity.count()},
+              {"refresh_before_seconds", record.crl_refresh_before.count()}};
   return j.dump(2) + "\n";
 }
 
-Result<AppliedRecord> parse_applied_record(std::string_view text) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
+namespace {
+
+Result<AppliedRecord> parse_json(const nlohmann::json& j) {
   const auto bad = make_error(Errc::invalid, "state.json: not a certgate state file");
   if (j.is_discarded() || !j.is_object() || !j.contains("last_applied")) return bad;
   const auto& last = j["last_applied"];
@@ -37,7 +49,37 @@ Result<AppliedRecord> parse_applied_record(std::string_view text) {
       }
     }
   }
+  if (j.contains("targets") && j["targets"].is_array()) {
+    for (const auto& t : j["targets"]) {
+      if (!t.is_object() || !t.contains("name") || !t["name"].is_string()) return bad;
+      RecordedTarget rt;
+      rt.name = t["name"].get<std::string>();
+      rt.address = t.value("address", "");
+      rt.port = t.value("port", 22);
+      rt.user = t.value("user", "");
+      rt.dir = t.value("dir", "");
+      rt.test = t.value("test", "");
+      rt.reload = t.value("reload", "");
+      r.targets.push_back(std::move(rt));
+    }
+  }
+  if (j.contains("crl") && j["crl"].is_object()) {
+    r.crl_validity = std::chrono::seconds{j["crl"].value("validity_seconds", 0L)};
+    r.crl_refresh_before = std::chrono::seconds{j["crl"].value("refresh_before_seconds", 0L)};
+  }
   return r;
+}
+
+}  // namespace
+
+Result<AppliedRecord> parse_applied_record(std::string_view text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  // value() throws on a field of the wrong type: a file edited by hand is "not ours" then.
+  try {
+    return parse_json(j);
+  } catch (const nlohmann::json::exception&) {
+    return make_error(Errc::invalid, "state.json: not a certgate state file");
+  }
 }
 
 }  // namespace certgate::observed

@@ -1,4 +1,6 @@
-// STATE/state.json: what the last successful apply applied (source, commit, when). apply
+// STATE/state.json: what the last successful apply applied (source, commit, when), and where its
+// files went, so that a due CRL still reaches those targets when a later desired state is
+// refused or does not parse (cli/crl_guard.h). apply
 // writes it, status and the agent read it; its JSON form lives here, once. Pure: callers do the
 // file I/O.
 #pragma once
@@ -6,11 +8,25 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "base/time.h"
 
 namespace certgate::observed {
+
+// A target of the last apply, as its desired state described it.
+struct RecordedTarget {
+  std::string name;     // "local" or the [[host]] name
+  std::string address;  // empty for local
+  int port = 22;
+  std::string user;
+  std::string dir;  // its [nginx] settings
+  std::string test;
+  std::string reload;
+
+  bool operator==(const RecordedTarget&) const = default;
+};
 
 struct AppliedRecord {
   std::string source;  // "file certgate.toml", "git 1a2b3c4 (main)"
@@ -19,6 +35,10 @@ struct AppliedRecord {
   base::Instant applied_at;
   // target -> path relative to its [nginx].dir -> sha256 of the file deployed there.
   std::map<std::string, std::map<std::string, std::string>> deployed;
+  std::vector<RecordedTarget> targets;
+  // The applied [ca] CRL settings: a CRL refreshed without a valid desired state keeps them.
+  std::chrono::seconds crl_validity{0};
+  std::chrono::seconds crl_refresh_before{0};
 
   bool operator==(const AppliedRecord&) const = default;
 };

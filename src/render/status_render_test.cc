@@ -40,7 +40,7 @@ TEST_CASE("status: each device's state, with orphans of deleted devices") {
     rows.push_back(s.name + " " + s.state + " " + s.serial);
   CHECK(rows == std::vector<std::string>{"alice valid 01", "bob renew-due 02", "carol revoked 03",
                                          "dave expired 04", "erin missing ", "zed orphan 05"});
-  observed::AppliedRecord applied{"git 1a2b3c4 (main)", "1a2b3c4", "", kNow, {}};
+  observed::AppliedRecord applied{"git 1a2b3c4 (main)", "1a2b3c4", "", kNow, {}, {}, {}, {}};
   auto j = nlohmann::json::parse(status_json(d, o, applied, plan::Plan{}, kNow));
   CHECK(j["last_applied_commit"] == "1a2b3c4");
   CHECK(j["devices"][0]["not_after"] == "2027-06-11T00:00:00Z");
@@ -79,7 +79,7 @@ TEST_CASE("status: each target's files that differ, with why, from the plan's fi
 }
 
 TEST_CASE("status: state.json round-trips and a foreign file is refused") {
-  observed::AppliedRecord r{"file certgate.toml", "", "ab", kNow, {}};
+  observed::AppliedRecord r{"file certgate.toml", "", "ab", kNow, {}, {}, {}, {}};
   CHECK(*observed::parse_applied_record(observed::format_applied_record(r)) == r);
   CHECK_FALSE(observed::parse_applied_record("{\"x\": 1}"));
   CHECK_FALSE(observed::parse_applied_record("not json"));

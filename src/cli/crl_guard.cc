@@ -1,0 +1,131 @@
+#include "cli/crl_guard.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "apply/deploy.h"
+#include "apply/pki_apply.h"
+#include "cli/pipeline.h"
+#include "observed/applied_record.h"
+#include "observed/deployed.h"
+#include "observed/observe.h"
+#include "pki/ca_database.h"
+#include "pki/inspect.h"
+#include "targets/ssh_target.h"
+
+namespace certgate::cli {
+namespace {
+
+using std::chrono::seconds;
+
+// The recorded CRL settings, or for a record written before they were kept, the CRL's own
+// validity and a quarter of it.
+void crl_settings(const observed::AppliedRecord& record, const pki::CrlInfo& crl, seconds& validity,
+                  seconds& refresh_before) {
+  validity = record.crl_validity;
+  refresh_before = record.crl_refresh_before;
+  if (validity.count() <= 0)
+    validity = std::chrono::duration_cast<seconds>(crl.next_update - crl.this_update);
+  if (refresh_before.count() <= 0) refresh_before = validity / 4;
+}
+
+Result<long> sign_crl(sys::Filesystem& fs, const std::string& state, base::Instant now,
+                      seconds validity) {
+  desired::DesiredState desired;  // the CA database alone; only the CRL's validity is used
+  desired.ca.crl_validity = validity;
+  auto observed = observed::observe(fs, state, desired, now);
+  if (!observed) return observed.error();
+  plan::Plan plan;
+  plan.now = now;
+  plan.actions.push_back(plan::Action{plan::ActionKind::crl, plan::ObjectKind::crl, "local", "crl",
+                                      "", "CRL refresh due", "", std::nullopt, "", ""});
+  apply::ApplyContext ctx{fs, state, now, 1};
+  auto report = apply::apply_pki(plan, desired, *observed, ctx);
+  if (!report) return report.error();
+  return report->crl_number;
+}
+
+// A recorded target, connected: this machine, or the [[host]] over SSH.
+Result<std::unique_ptr<targets::Target>> connect(const GlobalOptions& g, sys::Filesystem& fs,
+                                                 sys::CommandRunner& runner,
+                                                 const observed::RecordedTarget& t) {
+  if (t.address.empty())
+    return std::unique_ptr<targets::Target>(std::make_unique<targets::LocalTarget>(fs, runner));
+  auto access = ssh_access(g, fs);
+  if (!access) return access.error();
+  auto session = targets::connect_ssh({t.address, t.port, t.user}, *access);
+  if (!session) return session.error();
+  return std::unique_ptr<targets::Target>(
+      std::make_unique<targets::SshTarget>(t.name, std::move(*session)));
+}
+
+// Brings one target's crl.pem to `crl_pem`, keeping the header certgate wrote above it. False
+// when there was nothing to do.
+Result<bool> deploy_crl(targets::Target& target, const observed::RecordedTarget& t,
+                        const std::string& crl_pem) {
+  auto live = target.fs().read(sys::join_path(t.dir, "crl.pem"));
+  if (!live) return live.error().code == Errc::not_found ? Result<bool>(false) : live.error();
+  if (!live->starts_with(observed::kGeneratedHeader)) return false;
+  const size_t begin = live->find("-----BEGIN");
+  std::string bytes = live->substr(0, begin == std::string::npos ? live->size() : begin) + crl_pem;
+  if (bytes == *live) return false;
+  apply::DeployRequest request{t.dir, t.test, t.reload, {{"crl.pem", std::move(bytes)}}};
+  request.prunes_sites = false;
+  auto done = apply::deploy(target, request);
+  if (!done) return done.error();
+  return true;
+}
+
+}  // namespace
+
+Result<CrlGuardReport> guard_crl(const GlobalOptions& g, sys::Filesystem& fs,
+                                 sys::CommandRunner& runner, const std::string& state,
+                                 base::Instant now, bool force_sign) {
+  CrlGuardReport report;
+  auto record_text = fs.read(sys::join_path(state, "state.json"));
+  if (!record_text) return report;
+  auto record = observed::parse_applied_record(*record_text);
+  pki::CaDatabase db(fs, state);
+  auto ca_pem = fs.read(db.cert_path());
+  auto crl_pem = fs.read(db.crl_path());
+  if (!record || !ca_pem || !crl_pem) return report;
+  auto crl = pki::inspect_crl(*crl_pem, *ca_pem);
+  if (!crl) return make_error(Errc::invalid, "the CA's CRL: " + crl.error().message);
+  seconds validity, refresh_before;
+  crl_settings(*record, *crl, validity, refresh_before);
+  if (force_sign || crl->next_update - refresh_before <= now || crl->this_update > now) {
+    auto number = sign_crl(fs, state, now, validity);
+    if (!number) return make_error(number.error().code, "sign the CRL: " + number.error().message);
+    report.signed_crl = *number;
+    crl_pem = fs.read(db.crl_path());
+    if (!crl_pem) return crl_pem.error();
+  }
+  for (const observed::RecordedTarget& t : record->targets) {
+    auto target = connect(g, fs, runner, t);
+    auto done = target ? deploy_crl(**target, t, *crl_pem) : Result<bool>(target.error());
+    if (!done) {
+      report.failed.push_back(t.name + ": " + done.error().message);
+    } else if (*done) {
+      report.deployed.push_back(t.name);
+    }
+  }
+  spdlog::info("crl guard signed={} deployed={} failed={}", report.signed_crl,
+               report.deployed.size(), report.failed.size());
+  return report;
+}
+
+void print_crl_guard(const CrlGuardReport& report) {
+  std::string out;
+  if (report.signed_crl >= 0)
+    out = "Refreshed the CRL only: CRL " + std::to_string(report.signed_crl);
+  if (!report.deployed.empty()) {
+    out += (out.empty() ? "Deployed the CRL only" : std::string(", deployed")) + " to ";
+    for (size_t i = 0; i < report.deployed.size(); ++i) out += (i ? ", " : "") + report.deployed[i];
+  }
+  if (!out.empty()) std::printf("%s.\n", out.c_str());
+  for (const std::string& f : report.failed) fail("deploying the CRL: " + f);
+}
+
+}  // namespace certgate::cli

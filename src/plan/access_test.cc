@@ -162,7 +162,7 @@ TEST_CASE("access: a revoked device, a new device, a new and a removed site") {
                                                "bob + wiki", "carol - admin", "carol - old"});
 }
 
-TEST_CASE("access: before is what any target lets in; nothing deployed means nobody yet") {
+TEST_CASE("access: before is what any target lets in, and nothing deployed means nobody yet") {
   Fixture f;
   f.desired.sites = {site("nas")};
   f.desired.devices = {device("alice")};

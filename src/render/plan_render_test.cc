@@ -64,7 +64,7 @@ TEST_CASE("render: the JSON plan names kinds, subjects, serials and access") {
   CHECK(plan_json(sample()) == plan_json(sample()));
 }
 
-TEST_CASE("render: public paths and fallback doors in the access line and JSON; warnings") {
+TEST_CASE("render: public paths and fallback doors in the access line and JSON, with warnings") {
   plan::Plan p = sample();
   p.access.push_back({plan::AccessKind::public_path, "/", "admin", plan::AccessChangeKind::gain});
   p.access.push_back(

@@ -18,6 +18,11 @@ seconds next_wait(const AgentOptions& options, int failures, seconds jitter_draw
   return std::min(wait, cap) + jitter_draw;
 }
 
+seconds wait_with_change(seconds wait, std::optional<seconds> change_in) {
+  if (!change_in) return wait;
+  return std::min(wait, std::max(*change_in, seconds{0}) + seconds{1});
+}
+
 namespace {
 
 enum class Wake { timeout, tick_now, stop };
@@ -51,7 +56,7 @@ Wake pending(const sigset_t& set) {
 
 }  // namespace
 
-int run_agent(const AgentOptions& options, const std::function<int()>& tick) {
+int run_agent(const AgentOptions& options, const std::function<TickResult()>& tick) {
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&set, s);
@@ -65,12 +70,17 @@ int run_agent(const AgentOptions& options, const std::function<int()>& tick) {
                options.jitter.count());
   while (true) {
     const auto start = std::chrono::steady_clock::now();
-    const int code = tick();
+    const TickResult result = tick();
+    const int code = result.code;
     const double took =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     failures = code == 0 ? 0 : failures + 1;
     std::uniform_int_distribution<long> draw(0, options.jitter.count());
-    const seconds wait = next_wait(options, failures, seconds{draw(rng)});
+    const seconds planned = next_wait(options, failures, seconds{draw(rng)});
+    const seconds wait = wait_with_change(planned, result.change_in);
+    if (wait < planned)
+      spdlog::info("next tick early next_in_s={} reason=\"{}\"", wait.count(),
+                   result.change_reason);
     if (code == 0) {
       spdlog::info("tick ok duration_s={:.2f} next_in_s={}", took, wait.count());
     } else {

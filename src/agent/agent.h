@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
+#include <string>
 
 namespace certgate::agent {
 
@@ -24,8 +26,22 @@ struct AgentOptions {
 std::chrono::seconds next_wait(const AgentOptions& options, int failures,
                                std::chrono::seconds jitter_draw);
 
-// Runs `tick` (which returns an exit code, 0 for success) at once and then after each wait,
-// until SIGTERM or SIGINT. Returns 0 then, or 1 when the signals cannot be set up.
-int run_agent(const AgentOptions& options, const std::function<int()>& tick);
+// What a tick reports: its exit code (0 for success) and, when known, how long until the
+// desired state changes by itself (plan/next_change.h: a fallback's `until`, a renewal window,
+// a CRL refresh...) and why.
+struct TickResult {
+  int code = 0;
+  std::optional<std::chrono::seconds> change_in;
+  std::string change_reason;
+};
+
+// The wait after a tick: `wait` (next_wait), cut short to one second past the next change when
+// that comes sooner, so the tick after it sees the change (the planner compares with `<`).
+std::chrono::seconds wait_with_change(std::chrono::seconds wait,
+                                      std::optional<std::chrono::seconds> change_in);
+
+// Runs `tick` at once and then after each wait, until SIGTERM or SIGINT. Returns 0 then, or 1
+// when the signals cannot be set up.
+int run_agent(const AgentOptions& options, const std::function<TickResult()>& tick);
 
 }  // namespace certgate::agent

@@ -19,4 +19,11 @@ TEST_CASE("agent: the wait is the interval, doubled per failure up to the cap, p
   CHECK(next_wait(slow, 2, seconds{0}) == seconds{7200});
 }
 
+TEST_CASE("agent: a change sooner than the wait wakes the agent one second after it") {
+  CHECK(wait_with_change(seconds{600}, std::nullopt) == seconds{600});
+  CHECK(wait_with_change(seconds{600}, seconds{3}) == seconds{4});
+  CHECK(wait_with_change(seconds{600}, seconds{900}) == seconds{600});
+  CHECK(wait_with_change(seconds{600}, seconds{-5}) == seconds{1});  // already past: soon
+}
+
 }  // namespace certgate::agent

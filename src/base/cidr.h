@@ -25,6 +25,11 @@ struct Cidr {
   // True when every address of `other` lies in this network: same family, a prefix at least as
   // long, and the first `prefix` bits equal. A bare address is a network of one.
   bool contains(const Cidr& other) const;
+  // True for a network so large it opens a door to much of the Internet: a prefix shorter than
+  // /8 ("0.0.0.0/0", "::/0", "2000::/3"), for IPv4 and IPv6 alike.
+  bool is_broad() const { return prefix < kBroadPrefix; }
+
+  static constexpr int kBroadPrefix = 8;
 
   auto operator<=>(const Cidr&) const = default;
 };

@@ -10,12 +10,15 @@
 
 #include "base/time.h"
 #include "cli/global_options.h"
+#include "plan/next_change.h"
 
 namespace certgate::cli {
 
 struct ApplyFlags {
   std::string plan_file;  // apply PLAN; empty: plan now
   bool allow_mass_revoke = false;
+  // Apply although the clock reads before the last apply or the CRL's thisUpdate.
+  bool allow_clock_rewind = false;
   // A git source whose commit does not descend from the last applied one (a force-push, a
   // rewind to an old device list) is refused unless this is set.
   bool allow_rewind = false;
@@ -35,13 +38,19 @@ struct ApplyOutcome {
   std::vector<std::string> revoked_devices;
   // target -> when its reload succeeded
   std::map<std::string, base::Instant> reloaded_at;
+  // When the desired state next changes by itself (the agent wakes then); unset when unknown.
+  std::optional<plan::NextChange> next_change;
 };
+
+// Adds --allow-clock-rewind to `cmd`, into `flags`.
+void add_clock_option(CLI::App* cmd, ApplyFlags& flags);
 
 // Adds --require-signed and --allowed-signers to `cmd`, into `flags`.
 void add_signature_options(CLI::App* cmd, ApplyFlags& flags);
 
-// sync: run_apply reading a git work tree from its commits, then --metrics-file.
-int run_sync(const GlobalOptions& g, const ApplyFlags& flags);
+// sync: run_apply reading a git work tree from its commits, then --metrics-file. Fills
+// `outcome` when given.
+int run_sync(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* outcome = nullptr);
 
 // Returns the exit code; fills `outcome` when given.
 int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* outcome = nullptr);

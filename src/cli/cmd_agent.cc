@@ -6,6 +6,7 @@
 #include "base/duration.h"
 #include "cli/apply_run.h"
 #include "cli/commands.h"
+#include "sys/clock.h"
 
 namespace certgate::cli {
 namespace {
@@ -37,11 +38,25 @@ Result<agent::AgentOptions> agent_options(const AgentFlags& f) {
   return o;
 }
 
+// One sync, with how long until the desired state changes by itself (a fallback closing, a
+// renewal window opening), so the agent wakes then rather than an interval later.
+agent::TickResult tick(const GlobalOptions& g, const ApplyFlags& flags) {
+  ApplyOutcome outcome;
+  agent::TickResult result;
+  result.code = run_sync(g, flags, &outcome);
+  if (outcome.next_change) {
+    result.change_in = std::chrono::duration_cast<std::chrono::seconds>(outcome.next_change->at -
+                                                                        sys::RealClock().now());
+    result.change_reason = outcome.next_change->reason;
+  }
+  return result;
+}
+
 int run(const GlobalOptions& g, const AgentFlags& flags) {
   if (auto r = refuse_now(g, "agent"); !r) return fail(r.error().message);
   auto options = agent_options(flags);
   if (!options) return fail(options.error().message);
-  return agent::run_agent(*options, [&g, &flags] { return run_sync(g, flags.tick); });
+  return agent::run_agent(*options, [&g, &flags] { return tick(g, flags.tick); });
 }
 
 }  // namespace

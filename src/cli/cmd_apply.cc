@@ -209,7 +209,8 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
         recovered->installed_devices.size(), recovered->removed_newcerts.size());
   const double recover_ms = ms_since(t0);
   auto t1 = std::chrono::steady_clock::now();
-  auto run = run_pipeline(g, *now, fs, runner, plan::PlanOptions{flags.allow_mass_revoke});
+  auto run = run_pipeline(g, *now, fs, runner,
+                          plan::PlanOptions{flags.allow_mass_revoke, flags.allow_clock_rewind});
   const double plan_ms = ms_since(t1);
   if (!run) {
     // The desired state could not be planned (it does not parse, a CSR is broken, the source is
@@ -219,6 +220,7 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
     print_crl_guard(*guard);
     return 1;
   }
+  out.next_change = plan::next_change(run->loaded.state, run->observed, *now);
   out.source = run->plan.inputs.source;
   out.commit = run->plan.inputs.commit;
   if (run->loaded.snapshot.commit_time)
@@ -292,6 +294,11 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   return rolled_out && closed ? 0 : 1;
 }
 
+void add_clock_option(CLI::App* cmd, ApplyFlags& flags) {
+  cmd->add_flag("--allow-clock-rewind", flags.allow_clock_rewind,
+                "Apply although the clock reads before the last apply or the CRL's thisUpdate");
+}
+
 void add_signature_options(CLI::App* cmd, ApplyFlags& flags) {
   cmd->add_flag("--require-signed", flags.require_signed,
                 "Refuse a git commit without a valid SSH signature from --allowed-signers");
@@ -308,6 +315,7 @@ void add_apply_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) 
                 "Allow more revocations than [safety].max_revocations");
   cmd->add_flag("--allow-rewind", flags->allow_rewind,
                 "Apply a git commit that does not descend from the last applied one");
+  add_clock_option(cmd, *flags);
   add_signature_options(cmd, *flags);
   commands[cmd] = [&g, flags] { return run_apply(g, *flags); };
 }

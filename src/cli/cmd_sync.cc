@@ -44,10 +44,11 @@ void write_metrics(const GlobalOptions& g, const std::string& path, const ApplyO
 
 }  // namespace
 
-int run_sync(const GlobalOptions& g, const ApplyFlags& flags) {
+int run_sync(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out) {
   GlobalOptions tick = g;
   tick.source.prefer_git = true;
-  ApplyOutcome outcome;
+  ApplyOutcome ignored;
+  ApplyOutcome& outcome = out ? *out : ignored;
   const auto start = std::chrono::steady_clock::now();
   const int code = run_apply(tick, flags, &outcome);
   const double seconds =
@@ -67,6 +68,7 @@ void add_sync_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
                 "Apply a git commit that does not descend from the last applied one");
   cmd->add_option("--metrics-file", flags->metrics_file,
                   "Write Prometheus text metrics here (node_exporter textfile collector)");
+  add_clock_option(cmd, *flags);
   add_signature_options(cmd, *flags);
   commands[cmd] = [&g, flags] { return run_sync(g, *flags); };
 }

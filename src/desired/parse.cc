@@ -6,6 +6,7 @@
 #include "base/duration.h"
 #include "base/names.h"
 #include "desired/parse_internal.h"
+#include "desired/toml_limits.h"
 
 namespace certgate::desired {
 namespace {
@@ -94,7 +95,9 @@ void check_groups(const toml::table& root, ParseContext& ctx) {
         site.is_table() ? site.as_table()->get_as<toml::array>("allow_groups") : nullptr;
     if (!allow) continue;
     for (const toml::node& g : *allow) {
-      if (g.is_string() && !groups.contains(g.as_string()->get())) {
+      // A group with a hidden character has its error already; its name is not echoed.
+      if (g.is_string() && !groups.contains(g.as_string()->get()) &&
+          !hidden_text_problem(g.as_string()->get())) {
         ctx.diags.warning(
             to_loc(g.source(), ctx.file),
             "no device (that is not revoked) is in group \"" + g.as_string()->get() + "\"");
@@ -180,7 +183,7 @@ void parse_nginx(TableReader& r, NginxSpec& spec) {
     }
   }
   for (std::string_view key : {"test", "reload"}) {
-    auto cmd = r.string(key);
+    auto cmd = r.command(key);
     if (!cmd) continue;
     if (cmd->value.find_first_not_of(" \t") == std::string::npos) {
       r.error(cmd->loc, "\"" + std::string(key) + "\" must be a shell command, not empty");
@@ -212,6 +215,11 @@ std::optional<LocatedString> read_unique_name(TableReader& r, std::string_view k
 
 LoadResult load_desired(const source::SourceSnapshot& snapshot, std::optional<base::Instant> now) {
   LoadResult out;
+  // Before toml++ sees the text: it would overflow the stack on some shapes (toml_limits.h).
+  if (auto p = check_toml_limits(snapshot.text)) {
+    out.diagnostics.error({snapshot.file_path, p->line, p->column}, p->message);
+    return out;
+  }
   toml::table root;
   try {
     root = toml::parse(snapshot.text, snapshot.file_path);

@@ -41,7 +41,12 @@ void read_csr(TableReader& r, const LocatedString& path, Device& d, ParseContext
     return;
   }
   if (*info->key == base::KeyType::ed25519) r.warning(path.loc, kEd25519Warning);
-  if (!info->common_name.empty() && info->common_name != d.name) {
+  if (hidden_text_problem(info->common_name)) {
+    r.warning(path.loc,
+              "\"csr\": its subject CN, which holds a control character, is ignored; "
+              "the certificate will say CN=" +
+                  d.name);
+  } else if (!info->common_name.empty() && info->common_name != d.name) {
     r.warning(path.loc, "\"csr\": its subject CN \"" + info->common_name +
                             "\" is ignored; the certificate will say CN=" + d.name);
   }

@@ -65,6 +65,12 @@ void parse_fallback(TableReader& r, Site& site) {
         ok = false;
         continue;
       }
+      if (cidr->is_broad()) {
+        r.warning(item.loc, "\"" + item.value + "\" opens the site to much of the Internet " +
+                                "(a prefix shorter than /" +
+                                std::to_string(base::Cidr::kBroadPrefix) +
+                                "): anyone from it gets in without a certificate");
+      }
       if (cidr->has_host_bits()) {
         r.warning(item.loc, "\"" + item.value +
                                 "\" has bits set past its prefix; nginx reads it as " +
@@ -109,6 +115,13 @@ void check_allow_devices(TableReader& r, ParseContext& ctx) {
   }
 }
 
+// public_paths = ["/"] is every path: the site is open to anyone without a certificate.
+void warn_public_root(TableReader& r, const Site& s) {
+  if (std::find(s.public_paths.begin(), s.public_paths.end(), "/") != s.public_paths.end())
+    r.warning(r.loc_of("public_paths"),
+              "public path \"/\" opens the whole site to anyone without a certificate");
+}
+
 void parse_site(const toml::table& t, ParseContext& ctx) {
   TableReader r(t, "site", "[[site]]", ctx.file, ctx.diags);
   Site s;
@@ -127,6 +140,7 @@ void parse_site(const toml::table& t, ParseContext& ctx) {
   });
   check_allow_devices(r, ctx);
   s.public_paths = read_checked_list(r, "public_paths", base::public_path_problem);
+  warn_public_root(r, s);
   if (auto v = r.boolean("forward_identity")) s.forward_identity = *v;
   if (auto v = r.integer("verify_depth", 1, 10)) s.verify_depth = static_cast<int>(*v);
   if (auto probe = r.string("probe")) {

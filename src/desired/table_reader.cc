@@ -84,14 +84,30 @@ bool TableReader::require(std::string_view key) {
   return false;
 }
 
-std::optional<LocatedString> TableReader::string(std::string_view key) {
+bool TableReader::check_visible(std::string_view key, const toml::node& n, Tabs tabs) {
+  auto problem = hidden_text_problem(n.as_string()->get(), tabs);
+  if (!problem) return true;
+  error(to_loc(n.source(), file_), quoted(key) + ": " + *problem + " is not allowed");
+  return false;
+}
+
+std::optional<LocatedString> TableReader::string_of(std::string_view key, Tabs tabs) {
   const toml::node* n = get(key);
   if (!n) return std::nullopt;
   if (!n->is_string()) {
     wrong_type(key, *n, "a string");
     return std::nullopt;
   }
+  if (!check_visible(key, *n, tabs)) return std::nullopt;
   return LocatedString{n->as_string()->get(), to_loc(n->source(), file_)};
+}
+
+std::optional<LocatedString> TableReader::string(std::string_view key) {
+  return string_of(key, Tabs::refused);
+}
+
+std::optional<LocatedString> TableReader::command(std::string_view key) {
+  return string_of(key, Tabs::allowed);
 }
 
 std::optional<std::int64_t> TableReader::integer(std::string_view key, std::int64_t min,
@@ -138,6 +154,10 @@ std::optional<std::vector<LocatedString>> TableReader::strings(std::string_view 
       ok = false;
       continue;
     }
+    if (!check_visible(key, item, Tabs::refused)) {
+      ok = false;
+      continue;
+    }
     out.push_back({item.as_string()->get(), to_loc(item.source(), file_)});
   }
   if (!ok) return std::nullopt;
@@ -162,6 +182,7 @@ std::optional<base::Instant> TableReader::instant(std::string_view key, BareDate
   const std::string_view date_hint = bare_date == BareDate::end_of_day ? " or a date" : "";
   Result<base::Instant> t = make_error(Errc::invalid, "");
   if (n->is_string()) {
+    if (!check_visible(key, *n, Tabs::refused)) return std::nullopt;
     const std::string& s = n->as_string()->get();
     t = (bare_date == BareDate::end_of_day && s.size() == 10) ? base::parse_date(s)
                                                               : base::parse_rfc3339(s);
@@ -214,6 +235,11 @@ void TableReader::report_unknown_keys() {
   for (auto&& [k, v] : t_) {
     const std::string_view name = k.str();
     if (std::find(keys_.begin(), keys_.end(), name) != keys_.end()) continue;
+    // A quoted key can hold anything; name it without echoing what would reach the terminal.
+    if (auto hidden = hidden_text_problem(name)) {
+      error(to_loc(k.source(), file_), "unknown key with a " + *hidden + " in " + label_);
+      continue;
+    }
     std::string message = "unknown key " + quoted(name) + " in " + label_;
     if (auto near = base::closest_match(name, keys_)) {
       message += "; did you mean " + quoted(*near) + "?";

@@ -18,6 +18,7 @@
 
 #include "base/diagnostic.h"
 #include "base/time.h"
+#include "desired/hidden_text.h"
 
 namespace certgate::desired {
 
@@ -46,7 +47,10 @@ class TableReader {
   // Adds "missing required key" when `key` is absent. Returns whether it is present.
   bool require(std::string_view key);
 
+  // Strings refuse control and bidirectional formatting characters (hidden_text.h), as every
+  // getter that reads a string does; command() also accepts tabs.
   std::optional<LocatedString> string(std::string_view key);
+  std::optional<LocatedString> command(std::string_view key);
   std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max);
   std::optional<bool> boolean(std::string_view key);
   std::optional<std::vector<LocatedString>> strings(std::string_view key);
@@ -64,6 +68,9 @@ class TableReader {
  private:
   const toml::node* get(std::string_view key) const;
   void wrong_type(std::string_view key, const toml::node& n, std::string_view expected);
+  std::optional<LocatedString> string_of(std::string_view key, Tabs tabs);
+  // Adds an error and returns false when the string `n` holds a hidden character.
+  bool check_visible(std::string_view key, const toml::node& n, Tabs tabs);
 
   const toml::table& t_;
   std::span<const std::string_view> keys_;

@@ -64,6 +64,7 @@ Result<void> observe_ca(const pki::CaFiles& files, const pki::CaDatabase& db, Ca
   if (!info) return make_error(Errc::invalid, db.cert_path() + ": " + info.error().message);
   ca.exists = true;
   ca.common_name = info->common_name;
+  ca.not_before = info->not_before;
   ca.not_after = info->not_after;
   ca.key = info->key;
   return {};

@@ -53,6 +53,7 @@ struct Cert {
 struct Ca {
   bool exists = false;  // ca.crt is present
   std::string common_name;
+  base::Instant not_before;
   base::Instant not_after;
   std::optional<base::KeyType> key;
 

@@ -38,9 +38,14 @@ struct Action {
 
 enum class AccessChangeKind { gain, lose };
 
+// What passes a site's gate: a device by its certificate, anyone on a public path, or anyone
+// from a fallback network.
+enum class AccessKind { device, public_path, fallback };
+
 // Who gains or loses a site's door, which is what a reviewer asks of a plan.
 struct AccessChange {
-  std::string device;
+  AccessKind kind = AccessKind::device;
+  std::string who;  // the device name, the public path ("/healthz") or the CIDR ("0.0.0.0/0")
   std::string site;
   AccessChangeKind change = AccessChangeKind::gain;
 
@@ -71,13 +76,19 @@ struct Plan {
   // Revocations of devices (renewals' superseded certificates are not counted).
   int revocations = 0;
   int max_revocations = 0;
-  // Set when the plan must not be applied as it is (e.g. the mass-revocation guard).
+  // Devices holding a live certificate when the plan was made (the relative mass-revocation
+  // rule compares `revocations` with it).
+  int live_devices = 0;
+  // Set when the plan must not be applied as it is (the mass-revocation guard, a clock that went
+  // back); names the rule that fired.
   std::string refusal;
   // The CRL needs signing whatever the actions (missing, stale, near nextUpdate): a refused
   // plan still refreshes it, or nginx would turn every client away once it expires.
   bool crl_refresh_due = false;
   // What a reviewer should know that is not an action ("the CA expires on ...").
   std::vector<std::string> notes;
+  // What a reviewer must not miss: a change that opens a whole site to everyone.
+  std::vector<std::string> warnings;
 
   bool is_empty() const { return actions.empty(); }
   int count(ActionKind kind) const;
@@ -87,5 +98,6 @@ struct Plan {
 std::string_view to_string(ActionKind kind);
 std::string_view to_string(ObjectKind kind);
 std::string_view to_string(AccessChangeKind kind);
+std::string_view to_string(AccessKind kind);
 
 }  // namespace certgate::plan

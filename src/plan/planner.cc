@@ -5,6 +5,8 @@
 #include <set>
 
 #include "base/duration.h"
+#include "plan/access.h"
+#include "plan/clock_checks.h"
 
 namespace certgate::plan {
 
@@ -203,6 +205,7 @@ struct Planner {
     const observed::Crl& crl = observed.crl;
     if (!crl.exists) return "no CRL yet";
     if (!crl.is_signed_by_ca) return "the CRL is not signed by this CA";
+    if (std::string why = crl_due_to_clock(observed, now); !why.empty()) return why;
     if (crl.next_update - now < desired.ca.crl_refresh_before)
       return "nextUpdate " + base::format_rfc3339(crl.next_update) + " is " +
              in_time(now, crl.next_update) + " < crl_refresh_before " +
@@ -270,77 +273,34 @@ struct Planner {
     a.reason = "sites have a probe and there is no revoked probe certificate";
     add(std::move(a));
   }
-
-  void plan_access() {
-    std::set<std::string> live_before;
-    for (const Cert& c : observed.certs) {
-      if (c.is_live(now)) live_before.insert(c.device);
-    }
-    // Only devices whose certificate comes or goes can change access; most have neither.
-    std::vector<std::pair<std::string, const Device*>> losing, gaining;
-    for (const std::string& name : live_before) {
-      if (!live_after.contains(name)) losing.emplace_back(name, desired.find_device(name));
-    }
-    for (const std::string& name : live_after) {
-      if (!live_before.contains(name)) gaining.emplace_back(name, desired.find_device(name));
-    }
-    for (const desired::Site& site : desired.sites) {
-      for (const auto& [name, d] : losing) {
-        if (d ? site.allows(*d) : site.allows_any_device())
-          plan.access.push_back({name, site.name, AccessChangeKind::lose});
-      }
-      for (const auto& [name, d] : gaining) {
-        if (d && site.allows(*d)) plan.access.push_back({name, site.name, AccessChangeKind::gain});
-      }
-    }
-    std::sort(plan.access.begin(), plan.access.end());
-  }
 };
 
+// The mass-revocation guard (DESIGN.md section 1: a change "that would revoke most devices at
+// once"), absolute and relative: more device revocations than [safety].max_revocations, or more
+// than half of the devices that hold a live certificate now. One revocation is never mass, so a
+// setup of one or two devices can still lose one.
+std::string mass_revocation(const Plan& plan) {
+  const std::string what = "this plan revokes or replaces the certificates of " +
+                           std::to_string(plan.revocations) + " devices";
+  if (plan.revocations > plan.max_revocations)
+    return what + ", more than [safety].max_revocations = " + std::to_string(plan.max_revocations);
+  if (plan.revocations >= 2 && plan.revocations * 2 > plan.live_devices)
+    return what + " of the " + std::to_string(plan.live_devices) +
+           " that hold a live certificate, more than half of them";
+  return "";
+}
+
+std::string refusal(const Plan& plan, const PlanOptions& options, const std::string& clock) {
+  std::string out;
+  if (!options.allow_mass_revoke) {
+    if (std::string why = mass_revocation(plan); !why.empty())
+      out = why + "; check the desired state, or apply with --allow-mass-revoke";
+  }
+  if (!options.allow_clock_rewind && !clock.empty()) out += (out.empty() ? "" : "; and ") + clock;
+  return out;
+}
+
 }  // namespace
-
-int Plan::count(ActionKind kind) const {
-  return static_cast<int>(std::count_if(actions.begin(), actions.end(),
-                                        [kind](const Action& a) { return a.kind == kind; }));
-}
-
-std::string_view to_string(ActionKind kind) {
-  switch (kind) {
-    case ActionKind::issue:
-      return "issue";
-    case ActionKind::renew:
-      return "renew";
-    case ActionKind::revoke:
-      return "revoke";
-    case ActionKind::crl:
-      return "crl";
-    case ActionKind::file:
-      return "file";
-    case ActionKind::reload:
-      return "reload";
-  }
-  return "?";
-}
-
-std::string_view to_string(ObjectKind kind) {
-  switch (kind) {
-    case ObjectKind::ca:
-      return "ca";
-    case ObjectKind::device:
-      return "device";
-    case ObjectKind::crl:
-      return "crl";
-    case ObjectKind::file:
-      return "file";
-    case ObjectKind::probe:
-      return "probe";
-  }
-  return "?";
-}
-
-std::string_view to_string(AccessChangeKind kind) {
-  return kind == AccessChangeKind::gain ? "gain" : "lose";
-}
 
 Plan compute_plan(const desired::DesiredState& desired, const observed::ObservedState& observed,
                   const PlanInputs& inputs, const PlanOptions& options, base::Instant now) {
@@ -354,14 +314,10 @@ Plan compute_plan(const desired::DesiredState& desired, const observed::Observed
   p.plan_deleted_devices();
   p.plan_probe();
   p.plan_crl();
-  p.plan_access();
-  if (p.plan.revocations > desired.safety.max_revocations && !options.allow_mass_revoke) {
-    p.plan.refusal = "this plan revokes or replaces the certificates of " +
-                     std::to_string(p.plan.revocations) +
-                     " devices, more than [safety].max_revocations = " +
-                     std::to_string(desired.safety.max_revocations) +
-                     "; check the desired state, or apply with --allow-mass-revoke";
-  }
+  plan_access(desired, observed, p.live_after, now, p.plan);
+  p.plan.live_devices = static_cast<int>(p.live_by_device.size());
+  p.plan.refusal = refusal(p.plan, options, clock_refusal(observed, now));
+  note_clock(desired, observed, now, p.plan);
   if (p.ca_expired()) {
     p.plan.notes.push_back("the CA expired on " + base::format_rfc3339(observed.ca.not_after) +
                            ": nothing can be issued or renewed with it");

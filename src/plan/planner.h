@@ -10,7 +10,8 @@
 namespace certgate::plan {
 
 struct PlanOptions {
-  bool allow_mass_revoke = false;
+  bool allow_mass_revoke = false;   // past both mass-revocation rules
+  bool allow_clock_rewind = false;  // past the clock refusal (clock_checks.h)
 };
 
 // Rules (DESIGN.md sections 1 and 3), in apply order:
@@ -22,7 +23,10 @@ struct PlanOptions {
 //  - revoke (cessationOfOperation) live certificates of devices no longer in the file;
 //  - crl when anything is revoked, the CRL is missing, unsigned by the CA, does not list the
 //    revoked certificates, or its nextUpdate is nearer than crl_refresh_before.
-// More device revocations than [safety].max_revocations set `refusal` unless allowed.
+// `refusal` is set, unless allowed, by more device revocations than [safety].max_revocations
+// or than half of the devices holding a live certificate (two at least), and by a clock that
+// reads before the last apply or the CRL's thisUpdate (clock_checks.h). Access changes come
+// from plan_access (access.h).
 Plan compute_plan(const desired::DesiredState& desired, const observed::ObservedState& observed,
                   const PlanInputs& inputs, const PlanOptions& options, base::Instant now);
 

@@ -144,8 +144,9 @@ TEST_CASE("plan: revoked devices and deleted devices are revoked with their reas
   Fixture f;
   desired::Device lost = device("carol");
   lost.revoked = RevocationReason::keyCompromise;
-  f.desired.devices = {lost};
-  f.observed.certs = {cert("0A", "carol", kNow + days{200}), cert("0B", "dave", kNow + days{200})};
+  f.desired.devices = {lost, device("erin"), device("frank")};
+  f.observed.certs = {cert("0A", "carol", kNow + days{200}), cert("0B", "dave", kNow + days{200}),
+                      cert("0C", "erin", kNow + days{200}), cert("0D", "frank", kNow + days{200})};
   auto p = f.plan();
   REQUIRE(p.actions.size() == 3);
   CHECK(p.actions[0].revocation_reason == RevocationReason::keyCompromise);
@@ -157,7 +158,7 @@ TEST_CASE("plan: revoked devices and deleted devices are revoked with their reas
   CHECK(p.refusal.empty());
 }
 
-TEST_CASE("plan: a key type or owner change renews; a new CSR key renews") {
+TEST_CASE("plan: a key type or owner change renews, and so does a new CSR key") {
   Fixture f;
   desired::Device d = device("alice");
   d.key = base::KeyType::rsa_2048;
@@ -229,26 +230,39 @@ TEST_CASE("plan: more revocations than max_revocations are refused unless allowe
   CHECK(f.plan(kNow, true).refusal.empty());
 }
 
-TEST_CASE("plan: access lists who gains and loses each site") {
+// Devices a..(a+n-1) with live certificates, of which the desired state keeps `kept`.
+Fixture with_devices(int n, int kept) {
   Fixture f;
-  desired::Site admin;
-  admin.name = "admin";
-  admin.allow_groups = {"admins"};
-  desired::Site wiki;
-  wiki.name = "wiki";  // any device of the CA
-  f.desired.sites = {admin, wiki};
-  desired::Device carol = device("carol", {"admins"});
-  carol.revoked = RevocationReason::keyCompromise;
-  f.desired.devices = {device("alice", {"admins"}), device("bob"), carol};
-  f.observed.certs = {cert("0A", "carol", kNow + days{200}), cert("0B", "bob", kNow + days{200})};
-  std::vector<std::string> access;
-  for (const AccessChange& c : f.plan().access)
-    access.push_back(c.device + (c.change == AccessChangeKind::gain ? " + " : " - ") + c.site);
-  CHECK(access ==
-        std::vector<std::string>{"alice + admin", "alice + wiki", "carol - admin", "carol - wiki"});
+  for (int i = 0; i < n; ++i) {
+    const std::string name(1, static_cast<char>('a' + i));
+    f.observed.certs.push_back(cert("0" + std::to_string(i), name, kNow + days{200}));
+    if (i < kept) f.desired.devices.push_back(device(name));
+  }
+  return f;
 }
 
-TEST_CASE("plan: renewal never outlasts the CA; an expired CA issues nothing and says so") {
+TEST_CASE("plan: revoking more than half of the live devices is refused, one never is") {
+  // The default [safety].max_revocations = 5 lets all of these through the absolute rule.
+  CHECK(with_devices(3, 0).plan().refusal ==
+        "this plan revokes or replaces the certificates of 3 devices of the 3 that hold a live "
+        "certificate, more than half of them; check the desired state, or apply with "
+        "--allow-mass-revoke");
+  CHECK(with_devices(3, 0).plan().live_devices == 3);
+  CHECK(with_devices(3, 1).plan().refusal.starts_with(
+      "this plan revokes or replaces the certificates of 2 devices of the 3"));
+  CHECK(with_devices(1, 0).plan().refusal.empty());  // 1 of 1: a single revocation
+  CHECK(with_devices(2, 1).plan().refusal.empty());  // 1 of 2
+  CHECK(with_devices(4, 2).plan().refusal.empty());  // 2 of 4: half, not more
+  CHECK(with_devices(3, 0).plan(kNow, true).refusal.empty());
+  // When both rules fire, the absolute one is named.
+  Fixture f = with_devices(3, 0);
+  f.desired.safety.max_revocations = 2;
+  CHECK(f.plan().refusal.starts_with(
+      "this plan revokes or replaces the certificates of 3 devices, more than "
+      "[safety].max_revocations = 2"));
+}
+
+TEST_CASE("plan: renewal never outlasts the CA, and an expired CA issues nothing and says so") {
   Fixture f;
   f.desired.devices = {device("alice"), device("bob")};
   f.observed.ca.not_after = kNow + days{20};
@@ -266,7 +280,7 @@ TEST_CASE("plan: renewal never outlasts the CA; an expired CA issues nothing and
   CHECK(p.notes[0].starts_with("the CA expired on"));
 }
 
-TEST_CASE("plan: renewals for a change count against max_revocations; expiry renewals do not") {
+TEST_CASE("plan: renewals for a change count against max_revocations, expiry renewals do not") {
   Fixture f;
   f.desired.safety.max_revocations = 1;
   desired::Device a = device("a"), b = device("b");

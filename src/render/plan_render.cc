@@ -65,12 +65,25 @@ std::string action_line(const Action& a, const TextStyle& style) {
   return line + "\n";
 }
 
+// "alice-phone", "public /healthz", "fallback 203.0.113.7/32": who passes, as a reviewer reads it.
+std::string access_label(const plan::AccessChange& c) {
+  switch (c.kind) {
+    case plan::AccessKind::device:
+      return c.who;
+    case plan::AccessKind::public_path:
+      return "public " + c.who;
+    case plan::AccessKind::fallback:
+      return "fallback " + c.who;
+  }
+  return c.who;
+}
+
 // "Access: + alice-phone -> admin      - carol-ipad -> admin, grafana"
 std::string access_line(const plan::Plan& plan) {
   std::map<std::string, std::string> gains, losses;
   for (const plan::AccessChange& c : plan.access) {
     auto& m = c.change == plan::AccessChangeKind::gain ? gains : losses;
-    std::string& sites = m[c.device];
+    std::string& sites = m[access_label(c)];
     sites += (sites.empty() ? "" : ", ") + c.site;
   }
   std::string out;
@@ -90,6 +103,19 @@ std::string summary(const plan::Plan& plan) {
   return "Plan: " + out + ".\n";
 }
 
+// Notes, warnings and the refusal: printed whether or not there are actions, as a refused plan
+// or a clock that went back can come with none.
+std::string trailer(const plan::Plan& plan, const TextStyle& style) {
+  std::string out;
+  for (const std::string& note : plan.notes) out += "Note: " + note + "\n";
+  for (const std::string& w : plan.warnings) {
+    out += style.color ? "\033[1;31mWARNING:\033[0m " : "WARNING: ";
+    out += w + "\n";
+  }
+  if (!plan.refusal.empty()) out += "Refused: " + plan.refusal + "\n";
+  return out;
+}
+
 }  // namespace
 
 std::string plan_text(const plan::Plan& plan, const TextStyle& style) {
@@ -97,15 +123,12 @@ std::string plan_text(const plan::Plan& plan, const TextStyle& style) {
                     plan.inputs.state_dir + ", at " + base::format_rfc3339(plan.now) + "\n";
   if (plan.is_empty()) {
     out += "No changes: the CA, the certificates and the CRL match the desired state.\n";
-    for (const std::string& note : plan.notes) out += "Note: " + note + "\n";
-    return out;
+    return out + access_line(plan) + trailer(plan, style);
   }
   for (const Action& a : plan.actions) out += action_line(a, style);
   out += access_line(plan);
   out += summary(plan);
-  for (const std::string& note : plan.notes) out += "Note: " + note + "\n";
-  if (!plan.refusal.empty()) out += "Refused: " + plan.refusal + "\n";
-  return out;
+  return out + trailer(plan, style);
 }
 
 std::string plan_json(const plan::Plan& plan) {
@@ -132,12 +155,20 @@ std::string plan_json(const plan::Plan& plan) {
   }
   j["access"] = nlohmann::ordered_json::array();
   for (const plan::AccessChange& c : plan.access) {
-    j["access"].push_back(
-        {{"device", c.device}, {"site", c.site}, {"change", plan::to_string(c.change)}});
+    // "device" names the device; a public path or a fallback network is in "path" or "cidr".
+    const char* field = c.kind == plan::AccessKind::device        ? "device"
+                        : c.kind == plan::AccessKind::public_path ? "path"
+                                                                  : "cidr";
+    j["access"].push_back({{"kind", plan::to_string(c.kind)},
+                           {field, c.who},
+                           {"site", c.site},
+                           {"change", plan::to_string(c.change)}});
   }
   j["revocations"] = plan.revocations;
   j["max_revocations"] = plan.max_revocations;
+  j["live_devices"] = plan.live_devices;
   if (!plan.notes.empty()) j["notes"] = plan.notes;
+  if (!plan.warnings.empty()) j["warnings"] = plan.warnings;
   if (!plan.refusal.empty()) j["refusal"] = plan.refusal;
   return j.dump(2) + "\n";
 }

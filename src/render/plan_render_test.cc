@@ -32,9 +32,10 @@ plan::Plan sample() {
   crl.before = "7";
   crl.after = "8";
   p.actions = {issue, revoke, crl};
-  p.access = {{"alice-phone", "admin", plan::AccessChangeKind::gain},
-              {"carol-ipad", "admin", plan::AccessChangeKind::lose},
-              {"carol-ipad", "grafana", plan::AccessChangeKind::lose}};
+  using plan::AccessKind;
+  p.access = {{AccessKind::device, "alice-phone", "admin", plan::AccessChangeKind::gain},
+              {AccessKind::device, "carol-ipad", "admin", plan::AccessChangeKind::lose},
+              {AccessKind::device, "carol-ipad", "grafana", plan::AccessChangeKind::lose}};
   return p;
 }
 
@@ -58,8 +59,43 @@ TEST_CASE("render: the JSON plan names kinds, subjects, serials and access") {
   CHECK(j["actions"][1]["revocation_reason"] == "keyCompromise");
   CHECK(j["actions"][2]["after"] == "8");
   CHECK(j["access"][0] ==
-        nlohmann::json{{"device", "alice-phone"}, {"site", "admin"}, {"change", "gain"}});
+        nlohmann::json{
+            {"kind", "device"}, {"device", "alice-phone"}, {"site", "admin"}, {"change", "gain"}});
   CHECK(plan_json(sample()) == plan_json(sample()));
+}
+
+TEST_CASE("render: public paths and fallback doors in the access line and JSON, with warnings") {
+  plan::Plan p = sample();
+  p.access.push_back({plan::AccessKind::public_path, "/", "admin", plan::AccessChangeKind::gain});
+  p.access.push_back(
+      {plan::AccessKind::fallback, "0.0.0.0/0", "wiki", plan::AccessChangeKind::lose});
+  p.warnings = {"site admin becomes public"};
+  const std::string text = plan_text(p, {});
+  CHECK(text.find("Access: + alice-phone -> admin  + public / -> admin  - carol-ipad -> admin, "
+                  "grafana  - fallback 0.0.0.0/0 -> wiki\n") != std::string::npos);
+  CHECK(text.ends_with("Plan: 1 issue, 1 revoke, 1 crl.\nWARNING: site admin becomes public\n"));
+  auto j = nlohmann::json::parse(plan_json(p));
+  CHECK(j["access"][3] ==
+        nlohmann::json{
+            {"kind", "public_path"}, {"path", "/"}, {"site", "admin"}, {"change", "gain"}});
+  CHECK(j["access"][4]["cidr"] == "0.0.0.0/0");
+  CHECK(j["warnings"][0] == "site admin becomes public");
+}
+
+TEST_CASE("render: a plan without actions still shows its refusal, notes and access") {
+  plan::Plan p;
+  p.inputs.source = "file certgate.toml";
+  p.inputs.state_dir = "/s";
+  p.now = sys_days{2026y / November / 23};
+  p.notes = {"certificates of alice are not valid yet"};
+  p.refusal = "the clock reads ...";
+  p.access = {{plan::AccessKind::device, "alice", "nas", plan::AccessChangeKind::lose}};
+  CHECK(plan_text(p, {}) ==
+        "certgate plan — source file certgate.toml, state /s, at 2026-11-23T00:00:00Z\n"
+        "No changes: the CA, the certificates and the CRL match the desired state.\n"
+        "Access: - alice -> nas\n"
+        "Note: certificates of alice are not valid yet\n"
+        "Refused: the clock reads ...\n");
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "base/free_with.h"
 #include "pki/known_hosts.h"
+#include "sys/filesystem.h"
 
 namespace certgate::source {
 namespace {
@@ -161,19 +162,53 @@ Result<CommitPtr> resolve(git_repository* repo, const std::string& ref) {
   return make_error(Errc::not_found, "--ref " + ref + ": no such branch, tag or commit");
 }
 
-Result<std::string> read_blob(git_repository* repo, const git_tree* tree, const std::string& path) {
-  git_tree_entry* raw = nullptr;
-  if (git_tree_entry_bypath(&raw, tree, path.c_str()) != 0)
-    return make_error(Errc::not_found, path + ": not in the commit");
-  EntryPtr entry(raw);
-  if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB)
-    return make_error(Errc::invalid, path + ": not a file in the commit");
+// The bytes of the blob `entry`, at most `max_size` (checked before copying).
+Result<std::string> blob_text(git_repository* repo, const git_tree_entry* entry,
+                              const std::string& shown, std::uint64_t max_size) {
   git_blob* blob = nullptr;
-  if (git_blob_lookup(&blob, repo, git_tree_entry_id(entry.get())) != 0)
-    return last_git_error(Errc::io, "read " + path);
+  if (git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) != 0)
+    return last_git_error(Errc::io, "read " + shown);
   BlobPtr owned(blob);
+  if (static_cast<std::uint64_t>(git_blob_rawsize(blob)) > max_size)
+    return sys::too_large_error(shown, max_size);
   const char* bytes = static_cast<const char*>(git_blob_rawcontent(blob));
   return std::string(bytes, static_cast<size_t>(git_blob_rawsize(blob)));
+}
+
+// The entry `dir`/`relative` of the commit, reached through trees only: a symlink (on the way
+// or at the end) is refused as sys::Filesystem::read_inside refuses one in a directory, so a
+// work tree and its commit read the same. `relative` is how messages name it.
+Result<EntryPtr> regular_entry(git_repository* repo, const git_tree* tree, const std::string& dir,
+                               const std::string& relative) {
+  for (size_t end = relative.find('/');; end = relative.find('/', end + 1)) {
+    const std::string shown = relative.substr(0, end);
+    const std::string path = dir.empty() ? shown : dir + "/" + shown;
+    git_tree_entry* raw = nullptr;
+    if (git_tree_entry_bypath(&raw, tree, path.c_str()) != 0)
+      return make_error(Errc::not_found, relative + ": not in the commit");
+    EntryPtr entry(raw);
+    const git_filemode_t mode = git_tree_entry_filemode(entry.get());
+    if (mode == GIT_FILEMODE_LINK) {
+      auto target = blob_text(repo, entry.get(), shown, 4096);  // PATH_MAX
+      if (!target) return target.error();
+      return sys::symlink_error(shown, *target);
+    }
+    if (end == std::string::npos) {
+      if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE)
+        return sys::not_regular_error(relative);
+      return entry;
+    }
+    if (mode != GIT_FILEMODE_TREE)
+      return make_error(Errc::not_found, relative + ": not in the commit");
+  }
+}
+
+// The bytes of a regular file of the commit, at most `max_size`.
+Result<std::string> read_blob(git_repository* repo, const git_tree* tree, const std::string& dir,
+                              const std::string& relative, std::uint64_t max_size) {
+  auto entry = regular_entry(repo, tree, dir, relative);
+  if (!entry) return entry.error();
+  return blob_text(repo, entry->get(), relative, max_size);
 }
 
 // CSR files beside the desired-state file, read from the same commit.
@@ -187,7 +222,7 @@ class GitTree final : public SourceTree {
       return make_error(Errc::invalid, "\"" + relative +
                                            "\" must be a relative path inside the source "
                                            "(no leading '/', no \"..\")");
-    return read_blob(repo_.get(), tree_.get(), dir_.empty() ? relative : dir_ + "/" + relative);
+    return read_blob(repo_.get(), tree_.get(), dir_, relative, kMaxSourceFileSize);
   }
 
  private:
@@ -236,7 +271,7 @@ Result<SourceSnapshot> load_git(const SourceOptions& options, const std::string&
     return last_git_error(Errc::io, "commit tree");
   TreePtr tree(raw_tree);
   const std::string id = oid_hex(git_commit_id(commit->get()));
-  auto text = read_blob(repo.get(), tree.get(), options.file);
+  auto text = read_blob(repo.get(), tree.get(), "", options.file, kMaxDesiredStateRead);
   if (!text)
     return make_error(text.error().code, "commit " + id.substr(0, 7) + " of " + url + " (" +
                                              options.ref + "): " + text.error().message);

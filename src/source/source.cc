@@ -19,7 +19,7 @@ class FilesystemTree final : public SourceTree {
                                            "\" must be a relative path inside the source "
                                            "(no leading '/', no \"..\")");
     }
-    return fs_.read(sys::join_path(root_, relative));
+    return fs_.read_inside(root_, relative, kMaxSourceFileSize);
   }
 
  private:
@@ -69,9 +69,30 @@ std::string local_url(const std::string& path) {
   return ec ? path : abs.lexically_normal().string();
 }
 
+// The desired-state file: --source itself (the operator's own path, which may be a symlink),
+// or --file inside a directory, read like a CSR (no symlink, regular, bounded).
+Result<std::string> read_desired_file(sys::Filesystem& fs, const std::string& kind,
+                                      const std::string& root, const std::string& relative) {
+  if (kind == "directory") {
+    auto text = fs.read_inside(root, relative, kMaxDesiredStateRead);
+    if (!text)
+      return make_error(text.error().code,
+                        "read desired state in " + root + ": " + text.error().message);
+    return text;
+  }
+  const std::string path = sys::join_path(root, relative);
+  auto info = fs.stat(path);
+  if (!info) return info.error();
+  if (info->size > kMaxDesiredStateRead)
+    return sys::too_large_error("read desired state: " + path, kMaxDesiredStateRead);
+  return fs.read(path);
+}
+
+// `root` is empty for a file source (then `relative` is --source itself).
 Result<SourceSnapshot> snapshot_of_file(sys::Filesystem& fs, const std::string& kind,
-                                        const std::string& path) {
-  auto text = fs.read(path);
+                                        const std::string& root, const std::string& relative) {
+  const std::string path = sys::join_path(root, relative);
+  auto text = read_desired_file(fs, kind, root, relative);
   if (!text) return text.error();
   SourceSnapshot snap;
   snap.kind = kind;
@@ -108,7 +129,7 @@ Result<SourceSnapshot> load(const SourceOptions& options, sys::Filesystem& fs) {
   if (!info) {
     return make_error(info.error().code, "read desired state: " + info.error().message);
   }
-  if (info->kind == sys::FileKind::file) return snapshot_of_file(fs, "file", source);
+  if (info->kind == sys::FileKind::file) return snapshot_of_file(fs, "file", "", source);
   if (info->kind != sys::FileKind::directory) {
     return make_error(Errc::invalid, "source " + source + " is neither a file nor a directory");
   }
@@ -119,7 +140,7 @@ Result<SourceSnapshot> load(const SourceOptions& options, sys::Filesystem& fs) {
   const std::string path = sys::join_path(source, options.file);
   const bool work_tree = fs.stat(sys::join_path(source, ".git")).has_value();
   if (options.prefer_git && work_tree) return from_git(options, fs, local_url(source));
-  if (fs.stat(path)) return snapshot_of_file(fs, "directory", path);
+  if (fs.stat(path)) return snapshot_of_file(fs, "directory", source, options.file);
   if (fs.stat(sys::join_path(source, "HEAD")) && fs.stat(sys::join_path(source, "objects"))) {
     return from_git(options, fs, local_url(source));
   }

@@ -6,6 +6,7 @@
 // are read the same way. Nothing here interprets TOML.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,13 +32,22 @@ struct SourceOptions {
   std::string known_hosts;
 };
 
+// The largest file a device may name in the source (a CSR is about 1 KiB).
+inline constexpr std::uint64_t kMaxSourceFileSize = 64 * 1024;
+// The largest desired-state file read at all. desired/ refuses anything over 8 MiB with a
+// diagnostic (desired/toml_limits.h); this only keeps a read from running without bound.
+inline constexpr std::uint64_t kMaxDesiredStateRead = 16 * 1024 * 1024;
+
 // Read access to the files beside the desired-state file, for paths such as "csr/alice.csr".
 class SourceTree {
  public:
   virtual ~SourceTree() = default;
-  // The bytes of `relative`, resolved against the folder of the desired-state file.
-  // Errc::invalid for an absolute path or one that climbs out with "..", Errc::not_found when
-  // the file is missing.
+  // The bytes of `relative`, resolved against the folder of the desired-state file: a regular
+  // file of at most kMaxSourceFileSize, reached through no symlink, the same in a directory, a
+  // work tree and a git commit (sys::Filesystem::read_inside). Errc::invalid for an absolute
+  // path or one that climbs out with "..", for a symlink, a FIFO or device, a directory, or a
+  // file too large (messages name `relative`, never the content); Errc::not_found when the
+  // file is missing.
   virtual Result<std::string> read(const std::string& relative) const = 0;
 };
 

@@ -1,8 +1,14 @@
 #include "source/source.h"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 
 #include "support/mem_filesystem.h"
+#include "sys/real_filesystem.h"
 
 namespace certgate::source {
 
@@ -61,6 +67,42 @@ TEST_CASE("source: safe relative paths") {
     CAPTURE(bad);
     CHECK_FALSE(is_safe_relative_path(bad));
   }
+}
+
+TEST_CASE("source: a file a device names must be regular and at most 64 KiB") {
+  testing::MemFilesystem fs;
+  fs.put("repo/certgate.toml", "a");
+  fs.put("repo/csr/big.csr", std::string(kMaxSourceFileSize + 1, 'A'));
+  fs.put("repo/csr/max.csr", std::string(kMaxSourceFileSize, 'A'));
+  auto snap = load({"repo", "main", "certgate.toml", "", false, "", ""}, fs);
+  REQUIRE(snap);
+  auto big = snap->tree->read("csr/big.csr");
+  REQUIRE_FALSE(big);
+  CHECK(big.error().code == Errc::invalid);
+  CHECK(big.error().message == "csr/big.csr is larger than 64 KiB");
+  CHECK(snap->tree->read("csr/max.csr")->size() == kMaxSourceFileSize);
+  CHECK(snap->tree->read("csr").error().message == "csr is not a regular file");
+}
+
+TEST_CASE("source: a directory's desired-state file that is a symlink or a FIFO is refused") {
+  sys::RealFilesystem fs;
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base ? base : "/tmp") + "/certgate-unit.XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl.data());
+  REQUIRE(fs.make_dirs(dir + "/link", 0755));
+  REQUIRE(fs.make_dirs(dir + "/fifo", 0755));
+  REQUIRE(::symlink("/etc/passwd", (dir + "/link/certgate.toml").c_str()) == 0);
+  REQUIRE(::mkfifo((dir + "/fifo/certgate.toml").c_str(), 0644) == 0);
+  auto link = load({dir + "/link", "main", "certgate.toml", "", false, "", ""}, fs);
+  auto fifo = load({dir + "/fifo", "main", "certgate.toml", "", false, "", ""}, fs);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  REQUIRE_FALSE(link);
+  CHECK(link.error().message ==
+        "read desired state in " + dir + "/link: certgate.toml is a symlink out of the source");
+  REQUIRE_FALSE(fifo);
+  CHECK(fifo.error().message ==
+        "read desired state in " + dir + "/fifo: certgate.toml is not a regular file");
 }
 
 }  // namespace certgate::source

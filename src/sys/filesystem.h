@@ -62,7 +62,26 @@ class Filesystem {
   // Creates directory `path` and missing parents with `mode`. An existing directory is kept
   // as it is (its mode is not changed).
   virtual Result<void> make_dirs(const std::string& path, std::uint32_t mode) = 0;
+
+  // The content of `root`/`relative` when it is a regular file of at most `max_size` bytes
+  // reached without following a symlink: for files that a source names (a CSR), which must not
+  // hang on a FIFO, read /dev/zero without end, or lead out of the source. Messages name
+  // `relative`, never the content. Errc::not_found when a component is missing; Errc::invalid
+  // for a symlink, a FIFO, a device or a directory (on the way or at the end), or a file over
+  // `max_size`; Errc::io otherwise. REQUIRES: is a plain relative path (no "..", no leading
+  // '/'). This default, for filesystems without symlinks or FIFOs (fakes, SFTP), checks kind
+  // and size with stat(); RealFilesystem opens each component with O_NOFOLLOW.
+  virtual Result<std::string> read_inside(const std::string& root, const std::string& relative,
+                                          std::uint64_t max_size);
 };
+
+// read_inside's refusals, shared with sources that are not a filesystem (a git commit), so
+// both say the same: "csr/a.csr is not a regular file", "csr/a.csr is larger than 64 KiB",
+// "csr/a.csr is a symlink out of the source" (its `target` is absolute or climbs above the
+// root) or "... is a symlink (certgate follows no link in the source)".
+Error not_regular_error(const std::string& relative);
+Error too_large_error(const std::string& relative, std::uint64_t max_size);
+Error symlink_error(const std::string& relative, const std::string& target);
 
 // The parent directory of `path` ("." for a bare name), and `dir` joined with `name`.
 std::string parent_path(const std::string& path);

@@ -1,0 +1,54 @@
+#include "plan/next_change.h"
+
+#include <algorithm>
+
+namespace certgate::plan {
+
+namespace {
+
+struct Earliest {
+  base::Instant now;
+  std::optional<NextChange> best;
+
+  void consider(base::Instant at, const std::string& reason) {
+    if (at <= now || (best && best->at <= at)) return;
+    best = NextChange{at, reason};
+  }
+};
+
+void consider_certs(const desired::DesiredState& desired, const observed::ObservedState& observed,
+                    Earliest& e) {
+  for (const observed::Cert& c : observed.certs) {
+    const desired::Device* d = desired.find_device(c.device);
+    if (c.is_live(e.now) && d && !d->is_revoked()) {
+      e.consider(c.not_after - d->renew_before,
+                 "the certificate " + c.serial + " of device " + c.device + " enters renew_before");
+      e.consider(c.not_after,
+                 "the certificate " + c.serial + " of device " + c.device + " expires");
+    }
+    if (c.status == observed::CertStatus::revoked &&
+        std::binary_search(observed.crl.serials.begin(), observed.crl.serials.end(), c.serial))
+      e.consider(c.not_after, "the revoked certificate " + c.serial + " leaves the CRL");
+  }
+}
+
+}  // namespace
+
+std::optional<NextChange> next_change(const desired::DesiredState& desired,
+                                      const observed::ObservedState& observed, base::Instant now) {
+  Earliest e{now, std::nullopt};
+  for (const desired::Site& s : desired.sites) {
+    if (s.fallback) e.consider(s.fallback->until, "the fallback of site " + s.name + " closes");
+  }
+  for (const desired::Device& d : desired.devices) {
+    if (d.not_after) e.consider(*d.not_after, "not_after of device " + d.name + " passes");
+  }
+  consider_certs(desired, observed, e);
+  if (observed.crl.exists) {
+    e.consider(observed.crl.next_update - desired.ca.crl_refresh_before, "the CRL refresh is due");
+    e.consider(observed.crl.next_update, "the CRL's nextUpdate passes");
+  }
+  return e.best;
+}
+
+}  // namespace certgate::plan

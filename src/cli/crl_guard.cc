@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "apply/deploy.h"
 #include "apply/pki_apply.h"
@@ -20,14 +21,15 @@ namespace {
 
 using std::chrono::seconds;
 
-// The recorded CRL settings, or for a record written before they were kept, the CRL's own
-// validity and a quarter of it.
-void crl_settings(const observed::AppliedRecord& record, const pki::CrlInfo& crl, seconds& validity,
-                  seconds& refresh_before) {
+// The recorded CRL settings; for a record written before they were kept, the CRL's own
+// validity and a quarter of it; without either, the defaults of [ca].
+void crl_settings(const observed::AppliedRecord& record, const std::optional<pki::CrlInfo>& crl,
+                  seconds& validity, seconds& refresh_before) {
   validity = record.crl_validity;
   refresh_before = record.crl_refresh_before;
-  if (validity.count() <= 0)
-    validity = std::chrono::duration_cast<seconds>(crl.next_update - crl.this_update);
+  if (validity.count() <= 0 && crl && crl->next_update > crl->this_update)
+    validity = std::chrono::duration_cast<seconds>(crl->next_update - crl->this_update);
+  if (validity.count() <= 0) validity = desired::CaSpec{}.crl_validity;
   if (refresh_before.count() <= 0) refresh_before = validity / 4;
 }
 
@@ -84,25 +86,30 @@ Result<CrlGuardReport> guard_crl(const GlobalOptions& g, sys::Filesystem& fs,
                                  sys::CommandRunner& runner, const std::string& state,
                                  base::Instant now, bool force_sign) {
   CrlGuardReport report;
-  auto record_text = fs.read(sys::join_path(state, "state.json"));
-  if (!record_text) return report;
-  auto record = observed::parse_applied_record(*record_text);
   pki::CaDatabase db(fs, state);
   auto ca_pem = fs.read(db.cert_path());
+  if (!ca_pem) return report;      // no CA yet: nothing to guard
+  observed::AppliedRecord record;  // none yet: the CRL is still kept signed, for no target
+  if (auto text = fs.read(sys::join_path(state, "state.json"))) {
+    if (auto parsed = observed::parse_applied_record(*text)) record = std::move(*parsed);
+  }
   auto crl_pem = fs.read(db.crl_path());
-  if (!record || !ca_pem || !crl_pem) return report;
-  auto crl = pki::inspect_crl(*crl_pem, *ca_pem);
-  if (!crl) return make_error(Errc::invalid, "the CA's CRL: " + crl.error().message);
+  std::optional<pki::CrlInfo> crl;
+  if (crl_pem) {
+    auto info = pki::inspect_crl(*crl_pem, *ca_pem);
+    if (!info) return make_error(Errc::invalid, "the CA's CRL: " + info.error().message);
+    crl = std::move(*info);
+  }
   seconds validity, refresh_before;
-  crl_settings(*record, *crl, validity, refresh_before);
-  if (force_sign || crl->next_update - refresh_before <= now || crl->this_update > now) {
+  crl_settings(record, crl, validity, refresh_before);
+  if (force_sign || !crl || crl->next_update - refresh_before <= now || crl->this_update > now) {
     auto number = sign_crl(fs, state, now, validity);
     if (!number) return make_error(number.error().code, "sign the CRL: " + number.error().message);
     report.signed_crl = *number;
     crl_pem = fs.read(db.crl_path());
     if (!crl_pem) return crl_pem.error();
   }
-  for (const observed::RecordedTarget& t : record->targets) {
+  for (const observed::RecordedTarget& t : record.targets) {
     auto target = connect(g, fs, runner, t);
     auto done = target ? deploy_crl(**target, t, *crl_pem) : Result<bool>(target.error());
     if (!done) {

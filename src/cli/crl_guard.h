@@ -26,10 +26,11 @@ struct CrlGuardReport {
 };
 
 // Signs the CRL when it is due (nextUpdate within the recorded crl_refresh_before, thisUpdate in
-// the future, or `force_sign`) and brings every recorded target's crl.pem to the state's. A
-// target whose crl.pem certgate did not write, or that holds no crl.pem, is left alone. Without a
-// state.json or a CA there is nothing to guard. REQUIRES: the caller holds STATE/lock. Errc::io
-// or Errc::crypto when signing fails; per-target failures are in the report.
+// the future, missing, or `force_sign`) and brings every recorded target's crl.pem to the
+// state's. A target whose crl.pem certgate did not write, or that holds no crl.pem, is left
+// alone. Without a CA there is nothing to guard; without a state.json, no target to deploy to.
+// REQUIRES: the caller holds STATE/lock. Errc::io or Errc::crypto when signing fails; per-target
+// failures are in the report.
 Result<CrlGuardReport> guard_crl(const GlobalOptions& g, sys::Filesystem& fs,
                                  sys::CommandRunner& runner, const std::string& state,
                                  base::Instant now, bool force_sign);

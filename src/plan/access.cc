@@ -77,7 +77,9 @@ void read_entry(Block block, std::string_view line, SiteAccess& access) {
     if (hash != std::string_view::npos)
       access.devices.insert(std::string(trim(line.substr(hash + 1))));
   } else if (block == Block::public_path) {
-    access.public_paths.insert(public_path_of(key));
+    // An entry mapping to 0 keeps paths private (the ambiguous spellings); only 1 is public.
+    const std::string_view value = trim(line.substr(line.find(key) + key.size()));
+    if (value.starts_with("1")) access.public_paths.insert(public_path_of(key));
   } else if (block == Block::fallback) {
     auto cidr = base::parse_cidr(key);
     access.fallback.insert(cidr ? cidr->to_string() : std::string(key));

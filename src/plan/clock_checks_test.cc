@@ -39,7 +39,8 @@ struct Fixture {
     c.not_before = kNow - days{10};
     c.not_after = kNow + days{300};
     observed.certs = {c};
-    observed.last_applied = observed::AppliedRecord{"file certgate.toml", "", "", kNow - 1h, {}};
+    observed.last_applied =
+        observed::AppliedRecord{"file certgate.toml", "", "", kNow - 1h, {}, {}, {}, {}};
   }
 
   Plan plan(PlanOptions options = {}) {

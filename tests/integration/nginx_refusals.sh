@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # "Refused" means nothing is deployed, and what nginx runs agrees with what is on disk after
 # every failure. With a real nginx:
+# - files certgate did not write in [nginx].dir are not overwritten: the plan is refused;
 # - a plan refused by the mass-revocation guard deploys none of its files (it also opened the
 #   whole site), but a CRL that is due is signed and deployed alone;
 # - a desired state that does not parse changes nothing, yet the due CRL still reaches nginx;
@@ -52,6 +53,18 @@ sums() { (cd "$CG_DIR" && sha256sum http.conf sites/nas.conf sites/nas.proxy.con
 
 write_toml "alice bob carol dave" ""
 nginx_start
+# 0. Files of the operator's own where certgate would write: refused, named, left as they are.
+mkdir -p "$CG_DIR"
+echo 'map $host $mine { default 1; }' >"$CG_DIR/http.conf"
+cp "$NGX/server.crt" "$CG_DIR/ca.pem"
+(cd "$CG_DIR" && sha256sum http.conf ca.pem) >foreign.sums
+expect_exit 1 cg apply
+expect_grep "$CG_DIR/http.conf on local was not written by certgate" "$TMP/err"
+expect_grep "$CG_DIR/ca.pem on local was not written by certgate" "$TMP/err"
+expect_grep "mv $CG_DIR/http.conf $CG_DIR/http.conf.orig" "$TMP/err"
+(cd "$CG_DIR" && sha256sum -c --quiet "$TMP/foreign.sums") && ok || bad "foreign files were changed"
+[ -e "$CG_DIR/crl.pem" ] && bad "a refused first apply deployed crl.pem" || ok
+rm "$CG_DIR/http.conf" "$CG_DIR/ca.pem"
 expect_exit 1 cg apply
 nginx_include_certgate
 expect_exit 0 cg apply
@@ -130,6 +143,7 @@ sums | cmp -s - before.sums && ok || bad "the files were not restored after the 
 sed -i 's|^reload = .*|reload = "false"|' certgate.toml
 expect_exit 1 cg apply
 sums | cmp -s - before.sums && ok || bad "the files were not restored after a reload that did nothing"
+nginx_settle  # the reloads of the step before take a moment to finish
 a=$(dave)
 ngx -s reload
 nginx_settle

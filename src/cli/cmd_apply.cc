@@ -212,44 +212,40 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   auto run = run_pipeline(g, *now, fs, runner,
                           plan::PlanOptions{flags.allow_mass_revoke, flags.allow_clock_rewind});
   const double plan_ms = ms_since(t1);
-  if (!run) {
-    // The desired state could not be planned (it does not parse, a CSR is broken, the source is
-    // unreachable): nothing of it is done, but a due CRL still reaches the last good targets.
-    auto guard = guard_crl(g, fs, runner, state, *now, false);
-    if (!guard) return fail("refreshing the CRL failed: " + guard.error().message);
-    print_crl_guard(*guard);
-    return 1;
-  }
+  // Whatever stops the desired state here (it does not parse, a CSR is broken, the source is
+  // unreachable, a rewind, an unsigned commit, a stale or refused plan), nothing of it is done,
+  // but a CRL that is due is still signed and deployed alone to the targets of the last good
+  // apply: an expired CRL would make nginx turn every client away while humans look.
+  auto refuse = [&](const std::string& why, bool force_crl = false) {
+    auto guard = guard_crl(g, fs, runner, state, *now, force_crl);
+    if (!guard) fail("refreshing the CRL failed: " + guard.error().message);
+    if (guard) print_crl_guard(*guard);
+    return why.empty() ? 1 : fail(why);
+  };
+  if (!run) return refuse("");
   out.next_change = plan::next_change(run->loaded.state, run->observed, *now);
   out.source = run->plan.inputs.source;
   out.commit = run->plan.inputs.commit;
   if (run->loaded.snapshot.commit_time)
     out.commit_time = base::Instant{std::chrono::seconds{*run->loaded.snapshot.commit_time}};
   out.planned_actions = static_cast<int>(run->plan.actions.size());
-  if (auto r = check_history(*run, state, flags.allow_rewind); !r) return fail(r.error().message);
+  if (auto r = check_history(*run, state, flags.allow_rewind); !r) return refuse(r.error().message);
   if (flags.require_signed) {
     if (flags.allowed_signers.empty())
       return fail("--require-signed needs --allowed-signers FILE (or CERTGATE_ALLOWED_SIGNERS)");
     auto signer = check_commit_signature(fs, run->loaded.snapshot, flags.allowed_signers);
-    if (!signer) return fail(signer.error().message);
+    if (!signer) return refuse(signer.error().message);
     spdlog::info("commit signed commit={} signer={}", out.commit, *signer);
   }
   if (!flags.plan_file.empty()) {
     if (std::string why = staleness(fs, flags.plan_file, run->plan); !why.empty())
-      return fail("plan is stale: " + why + "; nothing was changed; run certgate plan again");
+      return refuse("plan is stale: " + why + "; nothing was changed; run certgate plan again");
   }
   render::TextStyle style{false};
   std::fputs(render::plan_text(run->plan, style).c_str(), stdout);
   apply::ApplyContext ctx{fs, state, *now, static_cast<int>(std::thread::hardware_concurrency())};
-  if (!run->plan.refusal.empty()) {
-    // Nothing the plan asks for is done and none of its files are deployed, but a CRL that is
-    // due is still signed, and deployed alone to the targets of the last good apply: an expired
-    // CRL would make nginx turn every client away while humans look at the refusal.
-    auto guard = guard_crl(g, fs, runner, state, *now, run->plan.crl_refresh_due);
-    if (!guard) return fail("refreshing the CRL failed: " + guard.error().message);
-    print_crl_guard(*guard);
-    return fail("refused: " + run->plan.refusal);
-  }
+  if (!run->plan.refusal.empty())
+    return refuse("refused: " + run->plan.refusal, run->plan.crl_refresh_due);
   std::fflush(stdout);
   auto t2 = std::chrono::steady_clock::now();
   auto report = apply::apply_pki(run->plan, run->loaded.state, run->observed, ctx);

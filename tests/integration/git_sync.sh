@@ -78,6 +78,14 @@ expect_grep "^${c3:0:7}:certgate.toml:5:1: error: unknown key \"nmae\"" "$TMP/er
 expect_grep '^certgate_sync_success 0$' "$TMP/certgate.prom"
 [ "$(index_sha)" = "$before" ] && ok || bad "state changed after a broken commit"
 cmp -s http.before "$TMP/nginx/http.conf" && ok || bad "nginx files changed after a broken commit"
+# ...but a CRL that is due (here: gone from the state) is still signed and deployed alone.
+rm "$S/ca/crl.pem"
+cp "$TMP/nginx/crl.pem" crl.before
+expect_exit 1 cg sync --source repo
+expect_grep '^Refreshed the CRL only: CRL [0-9]+, deployed to local\.$' "$TMP/out"
+expect_exit 0 openssl crl -in "$S/ca/crl.pem" -noout
+cmp -s crl.before "$TMP/nginx/crl.pem" && bad "the due CRL did not reach nginx after a broken commit" || ok
+cmp -s http.before "$TMP/nginx/http.conf" && ok || bad "nginx files changed after a broken commit"
 
 # An unknown ref is a clear error.
 expect_exit 1 cg sync --source repo --ref nope

@@ -98,7 +98,6 @@ TEST_CASE("deploy: after a reload that fails, nginx is reloaded again with the r
   CHECK(loaded == h.at("http.conf"));
   CHECK(r.error().message.find("reloading nginx with the restored files failed too") !=
         std::string::npos);
-
 }
 
 // Loads http.conf at every reload; the first reload then exits 1, the later ones 0.

@@ -10,7 +10,8 @@ const base::Instant kNow = sys_days{2026y / November / 23};
 
 TEST_CASE("metrics: sync result, applied commit, expiries, CRL and revocation latency") {
   observed::ObservedState o;
-  o.last_applied = observed::AppliedRecord{"git 1a2b3c4 (main)", "1a2b3c4d", "", kNow, {}, {}, {}, {}};
+  o.last_applied =
+      observed::AppliedRecord{"git 1a2b3c4 (main)", "1a2b3c4d", "", kNow, {}, {}, {}, {}};
   observed::Cert alice;
   alice.serial = "4A";
   alice.device = "alice";

@@ -159,7 +159,7 @@ TEST_CASE("apply: a successful apply is recorded in state.json, 0600") {
   CHECK(*observed::parse_applied_record(fs.files().at("/state/state.json").bytes) == r);
 }
 
-TEST_CASE("recover: an interrupted CA setup is discarded; a CA with certificates is kept") {
+TEST_CASE("recover: an interrupted CA setup is discarded, a CA with certificates is kept") {
   testing::MemFilesystem fs;
   fs.put("/state/ca/ca.key", "KEY", 0600);
   fs.put("/state/ca/index.txt", "");

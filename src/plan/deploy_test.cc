@@ -63,7 +63,7 @@ TEST_CASE("deploy plan: a file that differs from what the last apply deployed is
   CHECK(p.actions[0].detail == "(+1 -2, edited by hand)");
 }
 
-TEST_CASE("deploy plan: missing, to-be-signed and stale site files; an interrupted deploy") {
+TEST_CASE("deploy plan: missing, to-be-signed and stale site files, and an interrupted deploy") {
   observed::ObservedState o;
   observed::TargetFiles t = deployed();
   t.files.erase("ca.pem");

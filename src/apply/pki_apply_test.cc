@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "apply/bundle_export.h"
 #include "apply/recover.h"
 #include "observed/observe.h"
@@ -110,6 +112,40 @@ TEST_CASE("apply: renewal issues first, then revokes the old certificate as supe
   CHECK(db->index[0].status == pki::IndexStatus::revoked);
   CHECK(db->index[0].reason == base::RevocationReason::superseded);
   CHECK(db->index[1].status == pki::IndexStatus::valid);
+  CHECK(h.plan(later).is_empty());
+}
+
+TEST_CASE("apply: a renewal and a revocation together sign one CRL, numbered by the plan") {
+  Harness h;
+  h.desired = state_with(2);
+  h.apply();
+  const std::string old_serial =
+      pki::inspect_certificate(h.file("/state/devices/dev-100/cert.pem"))->serial;
+  const std::string revoked_serial =
+      pki::inspect_certificate(h.file("/state/devices/dev-101/cert.pem"))->serial;
+  h.desired.devices[1].revoked = base::RevocationReason::keyCompromise;
+  const base::Instant later = kNow + days{340};  // dev-100 is within renew_before
+  const plan::Plan plan = h.plan(later);
+  REQUIRE(plan.count(plan::ActionKind::crl) == 1);
+  REQUIRE(plan.count(plan::ActionKind::renew) == 1);
+  REQUIRE(plan.count(plan::ActionKind::revoke) == 1);
+  const auto crl_action = std::find_if(plan.actions.begin(), plan.actions.end(),
+                                       [](auto& a) { return a.kind == plan::ActionKind::crl; });
+  const size_t writes_before = h.fs.written().size();
+  ApplyReport r = h.apply(later);
+  CHECK(r.crl_number == std::stol(crl_action->after));
+  std::vector<std::string> written(h.fs.written().begin() + writes_before, h.fs.written().end());
+  // RFC 5280 5.2.3: one CRL per number; two CRLs numbered alike would be a reuse.
+  CHECK(std::count(written.begin(), written.end(), "/state/ca/crl.pem") == 1);
+  CHECK(std::count(written.begin(), written.end(), "/state/ca/crlnumber") == 1);
+  auto crl = pki::inspect_crl(h.file("/state/ca/crl.pem"), h.file("/state/ca/ca.crt"));
+  REQUIRE(crl);
+  CHECK(crl->number == std::stol(crl_action->after));
+  std::vector<std::string> want{old_serial, revoked_serial};
+  std::sort(want.begin(), want.end());
+  std::vector<std::string> listed = crl->serials;
+  std::sort(listed.begin(), listed.end());
+  CHECK(listed == want);
   CHECK(h.plan(later).is_empty());
 }
 

@@ -10,6 +10,7 @@
 #include "pki/ca_database.h"
 #include "pki/inspect.h"
 #include "plan/planner.h"
+#include "support/apply_run.h"
 #include "support/mem_filesystem.h"
 #include "support/test_csr.h"
 
@@ -20,17 +21,7 @@ using namespace std::chrono;
 
 const base::Instant kNow = sys_days{2026y / November / 23} + 12h;
 
-desired::DesiredState state_with(int devices) {
-  desired::DesiredState s;
-  s.ca.common_name = "Test CA";
-  for (int i = 0; i < devices; ++i) {
-    desired::Device d;
-    d.name = "dev-" + std::to_string(100 + i);
-    d.owner = d.name + "@example.com";
-    s.devices.push_back(d);
-  }
-  return s;
-}
+desired::DesiredState state_with(int devices) { return testing::desired_with_devices(devices); }
 
 struct Harness {
   testing::MemFilesystem fs;
@@ -42,10 +33,7 @@ struct Harness {
     return plan::compute_plan(desired, *o, {}, {}, now);
   }
   ApplyReport apply(base::Instant now = kNow) {
-    ApplyContext ctx{fs, "/state", now, 2};
-    auto o = observed::observe(fs, "/state", desired, now);
-    REQUIRE(o);
-    auto r = apply_pki(plan::compute_plan(desired, *o, {}, {}, now), desired, *o, ctx);
+    auto r = testing::apply_pki_once(fs, desired, now);
     REQUIRE(r);
     return *r;
   }

@@ -27,6 +27,12 @@ class FakeRunner final : public sys::CommandRunner {
     rules_.push_back({std::move(contains), std::move(out), nullptr});
   }
 
+  // As on(), and `effect` runs each time such a command does (before it returns).
+  void on(std::string contains, int exit_code, std::function<void()> effect) {
+    on(std::move(contains), exit_code);
+    rules_.back().effect = std::move(effect);
+  }
+
   Result<sys::CommandOutput> run(const sys::Command& command) override {
     ran.push_back(command.shell);
     for (const Rule& r : rules_) {

@@ -46,7 +46,7 @@ GateCheck classify(const Result<pki::ProbeResult>& r, const desired::Site& s = s
   return classify_probe(kind, r, s, now);
 }
 
-TEST_CASE("gate: HTTP 400, 403, 495 and 496 are refusals; any other status is an open door") {
+TEST_CASE("gate: HTTP 400, 403, 495 and 496 are refusals, any other status is an open door") {
   for (int status : {400, 403, 495, 496}) {
     CAPTURE(status);
     const GateCheck c = classify(answered(status));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -68,10 +69,16 @@ class Applier {
   Result<void> refresh_config();
   Result<std::vector<Job>> issuance_jobs(const std::vector<pki::IndexEntry>& index);
   Result<void> issue_batch();
+  // The batch, then the revocation of the certificates that renewals replaced.
+  Result<void> issue_and_supersede();
   // Marks the certificates of `reasons` revoked in index.txt (one durable commit).
   Result<void> revoke(const std::map<std::string, base::RevocationReason>& reasons);
   // The revoked probe certificate of `certgate verify`, when the plan asks for it.
   Result<void> issue_probe();
+  // The number of this apply's CRL: the plan's (its crl action's `after`). Errc::stale when
+  // the CA has used that number already.
+  Result<long> crl_number() const;
+  // Signs the CRL of every revoked, unexpired certificate in index.txt, numbered by the plan.
   Result<void> write_crl();
   Result<void> write_cache();
 
@@ -244,6 +251,29 @@ Result<void> Applier::issue_probe() {
   return {};
 }
 
+Result<long> Applier::crl_number() const {
+  auto action = std::find_if(plan_.actions.begin(), plan_.actions.end(),
+                             [](const Action& a) { return a.kind == ActionKind::crl; });
+  CG_CHECK(action != plan_.actions.end());
+  long planned = 0;
+  const std::string& after = action->after;
+  auto [end, ec] = std::from_chars(after.data(), after.data() + after.size(), planned);
+  if (ec != std::errc() || end != after.data() + after.size() || planned < 1)
+    return make_error(Errc::invalid, "the plan's crlNumber \"" + after + "\" is not a number");
+  // The database as this run found it: no CRL was signed since (one per apply).
+  long used = ca_.next_crl_number - 1;
+  if (ca_.crl_pem) {
+    if (auto old = pki::inspect_crl(*ca_.crl_pem, signer_->cert_pem()); old)
+      used = std::max(used, old->number);
+  }
+  // RFC 5280 5.2.3: CRL numbers increase; a number is never given to two CRLs.
+  if (planned <= used)
+    return make_error(Errc::stale, "the plan signs CRL number " + after +
+                                       ", but the CA has used numbers up to " +
+                                       std::to_string(used) + "; run certgate plan again");
+  return planned;
+}
+
 Result<void> Applier::write_crl() {
   std::vector<pki::CrlEntry> entries;
   for (const pki::IndexEntry& e : ca_.index) {
@@ -256,19 +286,16 @@ Result<void> Applier::write_crl() {
       reason = base::RevocationReason::unspecified;
     entries.push_back({e.serial, *e.revoked_at, reason});
   }
-  long number = ca_.next_crl_number;
-  if (ca_.crl_pem) {
-    if (auto old = pki::inspect_crl(*ca_.crl_pem, signer_->cert_pem()); old)
-      number = std::max(number, old->number + 1);
-  }
+  auto number = crl_number();
+  if (!number) return number.error();
   // thisUpdate backdated like certificates: an edge host whose clock runs a little behind
   // would otherwise find the CRL "not yet valid" and nginx would refuse every client.
-  auto crl =
-      signer_->make_crl(entries, number, ctx_.now - kBackdate, ctx_.now + desired_.ca.crl_validity);
+  auto crl = signer_->make_crl(entries, *number, ctx_.now - kBackdate,
+                               ctx_.now + desired_.ca.crl_validity);
   if (!crl) return crl.error();
-  if (auto r = db_.write_crl(*crl, number); !r) return r;
-  spdlog::info("wrote CRL number={} entries={}", number, entries.size());
-  report_.crl_number = number;
+  if (auto r = db_.write_crl(*crl, *number); !r) return r;
+  spdlog::info("wrote CRL number={} entries={}", *number, entries.size());
+  report_.crl_number = *number;
   return {};
 }
 
@@ -301,6 +328,15 @@ Result<void> Applier::write_cache() {
   return db_.write_cert_cache(cache);
 }
 
+Result<void> Applier::issue_and_supersede() {
+  if (auto r = issue_batch(); !r) return r;
+  // Renewals: the new certificate is in place, so the old one is revoked (superseded).
+  std::map<std::string, base::RevocationReason> superseded;
+  for (const auto& [serial, device] : superseded_)
+    superseded[serial] = base::RevocationReason::superseded;
+  return revoke(superseded);
+}
+
 Result<ApplyReport> Applier::run() {
   const bool wants_ca = std::any_of(plan_.actions.begin(), plan_.actions.end(),
                                     [](const auto& a) { return a.object == plan::ObjectKind::ca; });
@@ -319,32 +355,25 @@ Result<ApplyReport> Applier::run() {
   if (!ca) return ca.error();
   ca_ = std::move(*ca);
   const auto t1 = std::chrono::steady_clock::now();
-  // Revocations and their CRL first: an issuance that keeps failing (a full disk, one bad
-  // device) must never keep a revoked device in, nor let the CRL run out.
+  // Revocations first: an issuance that keeps failing (a full disk, one bad device) must never
+  // keep a revoked device in.
   if (auto r = issue_probe(); !r) return r.error();
   std::map<std::string, base::RevocationReason> planned;
   for (const Action& a : plan_.actions) {
     if (a.kind == ActionKind::revoke) planned[a.serial] = *a.revocation_reason;
   }
   if (auto r = revoke(planned); !r) return r.error();
-  const bool wants_crl = plan_.count(ActionKind::crl) > 0;
-  const bool renews = plan_.count(ActionKind::renew) > 0;
-  if (wants_crl && (!planned.empty() || !renews)) {
-    if (auto r = write_crl(); !r) return r.error();
-  }
   const auto t2 = std::chrono::steady_clock::now();
-  if (auto r = issue_batch(); !r) return r.error();
-  // Renewals: the new certificate is in place, so the old one is revoked (superseded).
-  std::map<std::string, base::RevocationReason> superseded;
-  for (const auto& [serial, device] : superseded_)
-    superseded[serial] = base::RevocationReason::superseded;
-  if (auto r = revoke(superseded); !r) return r.error();
-  if (!superseded.empty() || (wants_crl && report_.crl_number < 0)) {
+  Result<void> issued = issue_and_supersede();
+  // One CRL per apply, with the plan's number, once every revocation is in index.txt; signed
+  // also when the issuance failed, so that the revocations committed above reach it.
+  if (plan_.count(ActionKind::crl) > 0) {
     if (auto r = write_crl(); !r) return r.error();
   }
+  if (!issued) return issued.error();
   if (auto r = write_cache(); !r) return r.error();
   using ms = std::chrono::duration<double, std::milli>;
-  spdlog::debug("timing open_read_ms={:.1f} revoke_crl_ms={:.1f} issue_rest_ms={:.1f}",
+  spdlog::debug("timing open_read_ms={:.1f} revoke_ms={:.1f} issue_crl_rest_ms={:.1f}",
                 ms(t1 - t0).count(), ms(t2 - t1).count(),
                 ms(std::chrono::steady_clock::now() - t2).count());
   return report_;

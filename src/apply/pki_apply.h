@@ -36,9 +36,11 @@ struct ApplyReport {
   bool operator==(const ApplyReport&) const = default;
 };
 
-// Carries out the PKI actions of `plan` (issue, renew, revoke, crl) in order: CA, issuance
-// batch, revocations (including the superseded certificates of renewals), CRL. Stops at the
-// first error; what was committed before it stays committed, and the next run converges.
+// Carries out the PKI actions of `plan` (issue, renew, revoke, crl) in order: CA, the revoked
+// probe certificate, revocations, issuance batch, the superseded certificates of renewals, and
+// one CRL numbered as the plan's crl action says (Errc::stale when the CA used that number
+// already), signed also when the issuance failed. Stops at the first error otherwise; what was
+// committed before it stays committed, and the next run converges.
 // `observed` is what the plan was computed from; its certificate details, with those of the new
 // certificates, become the certificate cache (pki/cert_cache.h).
 Result<ApplyReport> apply_pki(const plan::Plan& plan, const desired::DesiredState& desired,

@@ -2,12 +2,15 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "apply/bundle_export.h"
 #include "apply/recover.h"
 #include "observed/observe.h"
 #include "pki/ca_database.h"
 #include "pki/inspect.h"
 #include "plan/planner.h"
+#include "support/apply_run.h"
 #include "support/mem_filesystem.h"
 #include "support/test_csr.h"
 
@@ -18,17 +21,7 @@ using namespace std::chrono;
 
 const base::Instant kNow = sys_days{2026y / November / 23} + 12h;
 
-desired::DesiredState state_with(int devices) {
-  desired::DesiredState s;
-  s.ca.common_name = "Test CA";
-  for (int i = 0; i < devices; ++i) {
-    desired::Device d;
-    d.name = "dev-" + std::to_string(100 + i);
-    d.owner = d.name + "@example.com";
-    s.devices.push_back(d);
-  }
-  return s;
-}
+desired::DesiredState state_with(int devices) { return testing::desired_with_devices(devices); }
 
 struct Harness {
   testing::MemFilesystem fs;
@@ -40,10 +33,7 @@ struct Harness {
     return plan::compute_plan(desired, *o, {}, {}, now);
   }
   ApplyReport apply(base::Instant now = kNow) {
-    ApplyContext ctx{fs, "/state", now, 2};
-    auto o = observed::observe(fs, "/state", desired, now);
-    REQUIRE(o);
-    auto r = apply_pki(plan::compute_plan(desired, *o, {}, {}, now), desired, *o, ctx);
+    auto r = testing::apply_pki_once(fs, desired, now);
     REQUIRE(r);
     return *r;
   }
@@ -113,6 +103,40 @@ TEST_CASE("apply: renewal issues first, then revokes the old certificate as supe
   CHECK(h.plan(later).is_empty());
 }
 
+TEST_CASE("apply: a renewal and a revocation together sign one CRL, numbered by the plan") {
+  Harness h;
+  h.desired = state_with(2);
+  h.apply();
+  const std::string old_serial =
+      pki::inspect_certificate(h.file("/state/devices/dev-100/cert.pem"))->serial;
+  const std::string revoked_serial =
+      pki::inspect_certificate(h.file("/state/devices/dev-101/cert.pem"))->serial;
+  h.desired.devices[1].revoked = base::RevocationReason::keyCompromise;
+  const base::Instant later = kNow + days{340};  // dev-100 is within renew_before
+  const plan::Plan plan = h.plan(later);
+  REQUIRE(plan.count(plan::ActionKind::crl) == 1);
+  REQUIRE(plan.count(plan::ActionKind::renew) == 1);
+  REQUIRE(plan.count(plan::ActionKind::revoke) == 1);
+  const auto crl_action = std::find_if(plan.actions.begin(), plan.actions.end(),
+                                       [](auto& a) { return a.kind == plan::ActionKind::crl; });
+  const size_t writes_before = h.fs.written().size();
+  ApplyReport r = h.apply(later);
+  CHECK(r.crl_number == std::stol(crl_action->after));
+  std::vector<std::string> written(h.fs.written().begin() + writes_before, h.fs.written().end());
+  // RFC 5280 5.2.3: one CRL per number; two CRLs numbered alike would be a reuse.
+  CHECK(std::count(written.begin(), written.end(), "/state/ca/crl.pem") == 1);
+  CHECK(std::count(written.begin(), written.end(), "/state/ca/crlnumber") == 1);
+  auto crl = pki::inspect_crl(h.file("/state/ca/crl.pem"), h.file("/state/ca/ca.crt"));
+  REQUIRE(crl);
+  CHECK(crl->number == std::stol(crl_action->after));
+  std::vector<std::string> want{old_serial, revoked_serial};
+  std::sort(want.begin(), want.end());
+  std::vector<std::string> listed = crl->serials;
+  std::sort(listed.begin(), listed.end());
+  CHECK(listed == want);
+  CHECK(h.plan(later).is_empty());
+}
+
 TEST_CASE("recover: uncommitted staging is discarded, committed staging is installed") {
   Harness h;
   h.desired = state_with(1);
@@ -164,7 +188,7 @@ TEST_CASE("apply: a successful apply is recorded in state.json, 0600") {
   CHECK(*observed::parse_applied_record(fs.files().at("/state/state.json").bytes) == r);
 }
 
-TEST_CASE("recover: an interrupted CA setup is discarded; a CA with certificates is kept") {
+TEST_CASE("recover: an interrupted CA setup is discarded, a CA with certificates is kept") {
   testing::MemFilesystem fs;
   fs.put("/state/ca/ca.key", "KEY", 0600);
   fs.put("/state/ca/index.txt", "");

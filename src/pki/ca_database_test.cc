@@ -26,7 +26,7 @@ TEST_CASE("ca_database: create lays out openssl ca's files with safe modes, and 
   CHECK(fs.files().at("/state/ca/ca.key").bytes == "KEY");
 }
 
-TEST_CASE("ca_database: read returns index, crlnumber, newcerts; absent files are empty") {
+TEST_CASE("ca_database: read returns index, crlnumber, newcerts, and absent files are empty") {
   testing::MemFilesystem fs;
   CaDatabase db(fs, "/state");
   auto empty = db.read();

@@ -118,7 +118,7 @@ TEST_CASE("pki: CaSigner refuses a key that is not the certificate's") {
   CHECK(r.error().message == "ca.key does not belong to ca.crt");
 }
 
-TEST_CASE("pki: bundles of both profiles are built; a mismatched key is refused") {
+TEST_CASE("pki: bundles of both profiles are built, a mismatched key is refused") {
   CaSigner signer = make_signer();
   auto key = generate_key(base::KeyType::ec_p256);
   REQUIRE(key);
@@ -140,7 +140,7 @@ TEST_CASE("pki: bundles of both profiles are built; a mismatched key is refused"
   CHECK(r.error().message == "key of alice-phone does not match its certificate");
 }
 
-TEST_CASE("pki: serials are 32 hex digits, positive, distinct; passwords are unambiguous") {
+TEST_CASE("pki: serials are 32 hex digits, positive, distinct, and passwords are unambiguous") {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
     auto s = random_serial();

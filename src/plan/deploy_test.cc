@@ -83,7 +83,7 @@ TEST_CASE("deploy plan: a file certgate did not write is not overwritten: the pl
   CHECK(q.refusal.empty());
 }
 
-TEST_CASE("deploy plan: missing, to-be-signed and stale site files; an interrupted deploy") {
+TEST_CASE("deploy plan: missing, to-be-signed and stale site files, and an interrupted deploy") {
   observed::ObservedState o;
   observed::TargetFiles t = deployed();
   t.files.erase("ca.pem");

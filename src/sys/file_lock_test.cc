@@ -9,7 +9,7 @@
 namespace certgate::sys {
 namespace {
 
-TEST_CASE("file_lock: one holder at a time; released when the holder goes") {
+TEST_CASE("file_lock: one holder at a time, released when the holder goes") {
   const char* base = std::getenv("TMPDIR");
   std::string path =
       std::string(base ? base : "/tmp") + "/certgate-lock-test." + std::to_string(::getpid());

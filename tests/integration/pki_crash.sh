@@ -79,6 +79,11 @@ key_matches() {  # STATE DEVICE
 
 apply_cmd() { "$CERTGATE" --source certgate.toml --state-dir "$1" apply >/dev/null 2>&1; }
 
+# Seconds for sleep(1) from microseconds, for any duration (printf '0.%06d' made 1.2 s 0.12 s).
+seconds() { LC_ALL=C awk -v us="$1" 'BEGIN { printf "%.6f", us / 1000000 }'; }
+[ "$(seconds 1200000)" = 1.200000 ] && [ "$(seconds 870000)" = 0.870000 ] &&
+  [ "$(seconds 5)" = 0.000005 ] && ok || bad "seconds() miscomputes a delay"
+
 # How long one full apply takes here, to spread the kills over it.
 start=$(date +%s%N)
 apply_cmd "$TMP/probe" || bad "a full apply failed"
@@ -95,7 +100,7 @@ while [ "$kills" -lt "$KILLS" ]; do
   delay_us=$((full_ms * 1200 * (i % 25) / 25))
   "$CERTGATE" --source certgate.toml --state-dir "$st" apply >/dev/null 2>&1 &
   pid=$!
-  sleep "$(printf '0.%06d' "$delay_us")" 2>/dev/null || sleep "$((delay_us / 1000000))"
+  sleep "$(seconds "$delay_us")"
   if kill -KILL "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
   wait "$pid" 2>/dev/null || true
   check_after_kill "$st" && ok || bad "invariants broken right after kill $i (delay ${delay_us}us)"

@@ -166,13 +166,24 @@ expect_grep 'Superseded' "$TMP/crl2.txt"
 expect_exit 0 openssl verify -CAfile "$CA/ca.crt" -crl_check -CRLfile "$CA/crl.pem" \
   "$S/devices/erin-tablet/cert.pem"
 
-# 6b. A CSR key revoked as compromised is never signed again; a new CSR is.
-ERIN_KEY=ec-p384 write_toml $'[[device]]\nname = "carol-ipad"\nrevoked = "keyCompromise"'
+# 6b. A CSR key revoked as compromised is never signed again; a new CSR is. erin-tablet renews
+# in the same apply: one CRL lists both, with the plan's number (RFC 5280 5.2.3).
+bob=$(serial_of bob-laptop)
+old=$(serial_of erin-tablet)
+write_toml $'[[device]]\nname = "carol-ipad"\nrevoked = "keyCompromise"'
 sed -i 's|^csr = "csr/bob-laptop.csr"$|csr = "csr/bob-laptop.csr"\nrevoked = "keyCompromise"|' \
   certgate.toml
 expect_exit 0 cg apply
 expect_grep 'revoke  device bob-laptop .*keyCompromise' "$TMP/out"
-ERIN_KEY=ec-p384 write_toml $'[[device]]\nname = "carol-ipad"\nrevoked = "keyCompromise"'
+expect_grep 'renew   device erin-tablet' "$TMP/out"
+number=$(sed -n 's/.*~ crl  *crlNumber [0-9]* -> \([0-9]*\) .*/\1/p' "$TMP/out")
+[ "$(grep -c "wrote CRL number=" "$TMP/err")" = 1 ] && ok || bad "not one CRL signed: $(cat "$TMP/err")"
+openssl crl -in "$CA/crl.pem" -noout -text >"$TMP/crl3.txt"
+[ -n "$number" ] && grep -A1 'X509v3 CRL Number' "$TMP/crl3.txt" | tail -1 | grep -qx " *$number" &&
+  ok || bad "the CRL's number is not the plan's $number"
+expect_grep "Serial Number: $bob" "$TMP/crl3.txt"
+expect_grep "Serial Number: $old" "$TMP/crl3.txt"
+write_toml $'[[device]]\nname = "carol-ipad"\nrevoked = "keyCompromise"'
 expect_exit 0 cg plan --detailed-exitcode
 expect_grep "Note: device bob-laptop: its CSR's key was revoked as compromised" "$TMP/out"
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout bob2.key \

@@ -21,5 +21,11 @@ check_empty "spdlog outside apply/targets/agent/cli" \
   "$(grep -rl 'spdlog' src | grep -vE '^src/(apply|targets|agent|cli)/')"
 check_empty "files over 400 lines" \
   "$(find src tests \( -name '*.cc' -o -name '*.h' \) -exec wc -l {} + | awk '$1>400 && $2!="total"')"
+# ctest (doctest_discover_tests) splits a case name at ';' and joins names at an unclosed '[' or
+# a '\'; doctest matches '*' and '?' as wildcards. tests/lint/test_names.sh checks the result.
+check_empty "unit test case names with ; * ? \\ or unbalanced [ ]" \
+  "$(grep -rnoE 'TEST_CASE[A-Z_]*\("[^"]*' src tests --include='*.cc' --include='*.h' |
+    awk '{ n = $0; sub(/^[^"]*"/, "", n); o = gsub(/\[/, "[", n); c = gsub(/\]/, "]", n)
+           if (n ~ /[;*?\\]/ || o != c) print }')"
 [ "$fail" = 0 ] && echo "purity: 1 passed, 0 failed"
 exit "$fail"

@@ -27,7 +27,7 @@ class FakeRunner final : public sys::CommandRunner {
     rules_.push_back({std::move(contains), std::move(out), nullptr});
   }
 
-  // As on(), and `effect` runs each time the rule matches (before the output is returned).
+  // As on(), and `effect` runs each time such a command does (before it returns).
   void on(std::string contains, int exit_code, std::function<void()> effect) {
     on(std::move(contains), exit_code);
     rules_.back().effect = std::move(effect);

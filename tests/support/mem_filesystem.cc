@@ -15,6 +15,7 @@ Result<void> MemFilesystem::write_atomic(const std::string& path, const std::str
   }
   files_[path] = File{bytes, mode};
   ++writes_;
+  written_.push_back(path);
   return {};
 }
 
@@ -36,6 +37,7 @@ Result<void> MemFilesystem::rename(const std::string& from, const std::string& t
   files_[to] = it->second;
   files_.erase(from);
   ++writes_;
+  written_.push_back(to);
   return {};
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "sys/filesystem.h"
 
@@ -37,7 +38,10 @@ class MemFilesystem final : public sys::Filesystem {
   void put(const std::string& path, std::string bytes, std::uint32_t mode = 0644);
 
   const std::map<std::string, File>& files() const { return files_; }
+  const std::set<std::string>& dirs() const { return dirs_; }
   int write_count() const { return writes_; }
+  // The path of every write and rename target, in order (put() is not recorded).
+  const std::vector<std::string>& written() const { return written_; }
   int sync_count() const { return syncs_; }
 
  private:
@@ -45,6 +49,7 @@ class MemFilesystem final : public sys::Filesystem {
   std::set<std::string> dirs_{".", "/"};
   int writes_ = 0;
   int syncs_ = 0;
+  std::vector<std::string> written_;
 };
 
 }  // namespace certgate::testing

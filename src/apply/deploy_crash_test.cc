@@ -1,0 +1,116 @@
+// Crash tests of a local deploy (../shared/STYLE.md section 7): the FaultyFilesystem stops at
+// each change of a deploy of v2 over v1, the power is cut, and the next deploy must finish or
+// undo the interrupted one: nginx only ever reads whole, durable files, and what it last
+// accepted comes back when the new files fail.
+#include <doctest/doctest.h>
+
+#include "apply/deploy.h"
+#include "support/deploy_fixtures.h"
+#include "support/fake_runner.h"
+#include "support/faulty_filesystem.h"
+#include "targets/target.h"
+
+namespace certgate::apply {
+namespace {
+
+using testing::FaultyFilesystem;
+using File = testing::MemFilesystem::File;
+
+// When nginx -t runs, every live file must be durable: nginx is about to load it, and a crash
+// must not bring back other bytes than the ones it loaded.
+void on_nginx_test(FaultyFilesystem& fs, testing::FakeRunner& runner, int exit_code,
+                   std::vector<std::string>& problems) {
+  runner.on("nginx -t", exit_code, [&fs, &problems] {
+    const auto durable = testing::live_files(fs.durable_files());
+    if (durable != testing::live_files(fs.files()))
+      problems.push_back("nginx -t read unsynced files");
+  });
+}
+
+// Each live file holds the whole of one version, or is absent where one version has none.
+void check_whole(const FaultyFilesystem& fs, const DeployRequest& v1, const DeployRequest& v2) {
+  const auto live = testing::live_files(fs.files());
+  for (const auto& [path, file] : live) {
+    CAPTURE(path);
+    const std::string rel = path.substr(testing::kDeployDir.size() + 1);
+    const bool is_v1 = v1.files.contains(rel) && v1.files.at(rel) == file.bytes;
+    const bool is_v2 = v2.files.contains(rel) && v2.files.at(rel) == file.bytes;
+    CHECK((is_v1 || is_v2));
+  }
+  for (const auto* req : {&v1, &v2}) {
+    for (const auto& [rel, bytes] : req->files) {
+      const bool in_both = v1.files.contains(rel) && v2.files.contains(rel);
+      if (in_both) CHECK(live.contains(req->dir + "/" + rel));
+    }
+  }
+}
+
+// v1 deployed and durable; then a deploy of v2 (whose nginx -t exits `test_exit`) stopped at
+// change n (or never, n = 0), and the power cut.
+struct Run {
+  FaultyFilesystem fs;
+  testing::FakeRunner runner;
+  std::vector<std::string> problems;
+  Result<DeployResult> result = DeployResult{};
+
+  Run(int n, int test_exit) {
+    testing::FakeRunner ok;
+    targets::LocalTarget first(fs, ok);
+    REQUIRE(deploy(first, testing::deploy_request("v1")));
+    REQUIRE(fs.sync());  // forgetting the previous versions is not flushed by deploy
+    fs.crash();
+    on_nginx_test(fs, runner, test_exit, problems);
+    fs.fail_at(n);
+    targets::LocalTarget target(fs, runner);
+    result = deploy(target, testing::deploy_request("v2"));
+  }
+};
+
+int changes_of_a_deploy(int test_exit) {
+  Run run(0, test_exit);
+  return run.fs.change_count();
+}
+
+TEST_CASE("crash: a deploy cut at any change leaves whole files, and the next one converges") {
+  const DeployRequest v1 = testing::deploy_request("v1");
+  const DeployRequest v2 = testing::deploy_request("v2");
+  const int total = changes_of_a_deploy(0);
+  for (int n = 1; n <= total + 1; ++n) {
+    Run run(n <= total ? n : 0, 0);
+    const std::string last = run.fs.log().empty() ? "(none)" : run.fs.log().back();
+    CAPTURE(n);
+    CAPTURE(last);  // the last change made before the crash
+    CHECK(bool(run.result) == (n > total));
+    const auto before = run.fs.files();
+    run.fs.crash();
+    if (n > total) CHECK(testing::live_files(run.fs.files()) == testing::live_files(before));
+    check_whole(run.fs, v1, v2);
+    targets::LocalTarget target(run.fs, run.runner);
+    REQUIRE(deploy(target, v2));
+    CHECK(run.problems.empty());
+    CHECK(run.fs.files() == testing::deployed_files(v2));
+  }
+}
+
+TEST_CASE("crash: a deploy whose nginx -t fails, cut at any change, leaves what nginx accepted") {
+  const DeployRequest v1 = testing::deploy_request("v1");
+  const int total = changes_of_a_deploy(1);
+  for (int n = 1; n <= total + 1; ++n) {
+    Run run(n <= total ? n : 0, 1);
+    const std::string last = run.fs.log().empty() ? "(none)" : run.fs.log().back();
+    CAPTURE(n);
+    CAPTURE(last);
+    REQUIRE_FALSE(run.result);
+    run.fs.crash();
+    // The next deploy of v2 fails its test again: v1, what nginx last accepted, must be live.
+    targets::LocalTarget target(run.fs, run.runner);
+    REQUIRE_FALSE(deploy(target, testing::deploy_request("v2")));
+    CHECK(testing::live_files(run.fs.files()) == testing::deployed_files(v1));
+    run.fs.crash();  // and durably so
+    CHECK(testing::live_files(run.fs.files()) == testing::deployed_files(v1));
+    CHECK(run.problems.empty());
+  }
+}
+
+}  // namespace
+}  // namespace certgate::apply

@@ -34,14 +34,17 @@ std::string public_path_key(const std::string& path) {
   return quoted(re);
 }
 
-// Raw paths that an upstream may read differently from nginx are never public: dot segments,
-// encoded dots, slashes, backslashes and percent signs (some decode twice), raw backslashes, and
-// ';' (path parameters: Tomcat reads "/healthz;/../admin" as "/admin"). The first regex that
-// matches wins, so this entry goes before the public ones. nginx unescapes a doubled backslash
-// in a quoted string, so PCRE's escaped backslash is four in the file.
+// Raw paths that an upstream may read differently from nginx are never public. Its path part
+// (before the first '?') may hold only RFC 3986 unreserved characters, sub-delimiters but ';',
+// ':', '@', '/' and percent-encodings of printable ASCII other than blank, '.', '/', backslash and
+// '%'; and no dot segment. So never: a fragment '#' ("/api/public/..#" is "/api/" to nginx and to URL parsers
+// that drop the fragment first), ';' (Tomcat reads "/healthz;/../admin" as "/admin"), a
+// backslash, a blank (raw or encoded: IIS trims "..%20"), raw or encoded non-ASCII (overlong UTF-8 dots), encoded dots, slashes and
+// backslashes, an encoded '%' (decoded twice by some), or a '%' without two hex digits. The first
+// regex that matches wins, so this entry goes before the public ones.
 constexpr const char* kAmbiguousPath =
-    "  \"~*^[^?]*(%2e|%2f|%5c|%25|;|\\\\\\\\|/\\.\\.?(/|\\?|$))\" 0;  # never public: read "
-    "differently upstream\n";
+    "  \"~*^[^?]*([^a-z0-9._~!$&'()*+,=:@/%?-]|%([01]|[89a-f]|2[0ef5]|5c|7f)|%(?![0-9a-f]{2})|"
+    "/\\.\\.?(/|\\?|$))\" 0;  # never public: read differently upstream\n";
 
 // `devices[i]` is the desired device of in.certs[i] (nullptr when it is not in the file):
 // resolved once for all sites, as 20 sites x 10,000 devices would otherwise search 200,000 times.

@@ -46,12 +46,13 @@ nginx_start
 expect_exit 1 cg apply
 nginx_include_certgate
 
-# page PATH [CURL ARGS...]: "STATUS page=NAME" as the client sees it (page=- when the upstream
-# did not answer). --path-as-is sends dot segments unresolved, as an attacker's client does.
+# page TARGET [CURL ARGS...]: "STATUS page=NAME" as the client sees it (page=- when the upstream
+# did not answer). --request-target sends TARGET as it is (dot segments, '#'), as an attacker's
+# client does.
 page() {
   local path=$1; shift
   local status
-  status=$(CURL_PATH=$path curl_status --path-as-is "$@")
+  status=$(curl_status --request-target "$path" "$@")
   local name
   name=$(sed -n 's/^page=\([a-z]*\).*/\1/p' "$TMP/body")
   echo "$status page=${name:--}"
@@ -59,7 +60,8 @@ page() {
 alice=(--cert "$S/devices/alice/cert.pem" --key "$S/devices/alice/key.pem")
 
 # The public paths themselves, exact and prefix, with and without a query.
-for p in /healthz '/healthz?full=1' /api/public/status '/api/public/a%20b' /api/public/x/y; do
+for p in /healthz '/healthz?full=1' /api/public/status '/api/public/a%41b' /api/public/x/y \
+  '/api/public/x?next=/../admin'; do
   got=$(page "$p")
   case "$got" in 200\ page=healthz | 200\ page=public) ok ;; *) bad "public $p: $got" ;; esac
 done
@@ -70,10 +72,12 @@ for p in /admin /admin/ /admin/x \
   '/admin/..%2Fapi/public/x' '/admin/%2e%2e%2fapi/public/x' '/api/public/..%2F..%2Fadmin' \
   '/api/public/../../admin' '/api/public/%2e%2e/%2e%2e/admin' '/api/public/..%5C..%5Cadmin' \
   '/healthz/../admin' '/healthz;/../admin' '/api/public/..;/admin' '/api/public/%252e%252e/admin' \
-  /HEALTHZ /Healthz '/healthz%3F' /API/public/x /legacy/admin /legacy/healthz '/legacy/..%2Fadmin'; do
+  /HEALTHZ /Healthz '/healthz%3F' /API/public/x /legacy/admin /legacy/healthz '/legacy/..%2Fadmin' \
+  '/api/public/..#' '/api/public/x/..#' '/healthz#' '/api/public/%c0%ae%c0%ae/admin' \
+  '/api/public/..%20/admin' '/api/public/%zz/../admin' '/api/public/%2' '//healthz'; do
   got=$(page "$p")
   case "$got" in
-    403\ page=-) ok ;;
+    403\ page=- | 400\ page=-) ok ;;  # 400: nginx itself refuses a malformed encoding
     *) bad "no certificate, $p: $got (want 403 before the upstream)" ;;
   esac
 done

@@ -45,8 +45,8 @@ Result<ApplyRun> apply_once(sys::Filesystem& fs, sys::CommandRunner& runner,
   if (rollout->failures() > 0)
     return make_error(Errc::io, "deploy failed: " + rollout->results.front().error);
   run.rollout = std::move(*rollout);
-  observed::AppliedRecord record{"file certgate.toml", "", pki::sha256_hex("test"), now,
-                                 run.rollout.deployed};
+  observed::AppliedRecord record{
+      "file certgate.toml", "", pki::sha256_hex("test"), now, run.rollout.deployed, {}, {}, {}};
   if (auto r = apply::record_applied(fs, kStateDir, record); !r) return r.error();
   return run;
 }

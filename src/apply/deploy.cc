@@ -229,18 +229,27 @@ Result<void> test_and_reload(targets::Target& target, const DeployRequest& req,
 // After a failed reload the previous files are back on disk, but nginx may have loaded the new
 // ones before the command failed. Reloading again with the restored files makes what nginx runs
 // and what is on disk agree; if that fails too, nginx may run either version until the next
-// apply, which finds the files differ and deploys again. Returns `failure`, saying which.
-Error reload_restored(targets::Target& target, const DeployRequest& req, const Error& failure) {
+// apply, which finds the files differ and deploys again.
+Result<void> reload_restored(targets::Target& target, const DeployRequest& req) {
   DeployResult ignored;
   bool ran = false;
   auto again = test_and_reload(target, req, ignored, ran);
   if (again) {
     spdlog::warn("reloaded nginx with the restored files target={}", target.name());
+  } else {
+    spdlog::warn("reload with the restored files failed target={} error={}", target.name(),
+                 again.error().message);
+  }
+  return again;
+}
+
+// `failure` (a failed reload) with what reloading the restored files did.
+Error with_reload_restored(targets::Target& target, const DeployRequest& req,
+                           const Error& failure) {
+  auto again = reload_restored(target, req);
+  if (again)
     return make_error(failure.code,
                       failure.message + "\nnginx was reloaded again with the restored files");
-  }
-  spdlog::warn("reload with the restored files failed target={} error={}", target.name(),
-               again.error().message);
   return make_error(failure.code,
                     failure.message +
                         "\nreloading nginx with the restored files failed too, so nginx may still "
@@ -273,7 +282,15 @@ Result<void> finish_interrupted(targets::Target& target, const DeployRequest& re
     spdlog::warn("the interrupted deploy's files fail, restoring the saved ones target={} error={}",
                  target.name(), done.error().message);
     if (auto r = restore_previous(fs, req, *manifest); !r) return r;
-    if (reload_ran) return reload_restored(target, req, done.error());
+    // Restored and, when nginx may have loaded the failing files, reloaded with the restored
+    // ones: this deploy goes on from there.
+    if (reload_ran) {
+      if (auto again = reload_restored(target, req); !again)
+        return make_error(again.error().code,
+                          "the interrupted deploy's files fail (" + done.error().message +
+                              ") and reloading nginx with the restored files failed too: " +
+                              again.error().message);
+    }
     return {};
   }
   return forget_previous(fs, req);
@@ -312,7 +329,7 @@ Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
       return make_error(outcome.error().code,
                         outcome.error().message +
                             "\nrestoring the previous files failed too: " + r.error().message);
-    if (reload_ran) return reload_restored(target, req, outcome.error());
+    if (reload_ran) return with_reload_restored(target, req, outcome.error());
     return outcome.error();
   }
   if (auto r = forget_previous(fs, req); !r) return r.error();

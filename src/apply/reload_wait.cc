@@ -22,12 +22,15 @@ GenerationWait wait_for_generation(const desired::Site& site, const std::set<std
   const int max_attempts = std::max(
       o.consecutive,
       static_cast<int>(o.settle / std::max(o.retry_interval, std::chrono::milliseconds(1))));
+  // Bounded in time as well as in tries: a probe that connects and never answers costs its whole
+  // timeout each time.
+  const auto deadline = std::chrono::steady_clock::now() + o.settle;
   GenerationWait wait;
   int in_a_row = 0;
   int without_header = 0;
   bool any_header = false;
   bool any_answer = false;
-  while (wait.connections < max_attempts) {
+  while (wait.connections < max_attempts && std::chrono::steady_clock::now() < deadline) {
     auto r = probe(request);
     ++wait.connections;
     const bool answered = r && r->http_status != 0;
@@ -46,12 +49,12 @@ GenerationWait wait_for_generation(const desired::Site& site, const std::set<std
       wait.outcome = GenerationOutcome::not_included;
       return wait;
     }
-    if (in_a_row == 0) {
-      if (o.sleep) {
-        o.sleep(o.retry_interval);
-      } else {
-        std::this_thread::sleep_for(o.retry_interval);
-      }
+    // Spaced out even within a run, so that a run spans a while: old and new workers both
+    // accept for a moment, and a quick run of lucky connections must not end the wait.
+    if (o.sleep) {
+      o.sleep(o.retry_interval);
+    } else {
+      std::this_thread::sleep_for(o.retry_interval);
     }
   }
   wait.outcome = !any_answer  ? GenerationOutcome::cannot_check

@@ -2,8 +2,8 @@
 //
 // The reload command returns before nginx's old workers stop accepting, and for about 100 ms
 // new TLS connections still meet the old configuration (a just-revoked certificate got 200;
-// DESIGN.md section 7). Every SITE.conf certgate writes makes the server name its generation in
-// an `X-Certgate-Generation` response header (render/nginx_files.h), so apply probes each site
+// DESIGN.md section 7). The http.conf certgate writes makes nginx name its generation in an
+// `X-Certgate-Generation` response header (render/nginx_files.h), so apply probes each site
 // without a client certificate until a run of consecutive new connections all name a generation
 // it deployed. Only the probes touch the network (pki::probe_https, or a fake in tests).
 #pragma once
@@ -18,14 +18,14 @@
 namespace certgate::apply {
 
 struct GenerationWaitOptions {
-  int consecutive = 8;  // new connections in a row that must all name a deployed generation
-  std::chrono::milliseconds retry_interval{20};
-  std::chrono::milliseconds settle{10000};  // give up after about this long: old config stays
+  int consecutive = 10;  // new connections in a row that must all name a deployed generation
+  std::chrono::milliseconds retry_interval{25};  // between any two connections
+  std::chrono::milliseconds settle{10000};       // give up after this long: the old config stays
   // Connections answered without any generation header before one shows it: the server does
   // not include certgate's SITE.conf at all (the gate check that follows says so), so waiting
   // longer would tell nothing.
   int max_without_header = 40;
-  std::chrono::milliseconds timeout{5000};  // per connection
+  std::chrono::milliseconds timeout{2000};  // per connection
   ProbeFn probe;                            // empty: pki::probe_https
   SleepFn sleep;                            // empty: std::this_thread::sleep_for
 };
@@ -47,7 +47,8 @@ struct GenerationWait {
 };
 
 // Probes `site` (REQUIRES: site.probe) without a client certificate until `options.consecutive`
-// connections in a row name a generation in `deployed`, or until `settle` is spent.
+// connections in a row name a generation in `deployed`, or until `settle` is spent (in time, or
+// in tries of `retry_interval` each).
 GenerationWait wait_for_generation(const desired::Site& site, const std::set<std::string>& deployed,
                                    const GenerationWaitOptions& options);
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "observed/observe.h"
 #include "pki/ca_database.h"
 #include "pki/inspect.h"
+#include "pki/random.h"
 #include "targets/ssh_target.h"
 
 namespace certgate::cli {
@@ -41,8 +43,11 @@ Result<long> sign_crl(sys::Filesystem& fs, const std::string& state, base::Insta
   if (!observed) return observed.error();
   plan::Plan plan;
   plan.now = now;
+  // Numbered as the planner numbers it (RFC 5280 5.2.3: CRL numbers increase).
+  const long next = std::max(observed->next_crl_number, observed->crl.number + 1);
   plan.actions.push_back(plan::Action{plan::ActionKind::crl, plan::ObjectKind::crl, "local", "crl",
-                                      "", "CRL refresh due", "", std::nullopt, "", ""});
+                                      "", "CRL refresh due", "", std::nullopt,
+                                      std::to_string(observed->crl.number), std::to_string(next)});
   apply::ApplyContext ctx{fs, state, now, 1};
   auto report = apply::apply_pki(plan, desired, *observed, ctx);
   if (!report) return report.error();
@@ -63,21 +68,27 @@ Result<std::unique_ptr<targets::Target>> connect(const GlobalOptions& g, sys::Fi
       std::make_unique<targets::SshTarget>(t.name, std::move(*session)));
 }
 
-// Brings one target's crl.pem to `crl_pem`, keeping the header certgate wrote above it. False
-// when there was nothing to do.
-Result<bool> deploy_crl(targets::Target& target, const observed::RecordedTarget& t,
-                        const std::string& crl_pem) {
+// Brings one target's crl.pem to `crl_pem`, keeping the header certgate wrote above it. Returns
+// the sha256 of the bytes deployed, "" when they were there already; Errc::not_found when the
+// target holds no crl.pem of certgate's (nothing is written then).
+Result<std::string> deploy_crl(targets::Target& target, const observed::RecordedTarget& t,
+                               const std::string& crl_pem) {
   auto live = target.fs().read(sys::join_path(t.dir, "crl.pem"));
-  if (!live) return live.error().code == Errc::not_found ? Result<bool>(false) : live.error();
-  if (!live->starts_with(observed::kGeneratedHeader)) return false;
+  if (!live) {
+    if (live.error().code == Errc::not_found)
+      return make_error(Errc::not_found, "it holds no crl.pem: left alone");
+    return live.error();
+  }
+  if (!live->starts_with(observed::kGeneratedHeader))
+    return make_error(Errc::not_found, "its crl.pem was not written by certgate: left alone");
   const size_t begin = live->find("-----BEGIN");
   std::string bytes = live->substr(0, begin == std::string::npos ? live->size() : begin) + crl_pem;
-  if (bytes == *live) return false;
-  apply::DeployRequest request{t.dir, t.test, t.reload, {{"crl.pem", std::move(bytes)}}};
+  if (bytes == *live) return std::string();
+  apply::DeployRequest request{t.dir, t.test, t.reload, {{"crl.pem", bytes}}};
   request.prunes_sites = false;
   auto done = apply::deploy(target, request);
   if (!done) return done.error();
-  return true;
+  return pki::sha256_hex(bytes);
 }
 
 }  // namespace
@@ -111,12 +122,19 @@ Result<CrlGuardReport> guard_crl(const GlobalOptions& g, sys::Filesystem& fs,
   }
   for (const observed::RecordedTarget& t : record.targets) {
     auto target = connect(g, fs, runner, t);
-    auto done = target ? deploy_crl(**target, t, *crl_pem) : Result<bool>(target.error());
+    auto done = target ? deploy_crl(**target, t, *crl_pem) : Result<std::string>(target.error());
     if (!done) {
-      report.failed.push_back(t.name + ": " + done.error().message);
-    } else if (*done) {
+      auto& list = done.error().code == Errc::not_found ? report.skipped : report.failed;
+      list.push_back(t.name + ": " + done.error().message);
+    } else if (!done->empty()) {
       report.deployed.push_back(t.name);
+      // What the target now holds, so that the next plan does not take it for a hand edit.
+      record.deployed[t.name]["crl.pem"] = *done;
     }
+  }
+  if (!report.deployed.empty()) {
+    if (auto r = apply::record_applied(fs, state, record); !r)
+      report.failed.push_back("record the CRL's deploy in state.json: " + r.error().message);
   }
   spdlog::info("crl guard signed={} deployed={} failed={}", report.signed_crl,
                report.deployed.size(), report.failed.size());
@@ -132,6 +150,8 @@ void print_crl_guard(const CrlGuardReport& report) {
     for (size_t i = 0; i < report.deployed.size(); ++i) out += (i ? ", " : "") + report.deployed[i];
   }
   if (!out.empty()) std::printf("%s.\n", out.c_str());
+  for (const std::string& s : report.skipped)
+    std::printf("Note: CRL not deployed to %s.\n", s.c_str());
   for (const std::string& f : report.failed) fail("deploying the CRL: " + f);
 }
 

@@ -21,6 +21,7 @@ struct CrlGuardReport {
   long signed_crl = -1;               // the number of the CRL signed now; -1: none was due
   std::vector<std::string> deployed;  // targets that got the CRL
   std::vector<std::string> failed;    // "target: why"
+  std::vector<std::string> skipped;   // "target: why": no crl.pem of certgate's there
 
   bool is_ok() const { return failed.empty(); }
 };

@@ -37,11 +37,12 @@ std::string public_path_key(const std::string& path) {
 // Raw paths that an upstream may read differently from nginx are never public. Its path part
 // (before the first '?') may hold only RFC 3986 unreserved characters, sub-delimiters but ';',
 // ':', '@', '/' and percent-encodings of printable ASCII other than blank, '.', '/', backslash and
-// '%'; and no dot segment. So never: a fragment '#' ("/api/public/..#" is "/api/" to nginx and to URL parsers
-// that drop the fragment first), ';' (Tomcat reads "/healthz;/../admin" as "/admin"), a
-// backslash, a blank (raw or encoded: IIS trims "..%20"), raw or encoded non-ASCII (overlong UTF-8 dots), encoded dots, slashes and
-// backslashes, an encoded '%' (decoded twice by some), or a '%' without two hex digits. The first
-// regex that matches wins, so this entry goes before the public ones.
+// '%'; and no dot segment. So never: a fragment '#' ("/api/public/..#" is "/api/" to nginx and to
+// URL parsers that drop the fragment first), ';' (Tomcat reads "/healthz;/../admin" as "/admin"), a
+// backslash, a blank (raw or encoded: IIS trims "..%20"), raw or encoded non-ASCII (overlong UTF-8
+// dots), encoded dots, slashes and backslashes, an encoded '%' (decoded twice by some), or a '%'
+// without two hex digits. The first regex that matches wins, so this entry goes before the public
+// ones.
 constexpr const char* kAmbiguousPath =
     "  \"~*^[^?]*([^a-z0-9._~!$&'()*+,=:@/%?-]|%([01]|[89a-f]|2[0ef5]|5c|7f)|%(?![0-9a-f]{2})|"
     "/\\.\\.?(/|\\?|$))\" 0;  # never public: read differently upstream\n";
@@ -216,25 +217,24 @@ std::map<std::string, std::string> nginx_files(const desired::DesiredState& desi
     files["sites/" + name + ".conf"] = site_conf(*site, in);
     files["sites/" + name + ".proxy.conf"] = proxy_conf(*site, in);
   }
-  // Every response of a gated server names the generation of the files it was loaded from, so
-  // that apply can wait until new connections are served by the new configuration: `nginx -s
-  // reload` returns before the old workers stop accepting (DESIGN.md section 7).
-  const std::string generation = files_generation(files);
-  for (const std::string& name : sites) {
-    auto it = files.find("sites/" + name + ".conf");
-    if (it == files.end()) continue;
-    it->second += std::string(kGenerationHeader) + " \"" + generation + "\" always;\n";
-  }
+  // Responses name the generation of the files nginx loaded, so that apply can wait until new
+  // connections are served by the new configuration: `nginx -s reload` returns before the old
+  // workers stop accepting (DESIGN.md section 7). At http level, beside the operator's own
+  // add_header lines there (directives of one level add up): in a server{} it would replace
+  // every add_header the server inherits (HSTS...), as nginx inherits add_header only into a
+  // level that has none.
+  files["http.conf"] +=
+      "\n" + std::string(kGenerationHeader) + " \"" + files_generation(files) + "\" always;\n";
   return files;
 }
 
-std::string generation_of(std::string_view site_conf) {
-  const size_t at = site_conf.rfind(kGenerationHeader);
+std::string generation_of(std::string_view http_conf) {
+  const size_t at = http_conf.rfind(kGenerationHeader);
   if (at == std::string_view::npos) return "";
-  const size_t open = site_conf.find('"', at);
-  const size_t close = open == std::string_view::npos ? open : site_conf.find('"', open + 1);
+  const size_t open = http_conf.find('"', at);
+  const size_t close = open == std::string_view::npos ? open : http_conf.find('"', open + 1);
   if (close == std::string_view::npos) return "";
-  return std::string(site_conf.substr(open + 1, close - open - 1));
+  return std::string(http_conf.substr(open + 1, close - open - 1));
 }
 
 }  // namespace certgate::render

@@ -2,7 +2,8 @@
 // files' bytes out, byte-identical for equal inputs. apply/deploy.h writes them.
 //
 //   http.conf        in http{}: serial -> device and groups maps, a gate map per site,
-//                    log_format certgate, map hash sizes for the allowlists
+//                    log_format certgate, map hash sizes for the allowlists, and the
+//                    X-Certgate-Generation response header
 //   sites/SITE.conf  in the site's server{}: client verification, CRL, a session cache zone
 //                    named after the CRL number (tickets off), and the 403 gate
 //   sites/SITE.proxy.conf  in a proxied location{}: X-Client-* headers, overwriting any the
@@ -43,13 +44,14 @@ struct NginxInputs {
   std::optional<std::string> crl_pem;
 };
 
-// The directive SITE.conf ends with: `add_header X-Certgate-Generation "GEN" always;`, GEN naming
+// The directive http.conf ends with: `add_header X-Certgate-Generation "GEN" always;`, GEN naming
 // the set of files it belongs to (16 hex digits, different whenever any file of the target is).
+// Servers and locations that set add_header lines of their own do not inherit it.
 inline constexpr const char* kGenerationHeader = "add_header X-Certgate-Generation";
 inline constexpr const char* kGenerationHeaderName = "X-Certgate-Generation";
 
-// The generation a SITE.conf's text names; empty when it names none.
-std::string generation_of(std::string_view site_conf);
+// The generation an http.conf's text names; empty when it names none.
+std::string generation_of(std::string_view http_conf);
 
 // Path relative to the target's dir -> bytes, for the `sites` (names) of `desired`.
 std::map<std::string, std::string> nginx_files(const desired::DesiredState& desired,

@@ -85,9 +85,7 @@ TEST_CASE("nginx: SITE.conf verifies, checks the CRL, ties sessions to the CRL, 
         "ssl_session_tickets off;\n"
         "if ($certgate_admin_dui_gate = 0) {\n"
         "  return 403 \"A client certificate of this site's CA is required.\\n\";\n"
-        "}\n"
-        "add_header X-Certgate-Generation \"" +
-            generation_of(files.at("sites/admin-ui.conf")) + "\" always;\n");
+        "}\n");
   // The location include checks the gate again (a server-level rewrite ... last skips the
   // server's check).
   CHECK(files.at("sites/admin-ui.proxy.conf").find("if ($certgate_admin_dui_gate = 0) {\n") !=
@@ -101,17 +99,21 @@ TEST_CASE("nginx: SITE.conf verifies, checks the CRL, ties sessions to the CRL, 
         nginx_files(state(), {"admin-ui"}, inputs()));
 }
 
-TEST_CASE("nginx: the generation names the whole set of files, alike on every site") {
+TEST_CASE("nginx: http.conf names the generation of the whole set of files") {
   auto files = nginx_files(state(), {"admin-ui", "wiki"}, inputs());
-  const std::string g = generation_of(files.at("sites/admin-ui.conf"));
+  const std::string g = generation_of(files.at("http.conf"));
   CHECK(g.size() == 16);
-  CHECK(generation_of(files.at("sites/wiki.conf")) == g);
+  CHECK(files.at("http.conf")
+            .ends_with("\nadd_header X-Certgate-Generation \"" + g + "\" always;\n"));
   NginxInputs in = inputs();
   in.certs.pop_back();  // bob's certificate is gone: http.conf changes, and so does the generation
-  CHECK(generation_of(nginx_files(state(), {"admin-ui", "wiki"}, in).at("sites/wiki.conf")) != g);
+  CHECK(generation_of(nginx_files(state(), {"admin-ui", "wiki"}, in).at("http.conf")) != g);
   in = inputs();
-  in.crl_pem = "-----BEGIN X509 CRL-----\n";
-  CHECK(generation_of(nginx_files(state(), {"admin-ui", "wiki"}, in).at("sites/wiki.conf")) != g);
+  in.crl_pem = "-----BEGIN X509 CRL-----\n";  // a new CRL alone changes it too
+  CHECK(generation_of(nginx_files(state(), {"admin-ui", "wiki"}, in).at("http.conf")) != g);
+  desired::DesiredState other = state();
+  other.sites[1].forward_identity = true;  // only wiki.proxy.conf changes
+  CHECK(generation_of(nginx_files(other, {"admin-ui", "wiki"}, inputs()).at("http.conf")) != g);
   CHECK(generation_of("ssl_verify_client on;\n").empty());
 }
 

@@ -64,6 +64,9 @@ http {
   fastcgi_temp_path $NGX/tmp/fastcgi;
   uwsgi_temp_path $NGX/tmp/uwsgi;
   scgi_temp_path $NGX/tmp/scgi;
+  # As many configs have it: a header of the operator's own at http level (HSTS, say), which
+  # certgate's includes must not make the gated server lose.
+  add_header X-Operator-Header kept always;
   # As most configs have it: a shared session cache at http level.
   ssl_session_cache shared:SSL:1m;
   $(nginx_backend_server)

@@ -88,6 +88,9 @@ nginx_settle
 # shellcheck disable=SC2046
 [ "$(curl_status $(dev alice))" = 200 ] && ok || bad "alice after the refusal"
 expect_exit 0 openssl crl -in "$CG_DIR/crl.pem" -CAfile "$CG_DIR/ca.pem" -noout
+# state.json knows what the guard deployed: the next plan takes crl.pem for no hand edit.
+cg plan >"$TMP/plan.out" 2>&1 || true
+if grep -q 'crl.pem.*edited by hand' "$TMP/plan.out"; then bad "the guard's CRL reads as drift"; else ok; fi
 
 # 2. A typo: nothing of the file is applied, but the due CRL is signed and deployed.
 sleep 3

@@ -40,7 +40,9 @@ expect_exit 0 cg verify
 curl -sk -D "$TMP/head" -o /dev/null --resolve "admin.test:$NGX_PORT:127.0.0.1" \
   "https://admin.test:$NGX_PORT/" || true
 expect_grep '^HTTP/1.1 400' "$TMP/head"
-expect_grep "^X-Certgate-Generation: $(sed -n 's/.*Generation "\(.*\)".*/\1/p' "$CG_DIR/sites/admin.conf")" "$TMP/head"
+expect_grep "^X-Certgate-Generation: $(sed -n 's/.*Generation "\(.*\)".*/\1/p' "$CG_DIR/http.conf")" "$TMP/head"
+# The operator's own http-level header is still sent (a server-level add_header would drop it).
+expect_grep '^X-Operator-Header: kept' "$TMP/head"
 
 got_in=0
 for i in $(seq "$TRIALS"); do

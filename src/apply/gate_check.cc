@@ -68,15 +68,8 @@ GateCheck classify_status(GateCheckKind kind, const pki::ProbeResult& r, const d
 GateCheck run_check(GateCheckKind kind, const pki::ClientIdentity* identity,
                     const desired::Site& site, base::Instant now, const GateCheckOptions& o,
                     const std::string& path = "") {
-  const ProbeTarget t = probe_target(site);
-  pki::ProbeRequest request;
-  request.host = t.host;
-  request.port = t.port;
-  request.sni = t.sni;
-  request.host_header = t.host_header;
-  request.path = path.empty() ? t.path : path;
+  pki::ProbeRequest request = probe_request(site, path, o.timeout);
   request.identity = identity;
-  request.timeout = o.timeout;
   const ProbeFn probe = o.probe ? o.probe : ProbeFn(pki::probe_https);
   const auto deadline = std::chrono::steady_clock::now() + o.settle;
   const int max_attempts =
@@ -140,6 +133,19 @@ std::string_view describe(GateCheckKind kind) {
       return "public path spelling";
   }
   return "?";
+}
+
+pki::ProbeRequest probe_request(const desired::Site& site, const std::string& path,
+                                std::chrono::milliseconds timeout) {
+  const ProbeTarget t = probe_target(site);
+  pki::ProbeRequest request;
+  request.host = t.host;
+  request.port = t.port;
+  request.sni = t.sni;
+  request.host_header = t.host_header;
+  request.path = path.empty() ? t.path : path;
+  request.timeout = timeout;
+  return request;
 }
 
 std::vector<std::string> ambiguous_paths(const desired::Site& site) {

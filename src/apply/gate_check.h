@@ -77,6 +77,11 @@ struct ProbeTarget {
 // REQUIRES: site.probe.
 ProbeTarget probe_target(const desired::Site& site);
 
+// A request to `site`'s probe (REQUIRES: site.probe) for `path` (empty: the probe's own), without
+// a client certificate.
+pki::ProbeRequest probe_request(const desired::Site& site, const std::string& path,
+                                std::chrono::milliseconds timeout);
+
 // The paths of the ambiguous_path checks: under the probe's (gated) path, "..%2F" and a public
 // path, for the site's first two public paths; none when it has none.
 std::vector<std::string> ambiguous_paths(const desired::Site& site);

@@ -10,14 +10,7 @@ namespace certgate::apply {
 
 GenerationWait wait_for_generation(const desired::Site& site, const std::set<std::string>& deployed,
                                    const GenerationWaitOptions& o) {
-  const ProbeTarget t = probe_target(site);
-  pki::ProbeRequest request;
-  request.host = t.host;
-  request.port = t.port;
-  request.sni = t.sni;
-  request.host_header = t.host_header;
-  request.path = t.path;
-  request.timeout = o.timeout;
+  const pki::ProbeRequest request = probe_request(site, "", o.timeout);
   const ProbeFn probe = o.probe ? o.probe : ProbeFn(pki::probe_https);
   const int max_attempts = std::max(
       o.consecutive,

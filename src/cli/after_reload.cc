@@ -21,44 +21,65 @@ namespace {
 // longer than old workers were seen accepting on nginx 1.22 (about 100 ms).
 constexpr int kBlindWaitSeconds = 1;
 
-// The generation the http.conf of each reloaded target names, for each site it serves.
-std::map<std::string, std::set<std::string>> deployed_generations(
-    const PlanRun& run, const apply::RolloutReport& rollout) {
+// The targets of `run` named in `names`.
+bool is_named(const DeployTarget& t, const std::vector<std::string>& names) {
+  return std::find(names.begin(), names.end(), t.name) != names.end();
+}
+
+// The probed sites served by the targets named, once each: a probe is one address, however many
+// hosts serve the site.
+std::vector<const desired::Site*> probed_sites(const PlanRun& run,
+                                               const std::vector<std::string>& names) {
+  std::vector<const desired::Site*> sites;
+  for (const DeployTarget& t : run.targets) {
+    if (!is_named(t, names)) continue;
+    for (const std::string& name : t.sites) {
+      const desired::Site* site = run.loaded.state.find_site(name);
+      if (site && site->probe && std::find(sites.begin(), sites.end(), site) == sites.end())
+        sites.push_back(site);
+    }
+  }
+  return sites;
+}
+
+// The generation the http.conf of each target named holds on disk, for each site it serves.
+std::map<std::string, std::set<std::string>> disk_generations(
+    const PlanRun& run, const std::vector<std::string>& names) {
   std::map<std::string, std::set<std::string>> out;
   for (const DeployTarget& t : run.targets) {
-    if (!t.target || std::find(rollout.reloaded.begin(), rollout.reloaded.end(), t.name) ==
-                         rollout.reloaded.end())
-      continue;
+    if (!t.target || !is_named(t, names)) continue;
     auto text = t.target->fs().read(sys::join_path(t.nginx.dir, "http.conf"));
-    for (const std::string& name : t.sites) {
-      if (!text) break;
-      if (std::string g = render::generation_of(*text); !g.empty()) out[name].insert(g);
-    }
+    if (!text) continue;
+    const std::string g = render::generation_of(*text);
+    if (g.empty()) continue;
+    for (const std::string& name : t.sites) out[name].insert(g);
   }
   return out;
 }
 
-// `nginx -s reload` returns before the old workers stop accepting: until new connections to
-// each probed site name the generation just deployed, a just-revoked certificate may still get
-// in. False (and why on stderr) when a site still serves another configuration.
-bool new_configuration_served(const PlanRun& run, const apply::RolloutReport& rollout,
-                              const std::vector<const desired::Site*>& sites) {
-  const auto deployed = deployed_generations(run, rollout);
+// `nginx -s reload` returns before nginx has loaded anything, and the old workers accept for a
+// moment after: until new connections to each probed site of the targets named meet the files
+// on their disks, a just-revoked certificate may still get in, and a later deploy could swap
+// files while nginx reads them. False (and why on stderr) when a site still serves other files.
+// `after_failure`: the targets failed and hold their restored files, which may predate the
+// generation header; say nothing then when no response names one.
+bool disk_configuration_served(const PlanRun& run, const std::vector<std::string>& names,
+                               bool after_failure) {
+  const auto on_disk = disk_generations(run, names);
   bool served = true;
-  for (const desired::Site* site : sites) {
-    auto it = deployed.find(site->name);
-    if (it == deployed.end()) continue;
+  for (const desired::Site* site : probed_sites(run, names)) {
+    auto it = on_disk.find(site->name);
+    if (it == on_disk.end()) continue;
     const apply::GenerationWait w = apply::wait_for_generation(*site, it->second, {});
     spdlog::debug("reload wait site={} outcome={} connections={} seen={}", site->name,
                   static_cast<int>(w.outcome), w.connections, w.last_seen);
     if (w.outcome == apply::GenerationOutcome::stale) {
-      fail(site->name + ": new connections are still served by another configuration (" +
-           (w.last_seen.empty() ? std::string("none") : "generation " + w.last_seen) + ") after " +
-           std::to_string(w.connections) +
-           " tries; nginx did not take up the deployed files (check its error log)");
+      fail(site->name + ": new connections are still served by other files (" +
+           (w.last_seen.empty() ? std::string("none") : "generation " + w.last_seen) +
+           ") than those on disk after " + std::to_string(w.connections) +
+           " tries; nginx did not take up the files (check its error log)");
       served = false;
-    } else if (w.outcome == apply::GenerationOutcome::not_included) {
-      // A server{} or location{} with add_header lines of its own does not inherit http.conf's.
+    } else if (w.outcome == apply::GenerationOutcome::not_included && !after_failure) {
       std::printf(
           "Note: %s: responses carry no %s header (a server{} or location{} with add_header "
           "lines of its own does not inherit http.conf's), so apply cannot tell when new "
@@ -74,20 +95,14 @@ bool new_configuration_served(const PlanRun& run, const apply::RolloutReport& ro
 
 bool gates_closed_after_reload(const PlanRun& run, const apply::RolloutReport& rollout,
                                sys::Filesystem& fs, const std::string& state, base::Instant now) {
-  std::vector<const desired::Site*> sites;
-  for (const DeployTarget& t : run.targets) {
-    if (std::find(rollout.reloaded.begin(), rollout.reloaded.end(), t.name) ==
-        rollout.reloaded.end())
-      continue;
-    for (const std::string& name : t.sites) {
-      const desired::Site* site = run.loaded.state.find_site(name);
-      // Once per site: its probe is one address, however many hosts serve it.
-      if (site && site->probe && std::find(sites.begin(), sites.end(), site) == sites.end())
-        sites.push_back(site);
-    }
-  }
-  if (sites.empty()) return true;
-  if (!new_configuration_served(run, rollout, sites)) return false;
+  // Failed targets hold their restored files, and nginx may have been reloaded with them.
+  std::vector<std::string> failed;
+  for (const apply::TargetResult& r : rollout.results)
+    if (r.outcome == apply::TargetOutcome::failed) failed.push_back(r.target);
+  const bool restored = disk_configuration_served(run, failed, true);
+  const std::vector<const desired::Site*> sites = probed_sites(run, rollout.reloaded);
+  if (sites.empty()) return restored;
+  if (!disk_configuration_served(run, rollout.reloaded, false)) return false;
   apply::GateCheckOptions options;
   options.settle = std::chrono::seconds{3};
   auto reports = check_gates(fs, run.loaded.state, sites, state, now, options);
@@ -105,7 +120,7 @@ bool gates_closed_after_reload(const PlanRun& run, const apply::RolloutReport& r
         "a door is open after the reload: check that nginx includes certgate's files in each "
         "site's server{} (DIR/sites/SITE.conf) and DIR/http.conf in http{}");
   }
-  return closed;
+  return closed && restored;
 }
 
 }  // namespace certgate::cli

@@ -146,7 +146,7 @@ sums | cmp -s - before.sums && ok || bad "the files were not restored after the 
 sed -i 's|^reload = .*|reload = "false"|' certgate.toml
 expect_exit 1 cg apply
 sums | cmp -s - before.sums && ok || bad "the files were not restored after a reload that did nothing"
-sleep 2  # the reloads of the step before take a moment to finish
+
 a=$(dave)
 ngx -s reload
 nginx_settle

@@ -152,6 +152,9 @@ std::vector<std::string> ambiguous_paths(const desired::Site& site) {
   std::string gated = probe_target(site).path;
   gated = gated.substr(0, gated.find('?'));
   if (gated.empty() || gated.back() != '/') gated += '/';
+  // "/..%2Fhealthz" climbs above the root, which nginx refuses with 400 whatever the gate does;
+  // one level down, only the gate decides.
+  if (gated == "/") gated = "/certgate-probe/";
   std::vector<std::string> out;
   for (const std::string& p : site.public_paths) {
     // "/admin/..%2Fhealthz": "/healthz" once nginx decodes it, "/admin/<..%2Fhealthz>" upstream.

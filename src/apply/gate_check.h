@@ -82,8 +82,9 @@ ProbeTarget probe_target(const desired::Site& site);
 pki::ProbeRequest probe_request(const desired::Site& site, const std::string& path,
                                 std::chrono::milliseconds timeout);
 
-// The paths of the ambiguous_path checks: under the probe's (gated) path, "..%2F" and a public
-// path, for the site's first two public paths; none when it has none.
+// The paths of the ambiguous_path checks: under the probe's (gated) path, or "/certgate-probe/"
+// when that is "/", "..%2F" and a public path, for the site's first two public paths; none when
+// it has none.
 std::vector<std::string> ambiguous_paths(const desired::Site& site);
 
 // "probe path /healthz is public; point probe at a gated path" when the probe path (without its

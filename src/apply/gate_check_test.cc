@@ -206,8 +206,8 @@ TEST_CASE("gate: check_gate knocks: no certificate, foreign CA, revoked, public 
   const GateReport report = check_gate(site(), m, kNow, fake.options());
   REQUIRE(fake.requests.size() == 5);
   // A gated path that reads as each public path once nginx decodes it.
-  CHECK(fake.requests[3].path == "/..%2Fapi/public/x");
-  CHECK(fake.requests[4].path == "/..%2Fhealthz");
+  CHECK(fake.requests[3].path == "/certgate-probe/..%2Fapi/public/x");
+  CHECK(fake.requests[4].path == "/certgate-probe/..%2Fhealthz");
   CHECK(fake.requests[3].identity == nullptr);
   fake.requests.resize(3);
   CHECK(fake.requests[0].identity == nullptr);

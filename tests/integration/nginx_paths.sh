@@ -89,4 +89,15 @@ done
 # verify finds the doors closed, including the ambiguous spellings of each public path.
 expect_exit 0 cg verify
 expect_grep '^All doors closed' "$TMP/out"
+expect_grep '^  public path spelling +refused \(403\)' "$TMP/out"
+# ...and says so when a gate decides on nginx's normalised $uri (the files before this fix,
+# edited back by hand here): the gated path spelled to look public reaches the upstream.
+sed -i 's/^map \$request_uri \$certgate_admin_public/map $uri $certgate_admin_public/; /never public/d' \
+  "$CG_DIR/http.conf"
+ngx -s reload
+nginx_settle
+expect_exit 1 cg verify
+expect_grep '^OPEN DOOR: admin: public path spelling gets in \(HTTP 200' "$TMP/out"
+expect_exit 0 cg apply  # heals the hand edit
+expect_exit 0 cg verify
 finish

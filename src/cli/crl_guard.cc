@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "apply/deploy.h"
 #include "apply/pki_apply.h"
@@ -15,7 +17,7 @@
 #include "observed/observe.h"
 #include "pki/ca_database.h"
 #include "pki/inspect.h"
-#include "pki/random.h"
+#include "render/nginx_files.h"
 #include "targets/ssh_target.h"
 
 namespace certgate::cli {
@@ -68,11 +70,14 @@ Result<std::unique_ptr<targets::Target>> connect(const GlobalOptions& g, sys::Fi
       std::make_unique<targets::SshTarget>(t.name, std::move(*session)));
 }
 
-// Brings one target's crl.pem to `crl_pem`, keeping the header certgate wrote above it. Returns
-// the sha256 of the bytes deployed, "" when they were there already; Errc::not_found when the
-// target holds no crl.pem of certgate's (nothing is written then).
-Result<std::string> deploy_crl(targets::Target& target, const observed::RecordedTarget& t,
-                               const std::string& crl_pem) {
+// Brings one target's crl.pem to `crl_pem`, keeping the header certgate wrote above it, and takes
+// the `revoked` serials out of its http.conf maps. Returns what was deployed (path -> sha256),
+// nothing when the target held it all already; Errc::not_found when the target holds no crl.pem
+// of certgate's (nothing is written then).
+Result<std::map<std::string, std::string>> deploy_crl(targets::Target& target,
+                                                      const observed::RecordedTarget& t,
+                                                      const std::string& crl_pem,
+                                                      const std::set<std::string>& revoked) {
   auto live = target.fs().read(sys::join_path(t.dir, "crl.pem"));
   if (!live) {
     if (live.error().code == Errc::not_found)
@@ -83,12 +88,19 @@ Result<std::string> deploy_crl(targets::Target& target, const observed::Recorded
     return make_error(Errc::not_found, "its crl.pem was not written by certgate: left alone");
   const size_t begin = live->find("-----BEGIN");
   std::string bytes = live->substr(0, begin == std::string::npos ? live->size() : begin) + crl_pem;
-  if (bytes == *live) return std::string();
   apply::DeployRequest request{t.dir, t.test, t.reload, {{"crl.pem", bytes}}};
   request.prunes_sites = false;
+  // A revocation whose own deploy failed reaches nginx here: its serial leaves the gate maps
+  // too, or a resumed TLS session (which skips the CRL) would still pass the gate.
+  auto http = target.fs().read(sys::join_path(t.dir, "http.conf"));
+  if (http && http->starts_with(observed::kGeneratedHeader)) {
+    std::string stripped = render::without_serials(*http, revoked);
+    if (stripped != *http) request.files["http.conf"] = std::move(stripped);
+  }
+  if (bytes == *live && request.files.size() == 1) return std::map<std::string, std::string>{};
   auto done = apply::deploy(target, request);
   if (!done) return done.error();
-  return pki::sha256_hex(bytes);
+  return done->deployed;
 }
 
 }  // namespace
@@ -120,16 +132,25 @@ Result<CrlGuardReport> guard_crl(const GlobalOptions& g, sys::Filesystem& fs,
     crl_pem = fs.read(db.crl_path());
     if (!crl_pem) return crl_pem.error();
   }
+  std::set<std::string> revoked;
+  if (auto now_crl = pki::inspect_crl(*crl_pem, *ca_pem)) {
+    for (std::string serial : now_crl->serials) {
+      // As $ssl_client_serial prints it: no leading 00 sign byte (DESIGN.md section 7).
+      while (serial.size() > 2 && serial.starts_with("00")) serial.erase(0, 2);
+      revoked.insert(std::move(serial));
+    }
+  }
   for (const observed::RecordedTarget& t : record.targets) {
     auto target = connect(g, fs, runner, t);
-    auto done = target ? deploy_crl(**target, t, *crl_pem) : Result<std::string>(target.error());
+    auto done = target ? deploy_crl(**target, t, *crl_pem, revoked)
+                       : Result<std::map<std::string, std::string>>(target.error());
     if (!done) {
       auto& list = done.error().code == Errc::not_found ? report.skipped : report.failed;
       list.push_back(t.name + ": " + done.error().message);
     } else if (!done->empty()) {
       report.deployed.push_back(t.name);
       // What the target now holds, so that the next plan does not take it for a hand edit.
-      record.deployed[t.name]["crl.pem"] = *done;
+      for (const auto& [rel, sha] : *done) record.deployed[t.name][rel] = sha;
     }
   }
   if (!report.deployed.empty()) {

@@ -228,6 +228,27 @@ std::map<std::string, std::string> nginx_files(const desired::DesiredState& desi
   return files;
 }
 
+std::string without_serials(std::string_view http_conf, const std::set<std::string>& serials) {
+  std::string out;
+  out.reserve(http_conf.size());
+  size_t pos = 0;
+  while (pos < http_conf.size()) {
+    size_t end = http_conf.find('\n', pos);
+    end = end == std::string_view::npos ? http_conf.size() : end + 1;
+    const std::string_view line = http_conf.substr(pos, end - pos);
+    pos = end;
+    // Map entries keyed by a serial: `  "4A01" alice;`, `  "4A01" 1;  # alice`, `  "4A01" "g";`.
+    if (line.starts_with("  \"")) {
+      const size_t close = line.find('"', 3);
+      if (close != std::string_view::npos &&
+          serials.contains(std::string(line.substr(3, close - 3))))
+        continue;
+    }
+    out.append(line);
+  }
+  return out;
+}
+
 std::string generation_of(std::string_view http_conf) {
   const size_t at = http_conf.rfind(kGenerationHeader);
   if (at == std::string_view::npos) return "";

@@ -16,6 +16,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,11 @@ std::string generation_of(std::string_view http_conf);
 std::map<std::string, std::string> nginx_files(const desired::DesiredState& desired,
                                                const std::vector<std::string>& sites,
                                                const NginxInputs& in);
+
+// `http_conf` without the map lines of `serials` (as $ssl_client_serial prints them): what a
+// CRL-only deploy (cli/crl_guard.h) gives nginx when the CRL revokes a certificate the deployed
+// maps still let in, so that no gate admits it, not even over a resumed TLS session.
+std::string without_serials(std::string_view http_conf, const std::set<std::string>& serials);
 
 // A site name as part of an nginx variable or zone name: [a-z0-9_] only and injective
 // ("_" -> "__", "-" -> "_d", "." -> "_p"), so "a-b" and "a_b" never share a variable.

@@ -117,6 +117,18 @@ TEST_CASE("nginx: http.conf names the generation of the whole set of files") {
   CHECK(generation_of("ssl_verify_client on;\n").empty());
 }
 
+TEST_CASE("nginx: without_serials drops every map line of a revoked serial, and only those") {
+  const std::string http = nginx_files(state(), {"admin-ui", "wiki"}, inputs()).at("http.conf");
+  const std::string out = without_serials(http, {"4A01"});
+  CHECK(out.find("\"4A01\"") == std::string::npos);
+  CHECK(out.find("  \"4B02\" bob;\n") != std::string::npos);
+  CHECK(out.find("  \"4B02\" 1;  # bob\n") != std::string::npos);
+  CHECK(out.find("map $ssl_client_serial $certgate_admin_dui_cert {\n  default 0;\n}\n") !=
+        std::string::npos);
+  CHECK(without_serials(http, {}) == http);
+  CHECK(without_serials(http, {"4A0"}) == http);
+}
+
 TEST_CASE("nginx: identifiers are injective") {
   CHECK(nginx_identifier("a-b") == "a_db");
   CHECK(nginx_identifier("a_b") == "a__b");

@@ -5,6 +5,7 @@
 # - a plan refused by the mass-revocation guard deploys none of its files (it also opened the
 #   whole site), but a CRL that is due is signed and deployed alone;
 # - a desired state that does not parse changes nothing, yet the due CRL still reaches nginx;
+# - a due CRL also takes revoked serials out of the deployed gate maps;
 # - a reload command that reloads and then exits 1: apply restores the files and reloads again,
 #   so a later plain reload (a certbot hook) changes nothing; a reload that fails without
 #   reloading leaves the old files on both sides; the next good apply converges.
@@ -153,8 +154,33 @@ nginx_settle
 b=$(dave)
 [ "$a" = "$b" ] && ok || bad "after a reload that did nothing: dave got $a, then $b"
 
+# 4. Now a typo: the guard brings dave's revocation, whose deploys all failed, to nginx, on the
+# CRL and out of the gate maps too (a resumed TLS session skips the CRL, not the gate).
+# First one more apply whose deploy fails, at a test that fails once: it records a working
+# test and reload for the guard, and leaves dave in the deployed maps.
+cat >test-once.sh <<SH
+#!/bin/sh
+[ -e $TMP/tested-once ] && exec nginx -p $NGX -c $NGX/nginx.conf -e $NGX/error.log -t
+touch $TMP/tested-once
+exit 1
+SH
+chmod +x test-once.sh
+sed -i "s|^reload = .*|reload = \"$RELOAD\"|; s|^test = .*|test = \"$TMP/test-once.sh\"|" certgate.toml
+expect_exit 1 cg apply
+cp certgate.toml good.toml
+grep -q '# dave$' "$CG_DIR/http.conf" && ok || bad "dave should still be in the deployed maps"
+echo '[ca' >>certgate.toml
+expect_exit 1 cg apply
+expect_grep '^(Refreshed the CRL only: CRL [0-9]+, deployed|Deployed the CRL only) to local' "$TMP/out"
+if grep -q '# dave$' "$CG_DIR/http.conf"; then bad "the guard left revoked dave in the gate maps"; else ok; fi
+grep -q '# alice$' "$CG_DIR/http.conf" && ok || bad "the guard took alice out of the maps"
+nginx_settle
+[ "$(dave)" = 400 ] && ok || bad "dave after the guard: $(dave)"
+# shellcheck disable=SC2046
+[ "$(curl_status $(dev alice))" = 200 ] && ok || bad "alice after the guard"
+cp good.toml certgate.toml
+
 # With a working reload the next apply converges: dave is out.
-sed -i "s|^reload = .*|reload = \"$RELOAD\"|" certgate.toml
 expect_exit 0 cg apply
 nginx_settle
 [ "$(dave)" = 400 ] && ok || bad "dave after the converging apply: $(dave)"

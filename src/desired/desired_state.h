@@ -41,6 +41,10 @@ struct DeviceDefaults {
   seconds validity = 365 * kDay;
   seconds renew_before = 30 * kDay;
   base::P12Profile p12_profile = base::P12Profile::compat;
+  // How long a certificate replaced for another reason than expiry (a new key type, owner or
+  // CSR) stays valid beside its successor; 0 revokes it at once. Renewals for expiry keep the
+  // predecessor until its own notAfter.
+  seconds overlap = 7 * kDay;
 
   bool operator==(const DeviceDefaults&) const = default;
 };
@@ -104,6 +108,9 @@ struct NginxSpec {
   std::string dir = "/etc/nginx/certgate";
   std::string test = "nginx -t";
   std::string reload = "nginx -s reload";
+  // An access log nginx writes in `log_format certgate` on the target; empty: none known.
+  // status and the metrics read which serial each device presented last.
+  std::string access_log;
 
   bool operator==(const NginxSpec&) const = default;
 };
@@ -134,6 +141,16 @@ struct Safety {
   bool operator==(const Safety&) const = default;
 };
 
+// [enroll]: devices fetch their certificates through the gate of `site` (DESIGN.md section 3).
+struct Enroll {
+  std::string site;
+  std::string path = "/.well-known/certgate/";  // starts and ends with '/'
+  seconds link_validity = std::chrono::hours{24};
+  base::SourceLoc loc;
+
+  bool operator==(const Enroll&) const = default;
+};
+
 struct DesiredState {
   int schema = 1;
   CaSpec ca;
@@ -144,6 +161,7 @@ struct DesiredState {
   std::vector<Host> hosts;  // sorted by name; empty means this machine only
   Rollout rollout;
   Safety safety;
+  std::optional<Enroll> enroll;
 
   // nullptr when there is no such name.
   const Device* find_device(std::string_view name) const;

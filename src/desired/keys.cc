@@ -8,12 +8,13 @@ namespace certgate::desired {
 namespace {
 
 using K = std::string_view;
-constexpr std::array<K, 9> kRoot = {"schema", "ca",   "defaults", "device", "site",
-                                    "nginx",  "host", "rollout",  "safety"};
+constexpr std::array<K, 10> kRoot = {"schema", "ca",   "defaults", "device", "site",
+                                     "nginx",  "host", "rollout",  "safety", "enroll"};
 constexpr std::array<K, 8> kCa = {
     "common_name", "organization", "organizational_unit", "country",
     "key",         "validity",     "crl_validity",        "crl_refresh_before"};
-constexpr std::array<K, 4> kDefaults = {"key", "validity", "renew_before", "p12_profile"};
+constexpr std::array<K, 5> kDefaults = {"key", "validity", "renew_before", "p12_profile",
+                                        "overlap"};
 constexpr std::array<K, 10> kDevice = {"name",        "owner",  "groups",   "csr",
                                        "not_after",   "key",    "validity", "renew_before",
                                        "p12_profile", "revoked"};
@@ -21,13 +22,14 @@ constexpr std::array<K, 9> kSite = {"name",          "server_names", "allow_grou
                                     "allow_devices", "public_paths", "forward_identity",
                                     "verify_depth",  "probe",        "fallback"};
 constexpr std::array<K, 2> kFallback = {"allow_ips", "until"};
-constexpr std::array<K, 3> kNginx = {"dir", "test", "reload"};
-constexpr std::array<K, 8> kHost = {"name",  "address", "port", "user",
-                                    "sites", "dir",     "test", "reload"};
+constexpr std::array<K, 4> kNginx = {"dir", "test", "reload", "access_log"};
+constexpr std::array<K, 9> kHost = {"name", "address", "port",   "user",      "sites",
+                                    "dir",  "test",    "reload", "access_log"};
 constexpr std::array<K, 3> kRollout = {"canary", "batch", "max_failures"};
 constexpr std::array<K, 1> kSafety = {"max_revocations"};
+constexpr std::array<K, 3> kEnroll = {"site", "path", "link_validity"};
 
-constexpr std::array<TableKeys, 10> kTables = {{
+constexpr std::array<TableKeys, 11> kTables = {{
     {"", kRoot},
     {"ca", kCa},
     {"defaults", kDefaults},
@@ -38,6 +40,7 @@ constexpr std::array<TableKeys, 10> kTables = {{
     {"host", kHost},
     {"rollout", kRollout},
     {"safety", kSafety},
+    {"enroll", kEnroll},
 }};
 
 }  // namespace

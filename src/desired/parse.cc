@@ -111,6 +111,47 @@ void sort_by_name(std::vector<T>& v) {
   std::sort(v.begin(), v.end(), [](const T& a, const T& b) { return a.name < b.name; });
 }
 
+// The longest first-enrollment link certgate makes: a link is a bearer secret for a bundle.
+constexpr seconds kMaxLinkValidity = 30 * kDay;
+
+void parse_enroll(TableReader& r, ParseContext& ctx) {
+  Enroll e;
+  e.loc = r.loc();
+  if (r.require("site")) {
+    if (auto site = r.string("site")) {
+      if (!ctx.site_locs.contains(site->value)) {
+        r.error(site->loc, "[enroll] names unknown site \"" + site->value + "\"");
+      } else {
+        e.site = site->value;
+      }
+    }
+  }
+  if (auto path = r.string("path")) {
+    // Rendered into location and map keys: the characters of a plain, unambiguous path only.
+    const bool plain = path->value.find_first_not_of(
+                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~/-") ==
+                       std::string::npos;
+    if (auto p = base::public_path_problem(path->value)) {
+      r.error(path->loc, "\"path\": " + *p);
+    } else if (!plain || path->value.back() != '/') {
+      r.error(path->loc, "\"path\" \"" + path->value +
+                             "\" must end with '/' and hold only letters, digits and ._~/-");
+    } else {
+      e.path = path->value;
+    }
+  }
+  if (auto v = r.duration("link_validity")) {
+    if (*v > kMaxLinkValidity) {
+      r.error(r.loc_of("link_validity"), "\"link_validity\" " + base::format_duration(*v) +
+                                             " is longer than 30d: a link is a bearer secret");
+    } else {
+      e.link_validity = *v;
+    }
+  }
+  r.report_unknown_keys();
+  if (!e.site.empty()) ctx.state.enroll = std::move(e);
+}
+
 void parse_root(const toml::table& root, ParseContext& ctx) {
   TableReader r(root, "", "the top level", ctx.file, ctx.diags);
   parse_root_scalars(r, ctx);
@@ -126,6 +167,7 @@ void parse_root(const toml::table& root, ParseContext& ctx) {
   if (const toml::array* h = r.array_of_tables("host")) parse_hosts(*h, ctx);
   with_table(r, "rollout", ctx, [&](TableReader& t) { parse_rollout(t, ctx.state.rollout); });
   with_table(r, "safety", ctx, [&](TableReader& t) { parse_safety(t, ctx.state.safety); });
+  with_table(r, "enroll", ctx, [&](TableReader& t) { parse_enroll(t, ctx); });
   r.report_unknown_keys();
   check_groups(root, ctx);
 }
@@ -169,6 +211,17 @@ void parse_defaults(const toml::table& t, ParseContext& ctx) {
   if (auto p = read_enum<base::P12Profile>(r, "p12_profile", base::parse_p12_profile)) {
     d.p12_profile = *p;
   }
+  if (auto v = r.string("overlap")) {
+    // "0s" (any zero) revokes a replaced certificate at once; durations are otherwise positive.
+    const bool zero = v->value.size() >= 2 &&
+                      v->value.find_first_not_of('0') == v->value.size() - 1 &&
+                      std::string_view("smhdwy").find(v->value.back()) != std::string_view::npos;
+    if (zero) {
+      d.overlap = seconds{0};
+    } else if (auto o = r.duration("overlap")) {
+      d.overlap = *o;
+    }
+  }
   check_longer(r, "validity", d.validity, "renew_before", d.renew_before,
                r.loc_of(r.has("renew_before") ? "renew_before" : "validity"));
   r.report_unknown_keys();
@@ -189,6 +242,13 @@ void parse_nginx(TableReader& r, NginxSpec& spec) {
       r.error(cmd->loc, "\"" + std::string(key) + "\" must be a shell command, not empty");
     } else {
       (key == "test" ? spec.test : spec.reload) = cmd->value;
+    }
+  }
+  if (auto log = r.string("access_log")) {
+    if (auto p = base::nginx_path_problem(log->value)) {
+      r.error(log->loc, "\"access_log\": " + *p);
+    } else {
+      spec.access_log = log->value;
     }
   }
   r.report_unknown_keys();

@@ -178,6 +178,33 @@ TEST_CASE("desired: a minimal file gets the documented defaults") {
   CHECK(r.state.devices.empty());
   CHECK(r.state.hosts.empty());
   CHECK(r.state.rollout == Rollout{});
+  CHECK(r.state.defaults.overlap == 7 * kDay);
+  CHECK_FALSE(r.state.enroll.has_value());
+  CHECK(r.state.nginx.access_log.empty());
+}
+
+TEST_CASE("desired: [enroll] gets its defaults, and overlap 0s means revoke at once") {
+  testing::MemFilesystem fs;
+  LoadResult r = load_text(fs, R"(schema = 1
+[ca]
+common_name = "CA"
+[defaults]
+overlap = "0s"
+[nginx]
+access_log = "/var/log/nginx/admin.log"
+[[site]]
+name = "admin"
+server_names = ["admin.example.com"]
+[enroll]
+site = "admin"
+)");
+  CHECK(lines(r.diagnostics) == std::vector<std::string>{});
+  CHECK(r.state.defaults.overlap == seconds{0});
+  CHECK(r.state.nginx.access_log == "/var/log/nginx/admin.log");
+  REQUIRE(r.state.enroll.has_value());
+  CHECK(r.state.enroll->site == "admin");
+  CHECK(r.state.enroll->path == "/.well-known/certgate/");
+  CHECK(r.state.enroll->link_validity == std::chrono::hours{24});
 }
 
 TEST_CASE("desired: native TOML dates and date-times are accepted") {

@@ -31,7 +31,9 @@ Result<DeviceMaterial> make_material(const pki::CaSigner& signer, const Job& job
   }
   m.details.key = d.key;
   m.details.origin = "server";
-  auto password = pki::random_password();
+  Result<pki::SecretString> password =
+      job.password ? Result<pki::SecretString>(pki::SecretString(job.password->reveal()))
+                   : pki::random_password();
   if (!password) return password.error();
   auto made = signer.issue_with_new_key(request, d.key, *password, d.p12_profile);
   if (!made) return made.error();

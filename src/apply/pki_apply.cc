@@ -68,6 +68,8 @@ class Applier {
   Result<void> open_signer();
   Result<void> refresh_config();
   Result<std::vector<Job>> issuance_jobs(const std::vector<pki::IndexEntry>& index);
+  // The bundle password a renewal of `device` keeps, or nullptr (none, or not usable).
+  const pki::SecretString* kept_password(const std::string& device);
   Result<void> issue_batch();
   // The batch, then the revocation of the certificates that renewals replaced.
   Result<void> issue_and_supersede();
@@ -90,8 +92,10 @@ class Applier {
   DeviceFiles files_;
   std::optional<pki::CaSigner> signer_;
   pki::CaFiles ca_;  // read once, then kept in step with what this run writes
-  // Renewals: old serial -> device, revoked as superseded after the new one is installed.
+  // Replacements with overlap 0s: old serial -> device, revoked as superseded after the new one
+  // is installed.
   std::map<std::string, std::string> superseded_;
+  std::map<std::string, pki::SecretString> kept_passwords_;  // device -> its bundle password
   pki::CertCache issued_;          // details of the certificates issued by this run
   std::set<std::string> revoked_;  // serials revoked by this run
   std::map<std::string, base::RevocationReason> revoked_reasons_;
@@ -132,10 +136,34 @@ Result<std::vector<Job>> Applier::issuance_jobs(const std::vector<pki::IndexEntr
       if (!serial) return serial.error();
       job.serial = std::move(*serial);
     } while (!taken.insert(job.serial).second);
-    if (a.kind == ActionKind::renew) job.replaces = a.serial;
+    if (a.kind == ActionKind::renew) {
+      job.replaces = a.serial;
+      job.revokes_predecessor = a.revokes_predecessor;
+      if (!job.device->has_csr()) job.password = kept_password(job.device->name);
+    }
     jobs.push_back(std::move(job));
   }
   return jobs;
+}
+
+const pki::SecretString* Applier::kept_password(const std::string& device) {
+  auto text = ctx_.fs.read(sys::join_path(files_.dir(device), "bundle.pass"));
+  if (!text) return nullptr;
+  pki::SecretString line(std::move(*text));
+  std::string_view pass = line.reveal();
+  while (!pass.empty() && (pass.back() == '\n' || pass.back() == '\r')) pass.remove_suffix(1);
+  // What random_password makes, and what a hand-made one could sensibly be: printable, no blank.
+  const bool usable =
+      !pass.empty() && pass.size() <= 256 &&
+      std::all_of(pass.begin(), pass.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  if (!usable) {
+    spdlog::warn(
+        "device={}: its bundle.pass is empty or not printable; the renewed bundle gets a "
+        "new password",
+        device);
+    return nullptr;
+  }
+  return &kept_passwords_.emplace(device, pki::SecretString(std::string(pass))).first->second;
 }
 
 Result<void> Applier::issue_batch() {
@@ -184,7 +212,7 @@ Result<void> Applier::issue_batch() {
     } else {
       spdlog::info("renewed device={} serial={} replaces={}", m.device, m.serial, old);
       report_.renewed.push_back(m.device + " " + old + " -> " + m.serial);
-      superseded_[old] = m.device;
+      if ((*jobs)[i].revokes_predecessor) superseded_[old] = m.device;
     }
   }
   auto t3 = std::chrono::steady_clock::now();
@@ -330,7 +358,8 @@ Result<void> Applier::write_cache() {
 
 Result<void> Applier::issue_and_supersede() {
   if (auto r = issue_batch(); !r) return r;
-  // Renewals: the new certificate is in place, so the old one is revoked (superseded).
+  // Replacements with overlap 0s: the new certificate is in place, so the old one is revoked
+  // (superseded). Renewals and other replacements keep the old one valid beside it.
   std::map<std::string, base::RevocationReason> superseded;
   for (const auto& [serial, device] : superseded_)
     superseded[serial] = base::RevocationReason::superseded;

@@ -1,6 +1,8 @@
 #include "apply/pki_apply.h"
 
 #include <doctest/doctest.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 
@@ -86,21 +88,71 @@ TEST_CASE("apply: revocation marks index.txt, drops the device's secrets, lists 
   CHECK(h.plan(kNow + hours{1}).is_empty());
 }
 
-TEST_CASE("apply: renewal issues first, then revokes the old certificate as superseded") {
+// The certificate inside `bundle` when it opens with `password`; empty when it does not.
+std::string bundle_cert_serial(const std::string& bundle, const std::string& password) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bundle.data());
+  PKCS12* p12 = d2i_PKCS12(nullptr, &p, static_cast<long>(bundle.size()));
+  if (!p12) return "";
+  EVP_PKEY* key = nullptr;
+  X509* cert = nullptr;
+  std::string serial;
+  if (PKCS12_parse(p12, password.c_str(), &key, &cert, nullptr) == 1 && cert) {
+    BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr);
+    char* hex = BN_bn2hex(bn);
+    serial = hex;
+    OPENSSL_free(hex);
+    BN_free(bn);
+  }
+  EVP_PKEY_free(key);
+  X509_free(cert);
+  PKCS12_free(p12);
+  return serial;
+}
+
+TEST_CASE("apply: a renewal keeps the old certificate valid and the bundle's password") {
   Harness h;
   h.desired = state_with(1);
   h.apply();
-  const std::string old_cert = h.file("/state/devices/dev-100/cert.pem");
+  const std::string dir = "/state/devices/dev-100/";
+  const std::string old_cert = h.file(dir + "cert.pem");
+  const std::string password = h.file(dir + "bundle.pass");
   const base::Instant later = kNow + days{340};  // within renew_before of the 365d validity
   ApplyReport r = h.apply(later);
   REQUIRE(r.renewed.size() == 1);
-  CHECK(h.file("/state/devices/dev-100/cert.pem") != old_cert);
+  CHECK(r.revoked.empty());
+  // The CRL is due by then anyway; it does not list the predecessor.
+  auto crl = pki::inspect_crl(h.file("/state/ca/crl.pem"), h.file("/state/ca/ca.crt"));
+  REQUIRE(crl);
+  CHECK(crl->serials.empty());
+  const std::string new_cert = h.file(dir + "cert.pem");
+  CHECK(new_cert != old_cert);
+  auto db = pki::CaDatabase(h.fs, "/state").read();
+  REQUIRE(db->index.size() == 2);
+  CHECK(db->index[0].status == pki::IndexStatus::valid);
+  CHECK(db->index[1].status == pki::IndexStatus::valid);
+  // The owner types the password they know; the bundle holds the new certificate.
+  CHECK(h.file(dir + "bundle.pass") == password);
+  const std::string pass = password.substr(0, password.size() - 1);  // without its newline
+  CHECK(bundle_cert_serial(h.file(dir + "bundle.p12"), pass) ==
+        pki::inspect_certificate(new_cert)->serial);
+  CHECK(h.plan(later).is_empty());
+}
+
+TEST_CASE("apply: with overlap 0s a replacement revokes the old certificate as superseded") {
+  Harness h;
+  h.desired = state_with(1);
+  h.apply();
+  h.desired.defaults.overlap = seconds{0};
+  h.desired.devices[0].owner = "dev@example.com";
+  ApplyReport r = h.apply(kNow + hours{1});
+  REQUIRE(r.renewed.size() == 1);
+  REQUIRE(r.revoked.size() == 1);
   auto db = pki::CaDatabase(h.fs, "/state").read();
   REQUIRE(db->index.size() == 2);
   CHECK(db->index[0].status == pki::IndexStatus::revoked);
   CHECK(db->index[0].reason == base::RevocationReason::superseded);
   CHECK(db->index[1].status == pki::IndexStatus::valid);
-  CHECK(h.plan(later).is_empty());
+  CHECK(h.plan(kNow + hours{1}).is_empty());
 }
 
 TEST_CASE("apply: a renewal and a revocation together sign one CRL, numbered by the plan") {
@@ -129,11 +181,9 @@ TEST_CASE("apply: a renewal and a revocation together sign one CRL, numbered by 
   auto crl = pki::inspect_crl(h.file("/state/ca/crl.pem"), h.file("/state/ca/ca.crt"));
   REQUIRE(crl);
   CHECK(crl->number == std::stol(crl_action->after));
-  std::vector<std::string> want{old_serial, revoked_serial};
-  std::sort(want.begin(), want.end());
-  std::vector<std::string> listed = crl->serials;
-  std::sort(listed.begin(), listed.end());
-  CHECK(listed == want);
+  // The renewed certificate stays valid beside its successor: only the revoked one is listed.
+  CHECK(crl->serials == std::vector<std::string>{revoked_serial});
+  CHECK(std::find(crl->serials.begin(), crl->serials.end(), old_serial) == crl->serials.end());
   CHECK(h.plan(later).is_empty());
 }
 

@@ -147,7 +147,9 @@ std::vector<std::pair<std::string, std::string>> live_certs_after(
   std::vector<std::pair<std::string, std::string>> out;
   for (const Action& a : plan.actions) {
     if (a.object != ObjectKind::device) continue;
-    if (!a.serial.empty()) replaced.insert(a.serial);
+    // A renewal leaves its predecessor live beside the new certificate, unless it revokes it.
+    if (!a.serial.empty() && (a.kind == ActionKind::revoke || a.revokes_predecessor))
+      replaced.insert(a.serial);
     if (a.kind == ActionKind::issue || a.kind == ActionKind::renew)
       out.emplace_back(a.subject, "(new)");
   }

@@ -129,7 +129,13 @@ TEST_CASE("deploy plan: live certificates after the plan drop revoked and renewe
   renew.subject = "alice";
   renew.serial = "4A";
   p.actions.push_back(renew);
+  // A renewal keeps its predecessor in the maps beside the new certificate...
   auto live = live_certs_after(p, o, kNow);
+  CHECK(live == std::vector<std::pair<std::string, std::string>>{
+                    {"alice", "(new)"}, {"alice", "4A"}, {"bob", "4B"}});
+  // ...unless it revokes it at once (overlap 0s).
+  p.actions[0].revokes_predecessor = true;
+  live = live_certs_after(p, o, kNow);
   CHECK(live ==
         std::vector<std::pair<std::string, std::string>>{{"alice", "(new)"}, {"bob", "4B"}});
 }

@@ -1,6 +1,7 @@
 #include "plan/next_change.h"
 
 #include <algorithm>
+#include <map>
 
 namespace certgate::plan {
 
@@ -18,7 +19,14 @@ struct Earliest {
 
 void consider_certs(const desired::DesiredState& desired, const observed::ObservedState& observed,
                     Earliest& e) {
+  std::map<std::string, int> live;
+  for (const observed::Cert& c : observed.certs) live[c.device] += c.is_live(e.now) ? 1 : 0;
   for (const observed::Cert& c : observed.certs) {
+    // A device with two live certificates: the older one may be due to end when an overlap after
+    // the newer one passes (the planner tells whether it is).
+    if (c.is_live(e.now) && c.has_file && live[c.device] > 1)
+      e.consider(observed::overlap_end(c, desired.defaults.overlap),
+                 "the overlap after certificate " + c.serial + " of device " + c.device + " ends");
     const desired::Device* d = desired.find_device(c.device);
     if (c.is_live(e.now) && d && !d->is_revoked()) {
       e.consider(c.not_after - d->renew_before,

@@ -31,7 +31,10 @@ struct Action {
   std::string serial;            // renew/revoke: the certificate acted on
   std::optional<base::RevocationReason> revocation_reason;  // revoke only
   std::string before;  // renew: old notAfter; crl: old crlNumber
-  std::string after;   // crl: new crlNumber
+  std::string after;   // renew: when the old certificate stops working; crl: new crlNumber
+  // renew: the old certificate is revoked (superseded) as soon as its successor is installed
+  // ([defaults].overlap = 0s); otherwise it stays valid beside it until `after`.
+  bool revokes_predecessor = false;
 
   bool operator==(const Action&) const = default;
 };
@@ -73,7 +76,10 @@ struct Plan {
   base::Instant now;
   std::vector<Action> actions;       // in the order apply runs them
   std::vector<AccessChange> access;  // sorted
-  // Revocations of devices (renewals' superseded certificates are not counted).
+  // Devices this plan's change revokes a certificate of: revoked, expired and deleted devices,
+  // and those whose replacement revokes the predecessor at once (overlap 0s). Renewals that keep the predecessor
+  // valid revoke nothing, and the end of an overlap the plan that made it announced is not
+  // counted again.
   int revocations = 0;
   int max_revocations = 0;
   // Devices holding a live certificate when the plan was made (the relative mass-revocation

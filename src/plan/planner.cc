@@ -60,6 +60,10 @@ struct Planner {
 
   void add(Action a) { plan.actions.push_back(std::move(a)); }
 
+  // The mass-revocation guard counts devices, not certificates: a device that holds two (during
+  // an overlap) is one device losing its door.
+  std::set<std::string> revoked_devices;
+
   void revoke(const Cert& c, base::RevocationReason reason, std::string why, bool counts) {
     Action a;
     a.kind = ActionKind::revoke;
@@ -69,7 +73,7 @@ struct Planner {
     a.detail = "serial " + short_serial(c.serial) + ", reason " + std::string(to_string(reason));
     a.reason = std::move(why);
     add(std::move(a));
-    if (counts) ++plan.revocations;
+    if (counts && revoked_devices.insert(c.device).second) ++plan.revocations;
   }
 
   void issue(const Device& d, std::string why) {
@@ -97,17 +101,9 @@ struct Planner {
     return end;
   }
 
-  // Why the live certificate `c` of `d` must be replaced now, or "" when it need not be.
-  // `for_expiry` tells a routine renewal from a change that replaces certificates at once.
-  std::string renewal_reason(const Device& d, const Cert& c, bool& for_expiry) const {
-    for_expiry = false;
-    // Renewing only helps when the new certificate would end later: near the CA's expiry or a
-    // not_after it would not, and renewing on every tick would flood the CRL.
-    if (c.not_after - now < d.renew_before && new_end(d) > c.not_after) {
-      for_expiry = true;
-      return "expires " + base::format_date(c.not_after) + " (" + in_time(now, c.not_after) +
-             " < renew_before " + base::format_duration(d.renew_before) + ")";
-    }
+  // Why `c` no longer fits `d` (a new key type, key, owner, or a change between CSR and a key
+  // made here), or "" when it still does. Expiry is not a reason here.
+  std::string mismatch(const Device& d, const Cert& c) const {
     if (!c.has_file) return "";  // an imported certificate without its file: nothing to compare
     if (d.has_csr()) {
       const observed::Csr* csr = observed.find_csr(d.name);
@@ -123,6 +119,35 @@ struct Planner {
       return "owner " + (c.owner.empty() ? "(none)" : c.owner) + " -> " +
              (d.owner.empty() ? "(none)" : d.owner);
     return "";
+  }
+
+  // Why the live certificate `c` of `d` must be replaced now, or "" when it need not be.
+  // `for_expiry` tells a routine renewal from a change that replaces certificates.
+  std::string renewal_reason(const Device& d, const Cert& c, bool& for_expiry) const {
+    for_expiry = false;
+    // Renewing only helps when the new certificate would end later: near the CA's expiry or a
+    // not_after it would not, and renewing on every tick would flood the CRL.
+    if (c.not_after - now < d.renew_before && new_end(d) > c.not_after) {
+      for_expiry = true;
+      return "expires " + base::format_date(c.not_after) + " (" + in_time(now, c.not_after) +
+             " < renew_before " + base::format_duration(d.renew_before) + ")";
+    }
+    return mismatch(d, c);
+  }
+
+  // An older live certificate of `d` beside its newest one `newest`: kept until its own notAfter
+  // when it still fits `d` (the predecessor of a renewal for expiry), until the overlap after
+  // `newest` was issued when it does not (observed::overlap_end), then revoked as superseded.
+  // Not counted by the mass-revocation guard: the plan that replaced it said when it would end.
+  void plan_predecessor(const Device& d, const Cert& old, const Cert& newest) {
+    if (mismatch(d, old).empty() || !newest.has_file) return;
+    const base::Instant end = observed::overlap_end(newest, desired.defaults.overlap);
+    if (now < end) return;
+    revoke(old, base::RevocationReason::superseded,
+           "replaced by " + newest.serial + "; the overlap of " +
+               base::format_duration(desired.defaults.overlap) + " ended " +
+               base::format_rfc3339(end),
+           false);
   }
 
   // The serial that revoked the key of `d`'s CSR as compromised, or nullptr.
@@ -150,9 +175,7 @@ struct Planner {
                "not_after " + base::format_rfc3339(*d.not_after) + " has passed", true);
       return;
     }
-    // A renewal interrupted before its last step left an older certificate live: finish it.
-    for (size_t i = 1; i < live.size(); ++i)
-      revoke(*live[i], base::RevocationReason::superseded, "replaced by " + live[0]->serial, false);
+    for (size_t i = 1; i < live.size(); ++i) plan_predecessor(d, *live[i], *live[0]);
     if (!live.empty()) live_after.insert(d.name);
     if (d.has_csr()) {
       const observed::Csr* csr = observed.find_csr(d.name);
@@ -173,15 +196,23 @@ struct Planner {
     bool for_expiry = false;
     std::string why = renewal_reason(d, *live[0], for_expiry);
     if (why.empty()) return;
-    // A renewal revokes the old certificate; a change that renews many devices at once (a new
-    // default key type) falls under the mass-revocation guard like deletions do.
-    if (!for_expiry) ++plan.revocations;
+    // A renewal keeps the old certificate valid until its own notAfter; a replacement for another
+    // reason keeps it for the overlap, or revokes it at once with overlap 0s, which the
+    // mass-revocation guard counts like any other revocation.
+    const Cert& old = *live[0];
+    const seconds overlap = desired.defaults.overlap;
     Action a;
     a.kind = ActionKind::renew;
     a.subject = d.name;
-    a.serial = live[0]->serial;
-    a.before = base::format_rfc3339(live[0]->not_after);
-    a.detail = why;
+    a.serial = old.serial;
+    a.before = base::format_rfc3339(old.not_after);
+    a.revokes_predecessor = !for_expiry && overlap == seconds{0};
+    const base::Instant ends = for_expiry ? old.not_after : std::min(old.not_after, now + overlap);
+    a.after = base::format_rfc3339(a.revokes_predecessor ? now : ends);
+    a.detail = why + "; new certificate, " +
+               (a.revokes_predecessor ? "the old one is revoked at once (overlap 0s)"
+                                      : "the old one stays valid until " + base::format_date(ends));
+    if (a.revokes_predecessor && revoked_devices.insert(d.name).second) ++plan.revocations;
     a.reason = std::move(why);
     add(std::move(a));
   }
@@ -198,7 +229,7 @@ struct Planner {
   // whatever the plan does (missing, unsigned, stale, near nextUpdate).
   std::string crl_reason(bool count_actions) const {
     if (count_actions && std::any_of(plan.actions.begin(), plan.actions.end(), [](const Action& a) {
-          return a.kind == ActionKind::revoke || a.kind == ActionKind::renew ||
+          return a.kind == ActionKind::revoke || a.revokes_predecessor ||
                  a.object == ObjectKind::probe;
         }))
       return "certificates are revoked or superseded";
@@ -304,7 +335,7 @@ std::string refusal(const Plan& plan, const PlanOptions& options, const std::str
 
 Plan compute_plan(const desired::DesiredState& desired, const observed::ObservedState& observed,
                   const PlanInputs& inputs, const PlanOptions& options, base::Instant now) {
-  Planner p{desired, observed, now, Plan{}, {}, {}, {}};
+  Planner p{desired, observed, now, Plan{}, {}, {}, {}, {}};
   p.index_live_certs();
   p.plan.inputs = inputs;
   p.plan.now = now;

@@ -151,6 +151,7 @@ std::string plan_json(const plan::Plan& plan) {
     if (a.revocation_reason) action["revocation_reason"] = to_string(*a.revocation_reason);
     if (!a.before.empty()) action["before"] = a.before;
     if (!a.after.empty()) action["after"] = a.after;
+    if (a.kind == plan::ActionKind::renew) action["revokes_predecessor"] = a.revokes_predecessor;
     j["actions"].push_back(std::move(action));
   }
   j["access"] = nlohmann::ordered_json::array();

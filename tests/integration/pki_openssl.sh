@@ -152,25 +152,33 @@ openssl crl -in "$TMP/gencrl.pem" -noout -text >"$TMP/gencrl.txt"
 expect_grep "Serial Number: $carol" "$TMP/gencrl.txt"
 [ "$(serial_of alice-phone)" = "$alice" ] && ok || bad "alice's certificate changed"
 
-# 6. Renewal (here for a new key type): new certificate first, then the old one revoked as
-# superseded.
+# 6. A replacement (here for a new key type) keeps the old certificate valid for [defaults].overlap
+# (7d): the device can still reach the gate and fetch its new bundle with it. With overlap 0s, the
+# next apply revokes it as superseded.
 old=$(serial_of erin-tablet)
 ERIN_KEY=ec-p384 write_toml $'[[device]]\nname = "carol-ipad"\nrevoked = "keyCompromise"'
 expect_exit 0 cg apply
-expect_grep 'renew   device erin-tablet .*key ec-p256 -> ec-p384' "$TMP/out"
+expect_grep 'renew   device erin-tablet .*key ec-p256 -> ec-p384; new certificate, the old one stays valid until ' "$TMP/out"
 new=$(serial_of erin-tablet)
 [ "$old" != "$new" ] && ok || bad "erin-tablet was not renewed"
-[ "$(ca_status "$old")" = "$old=Revoked (R)" ] && ok || bad "old erin-tablet not R"
+[ "$(ca_status "$old")" = "$old=Valid (V)" ] && ok || bad "old erin-tablet not V during the overlap"
+openssl crl -in "$CA/crl.pem" -noout -text >"$TMP/crl2.txt"
+grep -q "Serial Number: $old" "$TMP/crl2.txt" && bad "the old erin-tablet is on the CRL during the overlap" || ok
+ERIN_KEY=ec-p384 write_toml $'[[device]]\nname = "carol-ipad"\nrevoked = "keyCompromise"\n[defaults]\noverlap = "0s"'
+expect_exit 0 cg apply
+expect_grep "revoke  device erin-tablet .*superseded" "$TMP/out"
+[ "$(ca_status "$old")" = "$old=Revoked (R)" ] && ok || bad "old erin-tablet not R after the overlap"
 openssl crl -in "$CA/crl.pem" -noout -text >"$TMP/crl2.txt"
 expect_grep 'Superseded' "$TMP/crl2.txt"
 expect_exit 0 openssl verify -CAfile "$CA/ca.crt" -crl_check -CRLfile "$CA/crl.pem" \
   "$S/devices/erin-tablet/cert.pem"
 
-# 6b. A CSR key revoked as compromised is never signed again; a new CSR is. erin-tablet renews
-# in the same apply: one CRL lists both, with the plan's number (RFC 5280 5.2.3).
+# 6b. A CSR key revoked as compromised is never signed again; a new CSR is. erin-tablet is
+# replaced at once (overlap 0s) in the same apply: one CRL lists both, with the plan's number
+# (RFC 5280 5.2.3).
 bob=$(serial_of bob-laptop)
 old=$(serial_of erin-tablet)
-write_toml $'[[device]]\nname = "carol-ipad"\nrevoked = "keyCompromise"'
+write_toml $'[[device]]\nname = "carol-ipad"\nrevoked = "keyCompromise"\n[defaults]\noverlap = "0s"'
 sed -i 's|^csr = "csr/bob-laptop.csr"$|csr = "csr/bob-laptop.csr"\nrevoked = "keyCompromise"|' \
   certgate.toml
 expect_exit 0 cg apply

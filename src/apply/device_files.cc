@@ -1,5 +1,9 @@
 #include "apply/device_files.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
 #include "pki/inspect.h"
 
 namespace certgate::apply {
@@ -142,6 +146,26 @@ Result<void> DeviceFiles::remove_secrets(const std::string& device) {
     if (auto r = fs_.remove(sys::join_path(dir(device), name)); !r) return r;
   }
   return {};
+}
+
+std::optional<pki::SecretString> DeviceFiles::read_password(const std::string& device) {
+  auto text = fs_.read(sys::join_path(dir(device), "bundle.pass"));
+  if (!text) return std::nullopt;
+  pki::SecretString line(std::move(*text));
+  std::string_view pass = line.reveal();
+  while (!pass.empty() && (pass.back() == '\n' || pass.back() == '\r')) pass.remove_suffix(1);
+  // What random_password makes, and what a hand-made one could sensibly be.
+  const bool usable =
+      !pass.empty() && pass.size() <= 256 &&
+      std::all_of(pass.begin(), pass.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  if (!usable) {
+    spdlog::warn(
+        "device={}: its bundle.pass is empty or not printable; the renewed bundle gets a "
+        "new password",
+        device);
+    return std::nullopt;
+  }
+  return pki::SecretString(std::string(pass));
 }
 
 }  // namespace certgate::apply

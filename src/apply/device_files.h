@@ -67,6 +67,9 @@ class DeviceFiles {
   Result<void> clear_next(const std::string& device);
   // What next/ holds, or nullopt when it has no certificate.
   Result<std::optional<DeviceMaterial>> read_next(const std::string& device);
+  // The device's bundle password (bundle.pass without its newline), for a renewed bundle to
+  // keep; nullopt when there is none or it is not usable (empty, blanks, not printable ASCII).
+  std::optional<pki::SecretString> read_password(const std::string& device);
   // After a revocation: the key and bundle are of no more use; the certificate stays.
   Result<void> remove_secrets(const std::string& device);
 

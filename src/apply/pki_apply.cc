@@ -3,13 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <map>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include "apply/device_files.h"
 #include "apply/materials.h"
@@ -17,7 +15,6 @@
 #include "pki/ca.h"
 #include "pki/ca_database.h"
 #include "pki/inspect.h"
-#include "pki/pkcs12.h"
 #include "pki/random.h"
 
 namespace certgate::apply {
@@ -68,8 +65,6 @@ class Applier {
   Result<void> open_signer();
   Result<void> refresh_config();
   Result<std::vector<Job>> issuance_jobs(const std::vector<pki::IndexEntry>& index);
-  // The bundle password a renewal of `device` keeps, or nullptr (none, or not usable).
-  const pki::SecretString* kept_password(const std::string& device);
   Result<void> issue_batch();
   // The batch, then the revocation of the certificates that renewals replaced.
   Result<void> issue_and_supersede();
@@ -92,8 +87,7 @@ class Applier {
   DeviceFiles files_;
   std::optional<pki::CaSigner> signer_;
   pki::CaFiles ca_;  // read once, then kept in step with what this run writes
-  // Replacements with overlap 0s: old serial -> device, revoked as superseded after the new one
-  // is installed.
+  // Replacements with overlap 0s: old serial -> device, revoked once the new one is installed.
   std::map<std::string, std::string> superseded_;
   std::map<std::string, pki::SecretString> kept_passwords_;  // device -> its bundle password
   pki::CertCache issued_;          // details of the certificates issued by this run
@@ -139,31 +133,12 @@ Result<std::vector<Job>> Applier::issuance_jobs(const std::vector<pki::IndexEntr
     if (a.kind == ActionKind::renew) {
       job.replaces = a.serial;
       job.revokes_predecessor = a.revokes_predecessor;
-      if (!job.device->has_csr()) job.password = kept_password(job.device->name);
+      auto pass = job.device->has_csr() ? std::nullopt : files_.read_password(a.subject);
+      if (pass) job.password = &kept_passwords_.emplace(a.subject, std::move(*pass)).first->second;
     }
     jobs.push_back(std::move(job));
   }
   return jobs;
-}
-
-const pki::SecretString* Applier::kept_password(const std::string& device) {
-  auto text = ctx_.fs.read(sys::join_path(files_.dir(device), "bundle.pass"));
-  if (!text) return nullptr;
-  pki::SecretString line(std::move(*text));
-  std::string_view pass = line.reveal();
-  while (!pass.empty() && (pass.back() == '\n' || pass.back() == '\r')) pass.remove_suffix(1);
-  // What random_password makes, and what a hand-made one could sensibly be: printable, no blank.
-  const bool usable =
-      !pass.empty() && pass.size() <= 256 &&
-      std::all_of(pass.begin(), pass.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-  if (!usable) {
-    spdlog::warn(
-        "device={}: its bundle.pass is empty or not printable; the renewed bundle gets a "
-        "new password",
-        device);
-    return nullptr;
-  }
-  return &kept_passwords_.emplace(device, pki::SecretString(std::string(pass))).first->second;
 }
 
 Result<void> Applier::issue_batch() {
@@ -359,7 +334,7 @@ Result<void> Applier::write_cache() {
 Result<void> Applier::issue_and_supersede() {
   if (auto r = issue_batch(); !r) return r;
   // Replacements with overlap 0s: the new certificate is in place, so the old one is revoked
-  // (superseded). Renewals and other replacements keep the old one valid beside it.
+  // (superseded). Others keep it valid beside it.
   std::map<std::string, base::RevocationReason> superseded;
   for (const auto& [serial, device] : superseded_)
     superseded[serial] = base::RevocationReason::superseded;

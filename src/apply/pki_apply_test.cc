@@ -1,8 +1,6 @@
 #include "apply/pki_apply.h"
 
 #include <doctest/doctest.h>
-#include <openssl/pkcs12.h>
-#include <openssl/x509.h>
 
 #include <algorithm>
 
@@ -11,6 +9,7 @@
 #include "observed/observe.h"
 #include "pki/ca_database.h"
 #include "pki/inspect.h"
+#include "pki/pkcs12.h"
 #include "plan/planner.h"
 #include "support/apply_run.h"
 #include "support/mem_filesystem.h"
@@ -88,27 +87,6 @@ TEST_CASE("apply: revocation marks index.txt, drops the device's secrets, lists 
   CHECK(h.plan(kNow + hours{1}).is_empty());
 }
 
-// The certificate inside `bundle` when it opens with `password`; empty when it does not.
-std::string bundle_cert_serial(const std::string& bundle, const std::string& password) {
-  const auto* p = reinterpret_cast<const unsigned char*>(bundle.data());
-  PKCS12* p12 = d2i_PKCS12(nullptr, &p, static_cast<long>(bundle.size()));
-  if (!p12) return "";
-  EVP_PKEY* key = nullptr;
-  X509* cert = nullptr;
-  std::string serial;
-  if (PKCS12_parse(p12, password.c_str(), &key, &cert, nullptr) == 1 && cert) {
-    BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr);
-    char* hex = BN_bn2hex(bn);
-    serial = hex;
-    OPENSSL_free(hex);
-    BN_free(bn);
-  }
-  EVP_PKEY_free(key);
-  X509_free(cert);
-  PKCS12_free(p12);
-  return serial;
-}
-
 TEST_CASE("apply: a renewal keeps the old certificate valid and the bundle's password") {
   Harness h;
   h.desired = state_with(1);
@@ -133,8 +111,9 @@ TEST_CASE("apply: a renewal keeps the old certificate valid and the bundle's pas
   // The owner types the password they know; the bundle holds the new certificate.
   CHECK(h.file(dir + "bundle.pass") == password);
   const std::string pass = password.substr(0, password.size() - 1);  // without its newline
-  CHECK(bundle_cert_serial(h.file(dir + "bundle.p12"), pass) ==
-        pki::inspect_certificate(new_cert)->serial);
+  auto in_bundle = pki::bundle_serial(h.file(dir + "bundle.p12"), pki::SecretString(pass));
+  REQUIRE(in_bundle);
+  CHECK(*in_bundle == pki::inspect_certificate(new_cert)->serial);
   CHECK(h.plan(later).is_empty());
 }
 

@@ -111,6 +111,9 @@ struct NginxSpec {
   // An access log nginx writes in `log_format certgate` on the target; empty: none known.
   // status and the metrics read which serial each device presented last.
   std::string access_log;
+  // The group nginx's worker processes run as (Debian's nginx.conf: `user www-data;`): the
+  // bundles a target serves for [enroll] are 0640 root:worker_group, readable by nginx alone.
+  std::string worker_group = "www-data";
 
   bool operator==(const NginxSpec&) const = default;
 };

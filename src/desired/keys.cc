@@ -22,9 +22,9 @@ constexpr std::array<K, 9> kSite = {"name",          "server_names", "allow_grou
                                     "allow_devices", "public_paths", "forward_identity",
                                     "verify_depth",  "probe",        "fallback"};
 constexpr std::array<K, 2> kFallback = {"allow_ips", "until"};
-constexpr std::array<K, 4> kNginx = {"dir", "test", "reload", "access_log"};
-constexpr std::array<K, 9> kHost = {"name", "address", "port",   "user",      "sites",
-                                    "dir",  "test",    "reload", "access_log"};
+constexpr std::array<K, 5> kNginx = {"dir", "test", "reload", "access_log", "worker_group"};
+constexpr std::array<K, 10> kHost = {"name", "address", "port",   "user",       "sites",
+                                     "dir",  "test",    "reload", "access_log", "worker_group"};
 constexpr std::array<K, 3> kRollout = {"canary", "batch", "max_failures"};
 constexpr std::array<K, 1> kSafety = {"max_revocations"};
 constexpr std::array<K, 3> kEnroll = {"site", "path", "link_validity"};

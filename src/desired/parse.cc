@@ -1,6 +1,7 @@
 #include "desired/parse.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "base/duration.h"
@@ -249,6 +250,18 @@ void parse_nginx(TableReader& r, NginxSpec& spec) {
       r.error(log->loc, "\"access_log\": " + *p);
     } else {
       spec.access_log = log->value;
+    }
+  }
+  if (auto group = r.string("worker_group")) {
+    const std::string& g = group->value;
+    const bool ok =
+        !g.empty() && g.size() <= 32 && (std::islower(g[0]) || g[0] == '_') &&
+        g.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
+    if (ok) {
+      spec.worker_group = g;
+    } else {
+      r.error(group->loc, "\"worker_group\" \"" + g +
+                              "\" is not a group name ([a-z_][a-z0-9_-]*, at most 32 characters)");
     }
   }
   r.report_unknown_keys();

@@ -52,4 +52,18 @@ Result<std::string> bundle_from(EVP_PKEY* key, X509* cert, X509* ca, const std::
   return bio_contents(out.get());
 }
 
+Result<std::string> bundle_serial(std::string_view bundle, const SecretString& password) {
+  BioPtr in = memory_bio(bundle);
+  if (!in) return openssl_error("read bundle");
+  Pkcs12Ptr p12(d2i_PKCS12_bio(in.get(), nullptr));
+  if (!p12) return openssl_error("parse bundle");
+  EVP_PKEY* key = nullptr;
+  X509* cert = nullptr;
+  const int ok = PKCS12_parse(p12.get(), password.reveal().c_str(), &key, &cert, nullptr);
+  EvpPkeyPtr key_owner(key);
+  X509Ptr cert_owner(cert);
+  if (ok != 1 || !cert) return openssl_error("open bundle");
+  return serial_hex(X509_get0_serialNumber(cert));
+}
+
 }  // namespace certgate::pki

@@ -22,4 +22,8 @@ Result<std::string> make_bundle(std::string_view key_pem, std::string_view cert_
                                 std::string_view ca_cert_pem, const std::string& name,
                                 const SecretString& password, base::P12Profile profile);
 
+// The serial (uppercase hex) of the certificate inside `bundle`, opened with `password`:
+// what a device that imports the bundle will present. Errc::crypto when it does not open.
+Result<std::string> bundle_serial(std::string_view bundle, const SecretString& password);
+
 }  // namespace certgate::pki

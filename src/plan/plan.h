@@ -77,9 +77,9 @@ struct Plan {
   std::vector<Action> actions;       // in the order apply runs them
   std::vector<AccessChange> access;  // sorted
   // Devices this plan's change revokes a certificate of: revoked, expired and deleted devices,
-  // and those whose replacement revokes the predecessor at once (overlap 0s). Renewals that keep the predecessor
-  // valid revoke nothing, and the end of an overlap the plan that made it announced is not
-  // counted again.
+  // and those whose replacement revokes the predecessor at once (overlap 0s). Renewals that keep
+  // the predecessor valid revoke nothing, and the end of an overlap the plan that made it announced
+  // is not counted again.
   int revocations = 0;
   int max_revocations = 0;
   // Devices holding a live certificate when the plan was made (the relative mass-revocation

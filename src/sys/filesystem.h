@@ -73,6 +73,11 @@ class Filesystem {
   // and size with stat(); RealFilesystem opens each component with O_NOFOLLOW.
   virtual Result<std::string> read_inside(const std::string& root, const std::string& relative,
                                           std::uint64_t max_size);
+
+  // Gives `path` (a file or directory) the group named `group`, keeping its owner: files that
+  // nginx's workers must read and nobody else (0640 root:www-data). Errc::invalid when no such
+  // group exists, Errc::io otherwise. This default, for filesystems without groups, refuses.
+  virtual Result<void> set_group(const std::string& path, const std::string& group);
 };
 
 // read_inside's refusals, shared with sources that are not a filesystem (a git commit), so

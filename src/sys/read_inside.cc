@@ -166,4 +166,9 @@ Result<std::string> RealFilesystem::read_inside(const std::string& root,
   return read_bounded(dir.get(), relative, max_size);
 }
 
+Result<void> Filesystem::set_group(const std::string& path, const std::string& group) {
+  return make_error(
+      Errc::io, "set the group of " + path + " to " + group + ": this filesystem has no groups");
+}
+
 }  // namespace certgate::sys

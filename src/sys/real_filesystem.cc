@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -243,6 +244,20 @@ Result<void> RealFilesystem::make_dirs(const std::string& path, std::uint32_t mo
   }
   if (::chmod(path.c_str(), mode) != 0) return posix_error("chmod", path, errno);
   unsynced_dirs_.insert(parent_path(path));
+  return {};
+}
+
+Result<void> RealFilesystem::set_group(const std::string& path, const std::string& group) {
+  struct group entry {};
+  struct group* found = nullptr;
+  std::vector<char> buffer(16384);
+  const int rc = ::getgrnam_r(group.c_str(), &entry, buffer.data(), buffer.size(), &found);
+  if (rc != 0) return posix_error("look up group " + group + " for", path, rc);
+  if (found == nullptr)
+    return make_error(Errc::invalid, "set the group of " + path + ": there is no group \"" + group +
+                                         "\" on this machine");
+  if (::chown(path.c_str(), static_cast<uid_t>(-1), found->gr_gid) != 0)
+    return posix_error("chgrp " + group, path, errno);
   return {};
 }
 

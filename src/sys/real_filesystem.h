@@ -20,6 +20,7 @@ class RealFilesystem final : public Filesystem {
   Result<void> remove(const std::string& path) override;
   Result<FileInfo> stat(const std::string& path) override;
   Result<void> make_dirs(const std::string& path, std::uint32_t mode) override;
+  Result<void> set_group(const std::string& path, const std::string& group) override;
   // Walks `relative` with openat(O_NOFOLLOW) from `root`; defined in read_inside.cc.
   Result<std::string> read_inside(const std::string& root, const std::string& relative,
                                   std::uint64_t max_size) override;

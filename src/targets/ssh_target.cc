@@ -97,6 +97,21 @@ Result<void> SshFilesystem::make_dirs(const std::string& path, std::uint32_t mod
   return session_.make_dir(path, mode);
 }
 
+Result<void> SshFilesystem::set_group(const std::string& path, const std::string& group) {
+  if (auto r = settle(path); !r) return r;
+  // `group` is a name desired/ checked ([a-z_][a-z0-9_-]*), `path` one under [nginx].dir.
+  auto quote = [](const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+  };
+  auto out = session_.exec({"chgrp " + quote(group) + " " + quote(path), std::chrono::seconds{30}});
+  if (!out) return out.error();
+  if (!out->succeeded())
+    return make_error(Errc::io, "chgrp " + group + " " + path + " on the host failed: " + out->err);
+  return {};
+}
+
 Result<sys::CommandOutput> SshRunner::run(const sys::Command& command) {
   if (auto r = fs_.flush_queue(); !r) return r.error();
   return session_.exec(command);

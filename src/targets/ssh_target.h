@@ -33,6 +33,8 @@ class SshFilesystem final : public sys::Filesystem {
   Result<void> remove(const std::string& path) override;
   Result<sys::FileInfo> stat(const std::string& path) override;
   Result<void> make_dirs(const std::string& path, std::uint32_t mode) override;
+  // chgrp on the host: SFTP sets owner and group by number, and names resolve on the host.
+  Result<void> set_group(const std::string& path, const std::string& group) override;
 
   // Carries out the queued renames (without flushing the disks).
   Result<void> flush_queue();

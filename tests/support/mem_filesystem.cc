@@ -14,6 +14,7 @@ Result<void> MemFilesystem::write_atomic(const std::string& path, const std::str
     return make_error(Errc::not_found, "create " + path + ": no parent directory");
   }
   files_[path] = File{bytes, mode};
+  groups_.erase(path);  // a new file (temp file and rename): the writer's own group
   ++writes_;
   written_.push_back(path);
   return {};
@@ -36,6 +37,12 @@ Result<void> MemFilesystem::rename(const std::string& from, const std::string& t
     return make_error(Errc::not_found, "rename to " + to + ": no parent directory");
   files_[to] = it->second;
   files_.erase(from);
+  if (auto g = groups_.find(from); g != groups_.end()) {
+    groups_[to] = g->second;
+    groups_.erase(g);
+  } else {
+    groups_.erase(to);  // a new inode: it keeps the group it was made with
+  }
   ++writes_;
   written_.push_back(to);
   return {};
@@ -91,6 +98,16 @@ Result<sys::FileInfo> MemFilesystem::stat(const std::string& path) {
 
 Result<void> MemFilesystem::make_dirs(const std::string& path, std::uint32_t) {
   for (std::string p = path; !dirs_.contains(p); p = sys::parent_path(p)) dirs_.insert(p);
+  return {};
+}
+
+Result<void> MemFilesystem::set_group(const std::string& path, const std::string& group) {
+  if (group == "nosuchgroup")
+    return make_error(Errc::invalid, "set the group of " + path + ": there is no group \"" + group +
+                                         "\" on this machine");
+  if (!files_.contains(path) && !dirs_.contains(path))
+    return make_error(Errc::not_found, "chgrp " + path + ": not found");
+  groups_[path] = group;
   return {};
 }
 

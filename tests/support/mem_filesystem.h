@@ -33,12 +33,15 @@ class MemFilesystem final : public sys::Filesystem {
   Result<void> remove(const std::string& path) override;
   Result<sys::FileInfo> stat(const std::string& path) override;
   Result<void> make_dirs(const std::string& path, std::uint32_t mode) override;
+  Result<void> set_group(const std::string& path, const std::string& group) override;
 
   // Test setup: puts a file (and its parent directories) in place without counting a write.
   void put(const std::string& path, std::string bytes, std::uint32_t mode = 0644);
 
   const std::map<std::string, File>& files() const { return files_; }
   const std::set<std::string>& dirs() const { return dirs_; }
+  // What set_group gave files and directories: path -> group (a rename moves it along).
+  const std::map<std::string, std::string>& groups() const { return groups_; }
   int write_count() const { return writes_; }
   // The path of every write and rename target, in order (put() is not recorded).
   const std::vector<std::string>& written() const { return written_; }
@@ -47,6 +50,7 @@ class MemFilesystem final : public sys::Filesystem {
  private:
   std::map<std::string, File> files_;
   std::set<std::string> dirs_{".", "/"};
+  std::map<std::string, std::string> groups_;
   int writes_ = 0;
   int syncs_ = 0;
   std::vector<std::string> written_;

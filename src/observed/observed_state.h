@@ -5,6 +5,7 @@
 // Containers are sorted so equal disks give equal values and byte-identical plans.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -49,6 +50,17 @@ struct Cert {
   bool is_live(base::Instant now) const { return status == CertStatus::valid && now < not_after; }
   bool operator==(const Cert&) const = default;
 };
+
+// Certificates and CRLs are signed valid from this long before they are made: client clocks
+// (phones) run a little behind, and would refuse a certificate valid from "now" for a while.
+inline constexpr std::chrono::seconds kBackdate{300};
+
+// When an older live certificate that `newest` replaced for another reason than expiry (a new
+// key type, key or owner) stops being kept beside it: [defaults].overlap after `newest` was
+// issued. A renewal for expiry keeps its predecessor until that one's own notAfter instead.
+inline base::Instant overlap_end(const Cert& newest, std::chrono::seconds overlap) {
+  return newest.not_before + kBackdate + overlap;
+}
 
 struct Ca {
   bool exists = false;  // ca.crt is present

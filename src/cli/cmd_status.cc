@@ -1,9 +1,11 @@
-// certgate status [--json]: devices, serials, expiry, groups, the CA, the CRL, the last apply.
+// certgate status [--json]: devices, serials, expiry, groups, the CA, the CRL, the last apply,
+// and which serial each device presented last in the local access log ([nginx].access_log).
 #include <cstdio>
 
 #include "cli/commands.h"
 #include "cli/pipeline.h"
 #include "observed/applied_record.h"
+#include "observed/last_seen.h"
 #include "render/status_render.h"
 #include "sys/real_filesystem.h"
 
@@ -18,9 +20,13 @@ int run_status(const GlobalOptions& g, bool json) {
   auto run = run_pipeline(g, *now, fs, runner, plan::PlanOptions{});
   if (!run) return 1;
   const std::optional<observed::AppliedRecord>& applied = run->observed.last_applied;
+  // An absent or unreadable log is reported in the output, not an error: exit stays 0.
+  const std::vector<observed::AccessLogSeen> logs =
+      observed::read_access_logs(fs, run->loaded.state);
+  const desired::DesiredState& desired = run->loaded.state;
   const std::string out =
-      json ? render::status_json(run->loaded.state, run->observed, applied, run->plan, *now)
-           : render::status_text(run->loaded.state, run->observed, applied, run->plan, *now);
+      json ? render::status_json(desired, run->observed, applied, run->plan, *now, logs)
+           : render::status_text(desired, run->observed, applied, run->plan, *now, logs);
   std::fputs(out.c_str(), stdout);
   return 0;
 }

@@ -9,7 +9,10 @@
 
 #include "cli/apply_run.h"
 #include "cli/commands.h"
+#include "cli/load.h"
 #include "cli/pipeline.h"
+#include "desired/parse.h"
+#include "observed/last_seen.h"
 #include "observed/observe.h"
 #include "render/metrics.h"
 #include "sys/clock.h"
@@ -17,6 +20,19 @@
 
 namespace certgate::cli {
 namespace {
+
+// The access logs the desired state names (observed::read_access_logs), for the metrics. The
+// desired state is read a second time, quietly: run_apply has printed its problems already and
+// does not hand it back. TODO(#13): carry the local access log in ApplyOutcome from run_apply
+// instead (cmd_apply.cc), which spares a git source a second fetch per tick.
+std::vector<observed::AccessLogSeen> access_logs(const GlobalOptions& g, sys::Filesystem& fs,
+                                                 base::Instant now) {
+  auto snapshot = source::load(source_options(g), fs);
+  if (!snapshot) return {};
+  desired::LoadResult loaded = desired::load_desired(*snapshot, now);
+  if (loaded.diagnostics.has_errors()) return {};
+  return observed::read_access_logs(fs, loaded.state);
+}
 
 // Metrics are written whatever the tick did, failures included: they are how a failing agent
 // is noticed. A failure to write them is logged, not fatal.
@@ -29,15 +45,18 @@ void write_metrics(const GlobalOptions& g, const std::string& path, const ApplyO
     spdlog::warn("metrics not written: {}", observed.error().message);
     return;
   }
-  render::SyncRun run{sys::RealClock().now(),
-                      succeeded,
-                      seconds,
-                      outcome.source,
-                      outcome.commit,
-                      outcome.commit_time,
-                      outcome.planned_actions,
-                      outcome.revoked_devices,
-                      outcome.reloaded_at};
+  const base::Instant now = sys::RealClock().now();
+  render::SyncRun run{
+      now,
+      succeeded,
+      seconds,
+      outcome.source,
+      outcome.commit,
+      outcome.commit_time,
+      outcome.planned_actions,
+      outcome.revoked_devices,
+      outcome.reloaded_at,
+      outcome.source.empty() ? std::vector<observed::AccessLogSeen>{} : access_logs(g, fs, now)};
   if (auto r = fs.write_atomic(path, render::sync_metrics(run, *observed), 0644); !r)
     spdlog::warn("metrics not written: {}", r.error().message);
 }

@@ -17,8 +17,7 @@ std::string count(size_t n, std::string_view noun) {
   return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
 }
 
-std::optional<Loaded> load_and_report(const GlobalOptions& g, base::Instant now,
-                                      sys::Filesystem& fs) {
+source::SourceOptions source_options(const GlobalOptions& g) {
   source::SourceOptions options = g.source;
   options.mirror_dir = sys::join_path(absolute_state_dir(g), "git/mirror.git");
   options.ssh_key = g.ssh_key;
@@ -27,7 +26,12 @@ std::optional<Loaded> load_and_report(const GlobalOptions& g, base::Instant now,
     const char* home = std::getenv("HOME");
     options.known_hosts = std::string(home ? home : "") + "/.ssh/known_hosts";
   }
-  auto snapshot = source::load(options, fs);
+  return options;
+}
+
+std::optional<Loaded> load_and_report(const GlobalOptions& g, base::Instant now,
+                                      sys::Filesystem& fs) {
+  auto snapshot = source::load(source_options(g), fs);
   if (!snapshot) {
     fail(snapshot.error().message);
     return std::nullopt;

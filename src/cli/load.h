@@ -25,6 +25,10 @@ void print_diagnostics(const base::Diagnostics& diags);
 // "1 device", "3 devices".
 std::string count(size_t n, std::string_view noun);
 
+// The source options of the global options: --source/--ref/--file, the git mirror in the state
+// directory, --ssh-key and --known-hosts (default ~/.ssh/known_hosts).
+source::SourceOptions source_options(const GlobalOptions& g);
+
 // Reads and checks the desired state named by the global options, printing every diagnostic.
 // Returns nullopt (after printing why) when the source cannot be read or has errors.
 std::optional<Loaded> load_and_report(const GlobalOptions& g, base::Instant now,

@@ -1,5 +1,9 @@
 #include "render/metrics.h"
 
+#include <algorithm>
+
+#include "observed/overlap.h"
+
 namespace certgate::render {
 namespace {
 
@@ -77,12 +81,69 @@ void pki_families(std::string& out, const SyncRun& run, const observed::Observed
   }
 }
 
+// Per device: its live certificates, newest first (one pass over the database).
+std::map<std::string, std::vector<const observed::Cert*>> live_by_device(
+    const observed::ObservedState& o, base::Instant now) {
+  std::map<std::string, std::vector<const observed::Cert*>> out;
+  for (const observed::Cert& c : o.certs)
+    if (c.is_live(now) && c.device != observed::kRevokedProbeName) out[c.device].push_back(&c);
+  for (auto& [device, certs] : out)
+    std::sort(certs.begin(), certs.end(), [](const observed::Cert* a, const observed::Cert* b) {
+      return observed::is_newer(*a, *b);
+    });
+  return out;
+}
+
+void device_families(std::string& out, const SyncRun& run, const observed::ObservedState& o) {
+  const auto live = live_by_device(o, run.finished_at);
+  family(out, "certgate_device_certificates", "gauge",
+         "Live certificates per device: more than 1 during a renewal overlap.");
+  for (const auto& [device, certs] : live)
+    out += "certgate_device_certificates{device=\"" + label(device) + "\"} " +
+           std::to_string(certs.size()) + "\n";
+  family(out, "certgate_device_expiry_timestamp_seconds", "gauge",
+         "notAfter of each device's newest live certificate (older ones may end sooner, by "
+         "design).");
+  for (const auto& [device, certs] : live)
+    out += "certgate_device_expiry_timestamp_seconds{device=\"" + label(device) + "\"} " +
+           std::to_string(unix_seconds(certs.front()->not_after)) + "\n";
+  if (run.access_logs.empty()) return;
+  family(out, "certgate_access_log_read", "gauge",
+         "1 when the access log (log_format certgate) of a target could be read, else 0.");
+  bool any_read = false;
+  for (const observed::AccessLogSeen& log : run.access_logs) {
+    any_read = any_read || log.is_read();
+    out += "certgate_access_log_read{target=\"" + label(log.target) + "\",path=\"" +
+           label(log.path) + "\"} " + (log.is_read() ? "1" : "0") + "\n";
+  }
+  if (!any_read) return;
+  const auto seen = observed::last_seen_by_device(o, run.access_logs, run.finished_at);
+  family(out, "certgate_device_newest_certificate_last_seen_timestamp_seconds", "gauge",
+         "When nginx last logged a request with the device's newest certificate (absent: not in "
+         "the log read).");
+  for (const auto& [device, certs] : live) {
+    if (auto s = observed::last_seen_serial(run.access_logs, certs.front()->serial))
+      out += "certgate_device_newest_certificate_last_seen_timestamp_seconds{device=\"" +
+             label(device) + "\"} " + std::to_string(unix_seconds(s->at)) + "\n";
+  }
+  family(out, "certgate_device_uses_old_certificate", "gauge",
+         "1 when the device was last seen with an older certificate than its newest: it has not "
+         "picked up its renewal.");
+  for (const auto& [device, certs] : live) {
+    auto it = seen.find(device);
+    const bool old = it != seen.end() && !it->second.is_newest;
+    out += "certgate_device_uses_old_certificate{device=\"" + label(device) + "\"} " +
+           (old ? "1" : "0") + "\n";
+  }
+}
+
 }  // namespace
 
 std::string sync_metrics(const SyncRun& run, const observed::ObservedState& observed) {
   std::string out;
   sync_families(out, run, observed);
   pki_families(out, run, observed);
+  device_families(out, run, observed);
   return out;
 }
 

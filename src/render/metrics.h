@@ -1,7 +1,9 @@
 // Prometheus text exposition of a sync (for node_exporter's textfile collector): when it ran,
 // whether it succeeded and how long it took, the applied commit, each live certificate's expiry,
 // the CRL's nextUpdate, the actions still pending, and revocation latency per target (from the
-// commit that asked for the revocation to the reload that enforced it). PURE.
+// commit that asked for the revocation to the reload that enforced it); per device the number of
+// live certificates and the newest one's expiry, and, from the access logs read, when the newest
+// was last seen and whether the device was last seen with an older one. PURE.
 #pragma once
 
 #include <map>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "base/time.h"
+#include "observed/last_seen.h"
 #include "observed/observed_state.h"
 
 namespace certgate::render {
@@ -24,6 +27,8 @@ struct SyncRun {
   int planned_actions = 0;                           // actions of the plan this run computed
   std::vector<std::string> revoked_devices;          // revoked by this run
   std::map<std::string, base::Instant> reloaded_at;  // target -> reload
+  // The access logs read after the run (observed::read_access_logs); empty: none known.
+  std::vector<observed::AccessLogSeen> access_logs;
 };
 
 // `observed` is the state after the run (its last_applied is the last successful one).

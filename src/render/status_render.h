@@ -9,26 +9,51 @@
 #include "base/time.h"
 #include "desired/desired_state.h"
 #include "observed/applied_record.h"
+#include "observed/last_seen.h"
 #include "observed/observed_state.h"
 #include "plan/plan.h"
 
 namespace certgate::render {
 
+// One live certificate of a device. During a renewal overlap a device has several; the newest
+// (observed::is_newer) is the one it should use, an older one works until `ends_at`.
+struct CertificateStatus {
+  std::string serial;
+  std::optional<base::Instant> not_before;  // unknown without the certificate's file
+  base::Instant not_after;
+  bool is_newest = false;
+  // newest: valid | renew-due; older: overlap (still works) | superseded-pending (its overlap
+  // has ended: the next apply revokes it); a deleted device's: orphan.
+  std::string state;
+  base::Instant ends_at;                        // when it stops working (observed::predecessor_end)
+  std::string ends_by;                          // "not_after" or "overlap": which rule sets ends_at
+  std::optional<observed::Sighting> last_seen;  // in the access logs read
+
+  bool operator==(const CertificateStatus&) const = default;
+};
+
 struct DeviceStatus {
   std::string name;
-  std::string state;  // valid | renew-due | expired | revoked | missing | orphan
-  std::string serial;
+  std::string state;   // valid | renew-due | expired | revoked | missing | orphan
+  std::string serial;  // the newest live certificate's, else the latest one's
   std::optional<base::Instant> not_after;
   std::vector<std::string> groups;
+  std::vector<CertificateStatus> certificates;  // the live ones, newest first
+  // The certificate nginx saw this device present last, when an access log was read and saw it.
+  std::optional<observed::DeviceSeen> last_seen;
 
+  // Last seen with another certificate than its newest live one: it has not picked up a renewal.
+  bool uses_old_certificate() const { return last_seen && !last_seen->is_newest; }
   bool operator==(const DeviceStatus&) const = default;
 };
 
 // One row per device of the desired state, then one per live certificate of a device that is
-// no longer in it ("orphan"), sorted by name.
+// no longer in it ("orphan"), sorted by name. `logs` (observed::read_access_logs) say which
+// serial each device presented last; empty when none was read.
 std::vector<DeviceStatus> device_statuses(const desired::DesiredState& desired,
                                           const observed::ObservedState& observed,
-                                          base::Instant now);
+                                          base::Instant now,
+                                          const std::vector<observed::AccessLogSeen>& logs = {});
 
 // The nginx files of one target as they compare with what apply would write now: each file
 // that differs, with why ("drift": edited by hand since the last apply; "missing"; "pending":
@@ -51,13 +76,16 @@ std::vector<TargetStatus> target_statuses(const observed::ObservedState& observe
                                           const plan::Plan& plan);
 
 // `plan` is the plan of this moment; status reports its file actions as each target's drift.
+// `logs` are the access logs read (or found unreadable), each said once.
 std::string status_text(const desired::DesiredState& desired,
                         const observed::ObservedState& observed,
                         const std::optional<observed::AppliedRecord>& applied,
-                        const plan::Plan& plan, base::Instant now);
+                        const plan::Plan& plan, base::Instant now,
+                        const std::vector<observed::AccessLogSeen>& logs = {});
 std::string status_json(const desired::DesiredState& desired,
                         const observed::ObservedState& observed,
                         const std::optional<observed::AppliedRecord>& applied,
-                        const plan::Plan& plan, base::Instant now);
+                        const plan::Plan& plan, base::Instant now,
+                        const std::vector<observed::AccessLogSeen>& logs = {});
 
 }  // namespace certgate::render

@@ -16,6 +16,13 @@ namespace certgate::sys {
 
 enum class FileKind { file, directory, other };
 
+// The end of a file (Filesystem::read_tail): `bytes` start at byte `offset` of it; offset 0 means
+// the whole file was read.
+struct FileTail {
+  std::string bytes;
+  std::uint64_t offset = 0;
+};
+
 struct FileInfo {
   FileKind kind = FileKind::file;
   std::uint32_t mode = 0;  // permission bits, e.g. 0600
@@ -78,6 +85,13 @@ class Filesystem {
   // nginx's workers must read and nobody else (0640 root:www-data). Errc::invalid when no such
   // group exists, Errc::io otherwise. This default, for filesystems without groups, refuses.
   virtual Result<void> set_group(const std::string& path, const std::string& group);
+
+  // The last `max_bytes` bytes of regular file `path` (all of it when smaller), for logs that
+  // may be gigabytes: only the tail is read, never the whole file. Errc::not_found when it does
+  // not exist, Errc::invalid when it is not a regular file (a FIFO is not opened for a blocking
+  // read), Errc::io otherwise. This default, for fakes and SFTP, reads the whole file and keeps
+  // its end; RealFilesystem seeks.
+  virtual Result<FileTail> read_tail(const std::string& path, std::uint64_t max_bytes);
 };
 
 // read_inside's refusals, shared with sources that are not a filesystem (a git commit), so

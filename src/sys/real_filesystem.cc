@@ -94,6 +94,49 @@ std::string join_path(const std::string& dir, const std::string& name) {
   return dir + "/" + name;
 }
 
+Result<FileTail> Filesystem::read_tail(const std::string& path, std::uint64_t max_bytes) {
+  auto info = stat(path);
+  if (!info) return info.error();
+  if (info->kind != FileKind::file)
+    return make_error(Errc::invalid, "read " + path + ": not a regular file");
+  auto bytes = read(path);
+  if (!bytes) return bytes.error();
+  FileTail tail;
+  if (bytes->size() > max_bytes) {
+    tail.offset = bytes->size() - max_bytes;
+    tail.bytes = bytes->substr(tail.offset);
+  } else {
+    tail.bytes = std::move(*bytes);
+  }
+  return tail;
+}
+
+Result<FileTail> RealFilesystem::read_tail(const std::string& path, std::uint64_t max_bytes) {
+  // O_NONBLOCK: a FIFO put where a log was expected must not hang the command at open.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (fd.get() < 0) return posix_error("open", path, errno);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return posix_error("stat", path, errno);
+  if (!S_ISREG(st.st_mode))
+    return make_error(Errc::invalid, "read " + path + ": not a regular file");
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  FileTail tail;
+  tail.offset = size > max_bytes ? size - max_bytes : 0;
+  tail.bytes.resize(static_cast<size_t>(size - tail.offset));
+  size_t done = 0;
+  while (done < tail.bytes.size()) {
+    // The file may shrink meanwhile (truncated by a rotation): keep what was there.
+    const ssize_t n = ::pread(fd.get(), tail.bytes.data() + done, tail.bytes.size() - done,
+                              static_cast<off_t>(tail.offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return posix_error("read", path, errno);
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  tail.bytes.resize(done);
+  return tail;
+}
+
 Result<std::string> RealFilesystem::read(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return posix_error("open", path, errno);

@@ -24,6 +24,8 @@ class RealFilesystem final : public Filesystem {
   // Walks `relative` with openat(O_NOFOLLOW) from `root`; defined in read_inside.cc.
   Result<std::string> read_inside(const std::string& root, const std::string& relative,
                                   std::uint64_t max_size) override;
+  // One fstat and one pread loop from size - max_bytes: the cost is max_bytes, not the file.
+  Result<FileTail> read_tail(const std::string& path, std::uint64_t max_bytes) override;
 
  private:
   Result<void> sync_each();

@@ -118,4 +118,24 @@ TEST_CASE("real filesystem: deferred writes and renames are in place at once, du
   CHECK(missing.error().message.starts_with("rename " + dir.path + "/nope to "));
 }
 
+TEST_CASE("real filesystem: read_tail reads only the end of a file, and refuses a FIFO") {
+  TempDir dir;
+  RealFilesystem fs;
+  const std::string path = dir.path + "/access.log";
+  REQUIRE(fs.write_atomic(path, "line one\nline two\n", 0644));
+  auto tail = fs.read_tail(path, 9);
+  REQUIRE(tail);
+  CHECK(tail->bytes == "line two\n");
+  CHECK(tail->offset == 9);
+  auto whole = fs.read_tail(path, 1 << 20);
+  REQUIRE(whole);
+  CHECK(whole->bytes == "line one\nline two\n");
+  CHECK(whole->offset == 0);
+  CHECK(fs.read_tail(dir.path + "/none.log", 10).error().code == Errc::not_found);
+  CHECK(fs.read_tail(dir.path, 10).error().code == Errc::invalid);
+  const std::string fifo = dir.path + "/fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK(fs.read_tail(fifo, 10).error().code == Errc::invalid);
+}
+
 }  // namespace certgate::sys

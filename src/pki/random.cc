@@ -52,6 +52,19 @@ Result<SecretString> random_password() {
   return SecretString(std::move(out));
 }
 
+Result<SecretString> random_token() {
+  std::array<unsigned char, 20> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
+    return openssl_error("RAND_bytes");
+  std::string hex;
+  for (unsigned char b : bytes) {
+    hex += static_cast<char>(std::tolower(kHex[b >> 4]));
+    hex += static_cast<char>(std::tolower(kHex[b & 0xf]));
+  }
+  OPENSSL_cleanse(bytes.data(), bytes.size());
+  return SecretString(std::move(hex));
+}
+
 std::string sha256_hex(std::string_view bytes) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int n = 0;

@@ -19,6 +19,11 @@ Result<std::string> random_serial();
 // 138 bits, never empty (macOS refuses empty PKCS#12 passwords).
 Result<SecretString> random_password();
 
+// An enrollment link token: 20 bytes from the CSPRNG (160 random bits) as 40 lowercase hex
+// digits, safe in a URL path, a file name and an nginx location without quoting. A secret: the
+// caller keeps it out of logs, plans and state.json.
+Result<SecretString> random_token();
+
 // Lowercase hex SHA-256 of `bytes`.
 std::string sha256_hex(std::string_view bytes);
 

@@ -16,6 +16,8 @@ fi
 check_empty "OpenSSL outside src/pki" "$(grep -rl '<openssl/' src | grep -v '^src/pki/')"
 check_empty "libgit2 outside src/source" "$(grep -rl 'git2.h' src | grep -v '^src/source/')"
 check_empty "libssh outside src/targets" "$(grep -rl '<libssh/' src | grep -v '^src/targets/')"
+check_empty "libqrencode outside src/render/terminal_qr.cc" \
+  "$(grep -rl 'qrencode.h' src | grep -v '^src/render/terminal_qr.cc$')"
 check_empty "toml++ outside src/desired" "$(grep -rl 'toml++' src | grep -v '^src/desired/')"
 check_empty "spdlog outside apply/targets/agent/cli" \
   "$(grep -rl 'spdlog' src | grep -vE '^src/(apply|targets|agent|cli)/')"

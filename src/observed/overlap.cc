@@ -19,14 +19,25 @@ std::vector<const Cert*> live_certs(const ObservedState& observed, const std::st
   return out;
 }
 
-bool fits_device(const desired::Device& d, const Cert& c, const Csr* csr) {
-  if (!c.has_file) return true;
+std::string mismatch(const desired::Device& d, const Cert& c, const Csr* csr) {
+  if (!c.has_file) return "";  // an imported certificate without its file: nothing to compare
   if (d.has_csr()) {
-    if (csr && csr->problem.empty() && csr->public_key_sha256 != c.public_key_sha256) return false;
-  } else if (c.key_origin == KeyOrigin::csr || c.key != d.key) {
-    return false;
+    if (csr && csr->problem.empty() && csr->public_key_sha256 != c.public_key_sha256)
+      return "the CSR in the source has a new key";
+  } else if (c.key_origin == KeyOrigin::csr) {
+    return "no CSR any more: certgate makes the key and a bundle";
+  } else if (c.key != d.key) {
+    return "key " + (c.key ? std::string(to_string(*c.key)) : std::string("unknown")) + " -> " +
+           std::string(to_string(d.key));
   }
-  return c.owner == d.owner;
+  if (c.owner != d.owner)
+    return "owner " + (c.owner.empty() ? "(none)" : c.owner) + " -> " +
+           (d.owner.empty() ? "(none)" : d.owner);
+  return "";
+}
+
+bool fits_device(const desired::Device& d, const Cert& c, const Csr* csr) {
+  return mismatch(d, c, csr).empty();
 }
 
 base::Instant predecessor_end(const Cert& old, const Cert& newest, bool fits,

@@ -27,6 +27,10 @@ std::vector<const Cert*> live_certs(const ObservedState& observed, const std::st
 // key origin (CSR or made here), same owner. An older certificate that fits is the predecessor
 // of a renewal for expiry; one that does not was replaced for another reason. A certificate
 // without its file cannot be compared and counts as fitting. `csr` is observed.find_csr(d.name).
+// Why `c` no longer fits `d` (a new key type, key or owner, or a change between a CSR and a key
+// made by certgate), or "" when it still does; expiry is not a reason here. The planner
+// replaces a certificate for it; an older certificate that does not fit ends with the overlap.
+std::string mismatch(const desired::Device& d, const Cert& c, const Csr* csr);
 bool fits_device(const desired::Device& d, const Cert& c, const Csr* csr);
 
 // When `old`, a live certificate older than `newest` of the same device, stops working: its own

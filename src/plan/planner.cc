@@ -5,6 +5,7 @@
 #include <set>
 
 #include "base/duration.h"
+#include "observed/overlap.h"
 #include "plan/access.h"
 #include "plan/clock_checks.h"
 
@@ -49,13 +50,9 @@ struct Planner {
           c.reason == base::RevocationReason::keyCompromise && !c.public_key_sha256.empty())
         compromised_keys[c.public_key_sha256] = c.serial;
     }
-    for (auto& [device, certs] : live_by_device) std::sort(certs.begin(), certs.end(), newer);
-  }
-
-  static bool newer(const Cert* a, const Cert* b) {
-    if (a->not_before != b->not_before) return a->not_before > b->not_before;
-    if (a->not_after != b->not_after) return a->not_after > b->not_after;
-    return a->serial > b->serial;
+    for (auto& [device, certs] : live_by_device)
+      std::sort(certs.begin(), certs.end(),
+                [](const Cert* a, const Cert* b) { return observed::is_newer(*a, *b); });
   }
 
   void add(Action a) { plan.actions.push_back(std::move(a)); }
@@ -91,7 +88,6 @@ struct Planner {
     live_after.insert(d.name);
   }
 
-  // Why the live certificate `c` of `d` must be replaced now, or "" when it need not be.
   // The last instant a certificate issued now for `d` could be valid: its validity, capped by its
   // not_after and by the CA's own expiry (pki/ caps it the same way).
   base::Instant new_end(const Device& d) const {
@@ -101,24 +97,9 @@ struct Planner {
     return end;
   }
 
-  // Why `c` no longer fits `d` (a new key type, key, owner, or a change between CSR and a key
-  // made here), or "" when it still does. Expiry is not a reason here.
+  // Why `c` no longer fits `d`, or "" when it still does (observed::mismatch).
   std::string mismatch(const Device& d, const Cert& c) const {
-    if (!c.has_file) return "";  // an imported certificate without its file: nothing to compare
-    if (d.has_csr()) {
-      const observed::Csr* csr = observed.find_csr(d.name);
-      if (csr && csr->problem.empty() && csr->public_key_sha256 != c.public_key_sha256)
-        return "the CSR in the source has a new key";
-    } else if (c.key_origin == observed::KeyOrigin::csr) {
-      return "no CSR any more: certgate makes the key and a bundle";
-    } else if (c.key != d.key) {
-      return "key " + (c.key ? std::string(to_string(*c.key)) : std::string("unknown")) + " -> " +
-             std::string(to_string(d.key));
-    }
-    if (c.owner != d.owner)
-      return "owner " + (c.owner.empty() ? "(none)" : c.owner) + " -> " +
-             (d.owner.empty() ? "(none)" : d.owner);
-    return "";
+    return observed::mismatch(d, c, observed.find_csr(d.name));
   }
 
   // Why the live certificate `c` of `d` must be replaced now, or "" when it need not be.

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <set>
 
+#include "render/refusal_pages.h"
+
 namespace certgate::render {
 
 namespace {
@@ -77,6 +79,7 @@ std::string site_maps(const std::vector<const Device*>& devices, const Site& sit
   // In through the door when any of the three is 1.
   out += "map $certgate_" + id + "_cert$certgate_" + id + "_public$certgate_" + id +
          "_fallback $certgate_" + id + "_gate {\n  default 0;\n  \"~1\" 1;\n}\n";
+  out += refusal_map(site, in.enroll_url);
   return out;
 }
 
@@ -118,13 +121,6 @@ std::string http_conf(const desired::DesiredState& desired, const std::vector<st
   return out;
 }
 
-// The gate's refusal, at server level in SITE.conf and again in SITE.proxy.conf.
-std::string gate_check(const std::string& id) {
-  return "if ($certgate_" + id +
-         "_gate = 0) {\n  return 403 \"A client certificate of this site's CA is "
-         "required.\\n\";\n}\n";
-}
-
 std::string site_conf(const Site& site, const NginxInputs& in) {
   const std::string id = nginx_identifier(site.name);
   std::string out = header(in, "include it in the server{} block of site " + site.name);
@@ -142,7 +138,8 @@ std::string site_conf(const Site& site, const NginxInputs& in) {
   // the gate below refuses the resumed session, as its map lists live serials only.
   out += "ssl_session_cache shared:certgate_" + id + "_crl" + std::to_string(in.crl_number) +
          ":1m;\nssl_session_tickets off;\n";
-  out += gate_check(id);
+  // The gate, and the pages of every refusal (render/refusal_pages.h).
+  out += refusal_server_part(site);
   return out;
 }
 
@@ -151,7 +148,7 @@ std::string proxy_conf(const Site& site, const NginxInputs& in) {
   // The gate again, in the location: an operator's server-level `rewrite ... last` placed before
   // SITE.conf's include runs first and skips the server-level check (DESIGN.md section 7), but
   // location-level checks still run.
-  out += gate_check(nginx_identifier(site.name));
+  out += refusal_location_gate(site);
   // proxy_set_header replaces a header of the same name sent by the client.
   out += "proxy_set_header X-Client-Verify $ssl_client_verify;\n";
   if (site.forward_identity) {

@@ -1,13 +1,15 @@
 // The nginx include files of one target (DESIGN.md section 4), as text. PURE: values in, the
 // files' bytes out, byte-identical for equal inputs. apply/deploy.h writes them.
 //
-//   http.conf        in http{}: serial -> device and groups maps, a gate map per site,
-//                    log_format certgate, map hash sizes for the allowlists, and the
-//                    X-Certgate-Generation response header
+//   http.conf        in http{}: serial -> device and groups maps, a gate map and a refusal
+//                    sentence map per site, log_format certgate, map hash sizes for the
+//                    allowlists, and the X-Certgate-Generation response header
 //   sites/SITE.conf  in the site's server{}: client verification, CRL, a session cache zone
-//                    named after the CRL number (tickets off), and the 403 gate
-//   sites/SITE.proxy.conf  in a proxied location{}: X-Client-* headers, overwriting any the
-//                    client sent
+//                    named after the CRL number (tickets off), the 403 gate, and the named
+//                    location that answers every refusal with an HTML page
+//                    (render/refusal_pages.h)
+//   sites/SITE.proxy.conf  in a proxied location{}: the gate again, and X-Client-* headers,
+//                    overwriting any the client sent
 //
 // Checked against Debian's nginx 1.22: maps on $ssl_client_serial with certgate's serials; a
 // revoked client that resumes a TLS session from before its revocation is refused (a new session
@@ -43,6 +45,9 @@ struct NginxInputs {
   // header (OpenSSL skips the lines before "-----BEGIN"); absent, those two files are left out.
   std::optional<std::string> ca_pem;
   std::optional<std::string> crl_pem;
+  // Where a device without a certificate gets one (the [enroll] site's URL), named on the
+  // no-certificate page; empty: the page says to ask the administrator.
+  std::string enroll_url;
 };
 
 // The directive http.conf ends with: `add_header X-Certgate-Generation "GEN" always;`, GEN naming

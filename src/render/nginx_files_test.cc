@@ -83,13 +83,33 @@ TEST_CASE("nginx: SITE.conf verifies, checks the CRL, ties sessions to the CRL, 
         "ssl_crl /etc/nginx/certgate/crl.pem;\n"
         "ssl_session_cache shared:certgate_admin_dui_crl7:1m;\n"
         "ssl_session_tickets off;\n"
+        "# Every refusal is an HTML page: the gate's 490 (certgate's own code, never sent) as a "
+        "403,\n"
+        "# nginx's 495 (a certificate it rejects) and 496 (none where one is required) as 400s.\n"
+        "error_page 495 496 =400 @certgate_admin_dui_refused;\n"
+        "error_page 490 =403 @certgate_admin_dui_refused;\n"
         "if ($certgate_admin_dui_gate = 0) {\n"
-        "  return 403 \"A client certificate of this site's CA is required.\\n\";\n"
+        "  return 490;\n"
+        "}\n"
+        "location @certgate_admin_dui_refused {\n"
+        "  types { }\n"
+        "  default_type \"text/html; charset=utf-8\";\n"
+        "  return 403 \"<!doctype html>\\n<html lang=en><head><meta charset=utf-8><meta "
+        "name=viewport content=\\\"width=device-width, initial-scale=1\\\"><title>Access "
+        "refused</title></head>\\n<body><h1>Access refused</h1>\\n"
+        "<p>$certgate_admin_dui_refusal</p>\\n</body></html>\\n\";\n"
         "}\n");
   // The location include checks the gate again (a server-level rewrite ... last skips the
-  // server's check).
-  CHECK(files.at("sites/admin-ui.proxy.conf").find("if ($certgate_admin_dui_gate = 0) {\n") !=
-        std::string::npos);
+  // server's check), with the error_page inside its `if`: a bare one would stop the location
+  // from inheriting the server's error_page lines.
+  CHECK(files.at("sites/admin-ui.proxy.conf")
+            .find("if ($certgate_admin_dui_gate = 0) {\n"
+                  "  error_page 403 @certgate_admin_dui_refused;\n"
+                  "  return 403;\n"
+                  "}\n"
+                  "proxy_set_header X-Client-Verify $ssl_client_verify;\n") != std::string::npos);
+  CHECK(files.at("sites/admin-ui.proxy.conf").find("error_page") ==
+        files.at("sites/admin-ui.proxy.conf").rfind("error_page"));
   CHECK(files.at("sites/wiki.conf").find("ssl_verify_client on;\n") != std::string::npos);
   CHECK(files.at("sites/wiki.proxy.conf").find("proxy_set_header X-Client-Device \"\";") !=
         std::string::npos);
@@ -97,6 +117,39 @@ TEST_CASE("nginx: SITE.conf verifies, checks the CRL, ties sessions to the CRL, 
             .find("proxy_set_header X-Client-Device $certgate_device;") != std::string::npos);
   CHECK(nginx_files(state(), {"admin-ui"}, inputs()) ==
         nginx_files(state(), {"admin-ui"}, inputs()));
+}
+
+TEST_CASE("nginx: http.conf picks each site's refusal sentence from the client's certificate") {
+  auto files = nginx_files(state(), {"admin-ui", "wiki"}, inputs());
+  const std::string& http = files.at("http.conf");
+  const std::string map =
+      "map \"$ssl_client_verify:$certgate_device\" $certgate_admin_dui_refusal {\n"
+      "  default \"This certificate is not accepted here.\";\n"
+      "  \"NONE:\" \"A client certificate of this site's CA is required. Ask the administrator "
+      "for a certificate.\";\n"
+      "  \"SUCCESS:\" \"This certificate is not allowed here.\";\n"
+      "  \"~^SUCCESS:.\" \"$certgate_device is not allowed on admin-ui.\";\n";
+  CHECK(http.find(map) != std::string::npos);
+  CHECK(http.find("\"$certgate_device is not allowed on wiki.\"") != std::string::npos);
+  // After the site's gate map, and before the generation header that names the whole set.
+  CHECK(http.find("$certgate_admin_dui_gate {") < http.find(map));
+  CHECK(http.find(map) < http.find(kGenerationHeader));
+  // A CRL-only deploy keeps the refusal maps whole.
+  CHECK(without_serials(http, {"4A01", "4B02"}).find(map) != std::string::npos);
+}
+
+TEST_CASE("nginx: the no-certificate page names the enrollment URL when there is one") {
+  NginxInputs in = inputs();
+  in.enroll_url = "https://admin.example.com/.well-known/certgate/";
+  const std::string http = nginx_files(state(), {"admin-ui"}, in).at("http.conf");
+  CHECK(http.find("  \"NONE:\" \"A client certificate of this site's CA is required. Get one at "
+                  "<a href=\\\"https://admin.example.com/.well-known/certgate/\\\">"
+                  "https://admin.example.com/.well-known/certgate/</a>, or ask the "
+                  "administrator.\";\n") != std::string::npos);
+  CHECK(http.find("Ask the administrator for a certificate.") == std::string::npos);
+  // The URL is an input of http.conf: another URL, another generation.
+  CHECK(generation_of(http) !=
+        generation_of(nginx_files(state(), {"admin-ui"}, inputs()).at("http.conf")));
 }
 
 TEST_CASE("nginx: http.conf names the generation of the whole set of files") {

@@ -42,8 +42,10 @@ SERVER
 }
 
 # nginx_write_conf INCLUDE(0|1): the whole config; with 1, the gated server{} includes certgate.
-# Extra server{} blocks may be added through $NGX_EXTRA_SERVERS, and directives placed in the
-# gated server{} before certgate's include through $NGX_SERVER_PRE (an operator's rewrite).
+# Extra server{} blocks may be added through $NGX_EXTRA_SERVERS, directives placed in the
+# gated server{} before certgate's include through $NGX_SERVER_PRE (an operator's rewrite), and
+# directives at the top of http{} through $NGX_HTTP_PRE (Debian's stock `include mime.types;
+# default_type application/octet-stream;`).
 nginx_write_conf() {
   local with=$1 site_inc="" proxy_inc="" http_inc="" logfmt=""
   if [ "$with" = 1 ]; then
@@ -57,6 +59,7 @@ worker_processes 1;
 pid $NGX/nginx.pid;
 events { worker_connections 256; }
 http {
+  ${NGX_HTTP_PRE:-}
   $http_inc
   access_log $NGX/access.log $logfmt;
   client_body_temp_path $NGX/tmp/body;

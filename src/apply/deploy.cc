@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <set>
 
+#include "apply/pickup_files.h"
 #include "pki/inspect.h"
 #include "pki/random.h"
 #include "plan/deploy.h"
@@ -18,7 +20,23 @@ using sys::join_path;
 
 constexpr std::uint32_t kFileMode = 0644;  // nginx's workers read these; nothing secret in them
 constexpr std::uint32_t kDirMode = 0755;
+constexpr std::uint32_t kPrivateMode = 0640;  // pickup/: root and nginx's workers only
+constexpr std::uint32_t kPrivateDirMode = 0750;
 constexpr const char* kManifest = "MANIFEST";
+// The folders of DIR whose files certgate alone writes: a file not wanted there goes.
+constexpr const char* kManaged[] = {"sites", render::kPickupDir};
+
+bool is_private(const std::string& rel) {
+  return rel.starts_with(std::string(render::kPickupDir) + "/");
+}
+
+// Writes `bytes` to `path` (deferred) with the mode and group `rel` gets on the target.
+Result<void> write_file(sys::Filesystem& fs, const DeployRequest& req, const std::string& path,
+                        const std::string& rel, const std::string& bytes) {
+  if (!is_private(rel)) return fs.write_deferred(path, bytes, kFileMode);
+  if (auto r = fs.write_deferred(path, bytes, kPrivateMode); !r) return r;
+  return req.group.empty() ? Result<void>() : fs.set_group(path, req.group);
+}
 
 // rel -> replacement bytes, or nullopt to remove the file.
 using Changes = std::map<std::string, std::optional<std::string>>;
@@ -34,13 +52,22 @@ Result<Changes> changes(sys::Filesystem& fs, const DeployRequest& req) {
     out[rel] = bytes;
   }
   if (!req.prunes_sites) return out;
-  auto names = fs.list(join_path(req.dir, "sites"));
-  if (!names) return names.error().code == Errc::not_found ? Result<Changes>(out) : names.error();
-  for (const std::string& name : *names) {
-    const std::string rel = "sites/" + name;
-    if (req.files.contains(rel)) continue;
-    auto bytes = fs.read(join_path(req.dir, rel));
-    if (bytes && bytes->starts_with(observed::kGeneratedHeader)) out[rel] = std::nullopt;
+  for (const char* folder : kManaged) {
+    auto names = fs.list(join_path(req.dir, folder));
+    if (!names) {
+      if (names.error().code == Errc::not_found) continue;
+      return names.error();
+    }
+    for (const std::string& name : *names) {
+      const std::string rel = std::string(folder) + "/" + name;
+      if (req.files.contains(rel)) continue;
+      if (is_private(rel)) {  // pickup/ is certgate's alone, and its files are not text
+        out[rel] = std::nullopt;
+        continue;
+      }
+      auto bytes = fs.read(join_path(req.dir, rel));
+      if (bytes && bytes->starts_with(observed::kGeneratedHeader)) out[rel] = std::nullopt;
+    }
   }
   return out;
 }
@@ -73,14 +100,17 @@ Result<Manifest> save_previous(sys::Filesystem& fs, const DeployRequest& req,
   const std::string prev = previous_dir(req);
   auto manifest = read_manifest(fs, prev);
   if (!manifest) return manifest.error();
-  if (auto r = fs.make_dirs(join_path(prev, "sites"), 0700); !r) return r.error();
+  for (const char* folder : kManaged) {
+    if (auto r = fs.make_dirs(join_path(prev, folder), 0700); !r) return r.error();
+  }
   for (const auto& [rel, bytes] : changes) {
     if (manifest->contains(rel)) continue;
     auto old = fs.read(join_path(req.dir, rel));
     if (!old && old.error().code != Errc::not_found) return old.error();
     (*manifest)[rel] = old.has_value();
     if (old) {
-      if (auto r = fs.write_deferred(join_path(prev, rel), *old, kFileMode); !r) return r.error();
+      auto r = fs.write_deferred(join_path(prev, rel), *old, is_private(rel) ? 0600 : kFileMode);
+      if (!r) return r.error();
     }
   }
   return manifest;
@@ -94,9 +124,10 @@ Result<void> write_manifest(sys::Filesystem& fs, const DeployRequest& req,
   return fs.write_atomic(join_path(previous_dir(req), kManifest), text, 0600);
 }
 
-// Removes the files of `dir` and `dir`/sites, then both folders (what does not exist is gone).
+// Removes the files of `dir` and of its managed folders, then the folders (what does not exist
+// is gone).
 Result<void> remove_folder(sys::Filesystem& fs, const std::string& dir) {
-  for (const std::string& d : {join_path(dir, "sites"), dir}) {
+  for (const std::string& d : {join_path(dir, kManaged[0]), join_path(dir, kManaged[1]), dir}) {
     auto names = fs.list(d);
     if (!names) {
       if (names.error().code == Errc::not_found) continue;
@@ -108,7 +139,9 @@ Result<void> remove_folder(sys::Filesystem& fs, const std::string& dir) {
       if (auto r = fs.remove(path); !r) return r;
     }
   }
-  if (auto r = fs.remove(join_path(dir, "sites")); !r) return r;
+  for (const char* folder : kManaged) {
+    if (auto r = fs.remove(join_path(dir, folder)); !r) return r;
+  }
   return fs.remove(dir);
 }
 
@@ -132,7 +165,7 @@ Result<void> restore_previous(sys::Filesystem& fs, const DeployRequest& req,
     }
     auto bytes = fs.read(join_path(prev, rel));
     if (!bytes) return bytes.error();
-    if (auto r = fs.write_deferred(path, *bytes, kFileMode); !r) return r;
+    if (auto r = write_file(fs, req, path, rel, *bytes); !r) return r;
   }
   if (auto r = fs.sync(); !r) return r;
   return forget_previous(fs, req);
@@ -160,10 +193,12 @@ std::vector<std::string> install_order(const Changes& changes) {
 Result<void> stage(sys::Filesystem& fs, const DeployRequest& req, const Changes& changes) {
   const std::string staging = join_path(req.dir, observed::kStagingDir);
   if (auto r = remove_folder(fs, staging); !r) return r;
-  if (auto r = fs.make_dirs(join_path(staging, "sites"), 0700); !r) return r;
+  for (const char* folder : kManaged) {
+    if (auto r = fs.make_dirs(join_path(staging, folder), 0700); !r) return r;
+  }
   for (const auto& [rel, bytes] : changes) {
     if (!bytes) continue;
-    if (auto r = fs.write_deferred(join_path(staging, rel), *bytes, kFileMode); !r) return r;
+    if (auto r = write_file(fs, req, join_path(staging, rel), rel, *bytes); !r) return r;
   }
   return {};
 }
@@ -175,6 +210,13 @@ Result<void> swap_in(sys::Filesystem& fs, const DeployRequest& req, const Change
                      DeployResult& result) {
   const std::string staging = join_path(req.dir, observed::kStagingDir);
   if (auto r = fs.make_dirs(join_path(req.dir, "sites"), kDirMode); !r) return r;
+  if (std::any_of(changes.begin(), changes.end(), [](auto& c) { return is_private(c.first); })) {
+    const std::string pickup = join_path(req.dir, render::kPickupDir);
+    if (auto r = fs.make_dirs(pickup, kPrivateDirMode); !r) return r;
+    if (!req.group.empty()) {
+      if (auto r = fs.set_group(pickup, req.group); !r) return r;
+    }
+  }
   for (const std::string& rel : install_order(changes)) {
     const auto& bytes = changes.at(rel);
     // A new inode for every file: nginx >= 1.27.4 reuses a cached CRL whose inode and mtime
@@ -341,7 +383,8 @@ Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
 Result<std::map<std::string, std::string>> target_files(
     const desired::DesiredState& desired, const std::vector<std::string>& sites,
     const std::string& dir, const observed::ObservedState& observed, const std::string& ca_pem,
-    const std::string& crl_pem, const std::string& generated_from, base::Instant now) {
+    const std::string& crl_pem, const std::string& generated_from, base::Instant now,
+    sys::Filesystem& state_fs) {
   auto crl = pki::inspect_crl(crl_pem, ca_pem);
   if (!crl) return make_error(Errc::invalid, "the CRL is not deployable: " + crl.error().message);
   if (!crl->is_signed_by_ca)
@@ -356,11 +399,23 @@ Result<std::map<std::string, std::string>> target_files(
   in.generated_from = generated_from;
   in.crl_number = crl->number;
   in.now = now;
-  for (auto& [device, serial] : plan::live_certs_after(plan::Plan{}, observed, now))
+  std::set<std::string> live;
+  for (auto& [device, serial] : plan::live_certs_after(plan::Plan{}, observed, now)) {
+    live.insert(device);
     in.certs.push_back({device, serial});
+  }
   in.ca_pem = ca_pem;
   in.crl_pem = crl_pem;
-  return render::nginx_files(desired, sites, in);
+  const bool enrolls =
+      desired.enroll && std::find(sites.begin(), sites.end(), desired.enroll->site) != sites.end();
+  if (!enrolls) return render::nginx_files(desired, sites, in);
+  auto pickup =
+      pickup_files(state_fs, observed.state_dir, desired, live, ca_pem, observed.enroll_links);
+  if (!pickup) return pickup.error();
+  in.links = std::move(pickup->links);
+  auto files = render::nginx_files(desired, sites, in);
+  files.merge(pickup->files);
+  return files;
 }
 
 }  // namespace certgate::apply

@@ -23,13 +23,16 @@ namespace certgate::apply {
 
 // The bytes every file of a target should hold now, from the CA database as apply left it:
 // nginx_files() for `sites` with the live certificates of `observed` and its CRL number, plus
-// ca.pem and crl.pem. Fails with Errc::invalid, deploying nothing, when the CRL is not one
+// ca.pem and crl.pem, and on a target serving [enroll] the files of DIR/pickup/ from the state
+// directory on `state_fs` (apply/pickup_files.h). Fails with Errc::invalid, deploying nothing,
+// when the CRL is not one
 // nginx should be given: unsigned by this CA, or with a nextUpdate less than an hour ahead
 // (`nginx -t` accepts both, and an expired CRL turns every client away).
 Result<std::map<std::string, std::string>> target_files(
     const desired::DesiredState& desired, const std::vector<std::string>& sites,
     const std::string& dir, const observed::ObservedState& observed, const std::string& ca_pem,
-    const std::string& crl_pem, const std::string& generated_from, base::Instant now);
+    const std::string& crl_pem, const std::string& generated_from, base::Instant now,
+    sys::Filesystem& state_fs);
 
 struct DeployRequest {
   std::string dir;
@@ -38,8 +41,12 @@ struct DeployRequest {
   std::map<std::string, std::string> files;  // path relative to dir -> bytes
   std::chrono::seconds command_timeout{120};
   // false: only the files listed may change (a CRL-only deploy); true: generated site files
-  // that are not listed belong to removed sites and go.
+  // that are not listed belong to removed sites and go, and so do the files of DIR/pickup/ that
+  // are not listed (devices revoked or deleted, links closed).
   bool prunes_sites = true;
+  // [nginx].worker_group: DIR/pickup/ (0750) and its files (0640), which hold bundles and the
+  // links' tokens, get this group so that nginx's workers read them and nobody else does.
+  std::string group = "";
 };
 
 struct DeployResult {
@@ -52,7 +59,8 @@ struct DeployResult {
 };
 
 // Brings `target` to `request.files`. Nothing changed and no interrupted deploy: no command
-// runs. Otherwise writes what differs (0644; ca.pem, crl.pem, sites/, then http.conf), removes
+// runs. Otherwise writes what differs (0644, pickup/ 0640 with `group`; ca.pem, crl.pem, sites/
+// and pickup/, then http.conf), removes
 // generated site files no longer wanted, runs test then reload. When either fails, restores
 // every replaced file byte for byte (and removes new ones) and returns Errc::command_failed with
 // the command's own output; nginx is not reloaded after a failed test, and after a failed reload

@@ -19,7 +19,9 @@ TargetResult deploy_one(const RolloutTarget& t, const std::map<std::string, std:
     out.error = t.unreachable;
     return out;
   }
-  auto result = deploy(*t.target, DeployRequest{t.nginx.dir, t.nginx.test, t.nginx.reload, files});
+  DeployRequest request{t.nginx.dir, t.nginx.test, t.nginx.reload, files};
+  request.group = t.nginx.worker_group;
+  auto result = deploy(*t.target, request);
   if (!result) {
     out.error = result.error().message;
     spdlog::error("deploy failed target={} error={}", t.name, out.error);
@@ -70,7 +72,7 @@ Result<RolloutReport> roll_out(const desired::DesiredState& desired,
   std::vector<std::map<std::string, std::string>> files;
   for (const RolloutTarget& t : targets) {
     auto f = target_files(desired, t.sites, t.nginx.dir, *observed, *ca_pem, *crl_pem,
-                          generated_from, now);
+                          generated_from, now, state_fs);
     if (!f) return f.error();
     files.push_back(std::move(*f));
   }

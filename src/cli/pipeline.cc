@@ -6,8 +6,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <set>
 #include <thread>
 
+#include "apply/pickup_files.h"
 #include "observed/observe.h"
 #include "pki/ca_database.h"
 #include "pki/random.h"
@@ -119,15 +121,56 @@ Result<void> deploy_targets(const GlobalOptions& g, PlanRun& run, sys::Filesyste
   return {};
 }
 
+struct WantedPickup : apply::PickupFiles {
+  std::vector<std::string> unknown;  // files whose bytes only apply makes (new bundles)
+};
+
+// The pickup/ files a target serving [enroll] should hold once the plan has run: what the state
+// holds now, except the files of devices the plan issues or renews, known only once it has run.
+Result<WantedPickup> wanted_pickup(const PlanRun& run, sys::Filesystem& fs,
+                                   const std::set<std::string>& live,
+                                   const std::vector<std::string>& sites,
+                                   const std::optional<std::string>& ca_pem) {
+  WantedPickup out;
+  const desired::DesiredState& desired = run.loaded.state;
+  if (!desired.enroll || std::find(sites.begin(), sites.end(), desired.enroll->site) == sites.end())
+    return out;
+  if (ca_pem) {
+    auto files = apply::pickup_files(fs, run.observed.state_dir, desired, live, *ca_pem,
+                                     run.observed.enroll_links);
+    if (!files) return files.error();
+    static_cast<apply::PickupFiles&>(out) = std::move(*files);
+  } else {
+    out.links = apply::servable_links(desired, live, run.observed.enroll_links);
+  }
+  for (const plan::Action& a : run.plan.actions) {
+    if (a.object != plan::ObjectKind::device ||
+        (a.kind != plan::ActionKind::issue && a.kind != plan::ActionKind::renew))
+      continue;
+    const desired::Device* d = desired.find_device(a.subject);
+    const std::string base = "pickup/" + a.subject;
+    out.unknown.push_back(base + ".pem");
+    if (d && !d->has_csr()) {
+      out.unknown.push_back(base + ".p12");
+      out.unknown.push_back(base + ".mobileconfig");
+    }
+  }
+  return out;
+}
+
 // What each target should hold once `plan` has run, with the serials it leaves live. ca.pem and
 // crl.pem are known now unless the plan signs them anew (their sha256 is then left empty).
-std::vector<plan::TargetWant> wants(const PlanRun& run, sys::Filesystem& fs, base::Instant now) {
+Result<std::vector<plan::TargetWant>> wants(const PlanRun& run, sys::Filesystem& fs,
+                                            base::Instant now) {
   render::NginxInputs in;
   in.generated_from = run.generated_from;
   in.crl_number = plan::crl_number_after(run.plan, run.observed);
   in.now = now;
-  for (auto& [device, serial] : plan::live_certs_after(run.plan, run.observed, now))
+  std::set<std::string> live;
+  for (auto& [device, serial] : plan::live_certs_after(run.plan, run.observed, now)) {
+    live.insert(device);
     in.certs.push_back({device, serial});
+  }
   pki::CaDatabase db(fs, run.observed.state_dir);
   const bool new_ca = !run.observed.ca.exists;
   const bool new_crl = run.plan.count(plan::ActionKind::crl) > 0;
@@ -138,14 +181,21 @@ std::vector<plan::TargetWant> wants(const PlanRun& run, sys::Filesystem& fs, bas
     if (!t.target) continue;  // unreachable: nothing to compare with
     plan::TargetWant w{t.name, t.nginx.dir, t.nginx.test, t.nginx.reload, {}};
     in.dir = t.nginx.dir;
-    for (auto& [rel, text] : render::nginx_files(run.loaded.state, t.sites, in)) {
+    auto pickup = wanted_pickup(run, fs, live, t.sites, in.ca_pem);
+    if (!pickup) return pickup.error();
+    in.links = std::move(pickup->links);
+    auto files = render::nginx_files(run.loaded.state, t.sites, in);
+    files.merge(pickup->files);
+    for (auto& [rel, text] : files) {
       std::string sha = pki::sha256_hex(text);
-      // PEM files are compared whole; a line count of base64 would tell a reviewer nothing.
-      if (rel.ends_with(".pem")) text.clear();
+      // PEM files are compared whole, and pickup/ files (bundles) are never shown; a line count
+      // of base64 would tell a reviewer nothing.
+      if (rel.ends_with(".pem") || rel.starts_with("pickup/")) text.clear();
       w.files[rel] = {std::move(sha), std::move(text)};
     }
     if (!in.ca_pem) w.files["ca.pem"] = {};
     if (!in.crl_pem) w.files["crl.pem"] = {};
+    for (const std::string& rel : pickup->unknown) w.files[rel] = {};
     out.push_back(std::move(w));
   }
   return out;
@@ -190,7 +240,13 @@ std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, s
   plan::PlanInputs inputs = plan_inputs(run.loaded, run.observed);
   run.plan = plan::compute_plan(run.loaded.state, run.observed, inputs, options, now);
   const auto t3 = Clock::now();
-  plan::add_deploy_actions(wants(run, fs, now), run.observed, run.plan);
+  auto wanted = wants(run, fs, now);
+  if (!wanted) {
+    fail(wanted.error().message);
+    return std::nullopt;
+  }
+  plan::add_deploy_actions(*wanted, run.observed, run.plan);
+  for (const std::string& p : run.observed.enroll_link_problems) spdlog::warn("{}", p);
   spdlog::debug("timing load_ms={:.1f} observe_ms={:.1f} plan_ms={:.1f} render_compare_ms={:.1f}",
                 ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, Clock::now()));
   for (const DeployTarget& t : run.targets) {

@@ -44,7 +44,8 @@ struct TargetFiles {
   bool operator==(const TargetFiles&) const = default;
 };
 
-// Reads DIR/ca.pem, DIR/crl.pem, DIR/http.conf and every file of DIR/sites/ on `target`. A
+// Reads DIR/ca.pem, DIR/crl.pem, DIR/http.conf and every file of DIR/sites/ and DIR/pickup/ on
+// `target`. A
 // missing DIR is an empty target (nothing deployed yet). Errc::io when a file cannot be read.
 Result<TargetFiles> observe_deployed(targets::Target& target, const std::string& dir);
 

@@ -169,6 +169,10 @@ Result<ObservedState> observe(sys::Filesystem& fs, const std::string& state_dir,
   auto applied = read_last_applied(fs, state_dir);
   if (!applied) return applied.error();
   o.last_applied = std::move(*applied);
+  auto links = read_enroll_links(fs, state_dir, now);
+  if (!links) return links.error();
+  o.enroll_links = std::move(links->open);
+  o.enroll_link_problems = std::move(links->problems);
   return o;
 }
 

@@ -15,6 +15,7 @@
 #include "base/time.h"
 #include "observed/applied_record.h"
 #include "observed/deployed.h"
+#include "observed/enroll_links.h"
 
 namespace certgate::observed {
 
@@ -110,6 +111,11 @@ struct ObservedState {
   // STATE/state.json: the last apply, with the files it deployed to each target; a deployed
   // file that differs from what it recorded was edited by hand (drift).
   std::optional<AppliedRecord> last_applied;
+  // The open first-enrollment links of STATE/enroll (observed/enroll_links.h), sorted by device.
+  // Their tokens are secrets: only the enroll site's deployed files may hold them.
+  std::vector<EnrollLink> enroll_links;
+  // Why a file of STATE/enroll was ignored (never quoting it).
+  std::vector<std::string> enroll_link_problems;
 
   const Csr* find_csr(const std::string& device) const;
   bool operator==(const ObservedState&) const = default;

@@ -104,11 +104,14 @@ void plan_target(const TargetWant& want, const observed::ObservedState& observed
   }
   if (deployed) {
     for (const auto& [rel, have] : deployed->files) {
-      if (want.files.contains(rel) || !have.is_generated || !rel.starts_with("sites/")) continue;
+      const bool pickup = rel.starts_with("pickup/");
+      if (want.files.contains(rel) || !have.is_generated || !(pickup || rel.starts_with("sites/")))
+        continue;
       Action a = file_action(want, rel);
       a.before = have.sha256;
       a.detail = "(remove)";
-      a.reason = "no longer generated (its site is gone)";
+      a.reason = pickup ? "no longer served (revoked, deleted, or not the enroll site)"
+                        : "no longer generated (its site is gone)";
       plan.actions.push_back(std::move(a));
     }
   }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <set>
 
+#include "render/enroll_pages.h"
 #include "render/refusal_pages.h"
 
 namespace certgate::render {
@@ -51,8 +52,13 @@ constexpr const char* kAmbiguousPath =
 
 // `devices[i]` is the desired device of in.certs[i] (nullptr when it is not in the file):
 // resolved once for all sites, as 20 sites x 10,000 devices would otherwise search 200,000 times.
+// The [enroll] table when `site` serves it on this target, else nullptr.
+const desired::Enroll* enroll_of(const desired::DesiredState& desired, const Site& site) {
+  return is_enroll_site(desired, site) ? &*desired.enroll : nullptr;
+}
+
 std::string site_maps(const std::vector<const Device*>& devices, const Site& site,
-                      const NginxInputs& in) {
+                      const desired::Enroll* enroll, const NginxInputs& in) {
   const std::string id = nginx_identifier(site.name);
   std::string out = "\n# site " + site.name + "\n";
   out += "map $ssl_client_serial $certgate_" + id + "_cert {\n  default 0;\n";
@@ -67,8 +73,9 @@ std::string site_maps(const std::vector<const Device*>& devices, const Site& sit
           .append("\n");
   }
   out += "}\nmap $request_uri $certgate_" + id + "_public {\n  default 0;\n";
-  if (!site.public_paths.empty()) out += kAmbiguousPath;
+  if (!site.public_paths.empty() || enroll) out += kAmbiguousPath;
   for (const std::string& p : site.public_paths) out += "  " + public_path_key(p) + " 1;\n";
+  if (enroll) out += enroll_public_entry(*enroll);
   out += "}\ngeo $remote_addr $certgate_" + id + "_fallback {\n  default 0;\n";
   if (site.fallback && in.now < site.fallback->until) {
     for (const base::Cidr& ip : site.fallback->allow_ips)
@@ -76,9 +83,11 @@ std::string site_maps(const std::vector<const Device*>& devices, const Site& sit
              "\n";
   }
   out += "}\n";
-  // In through the door when any of the three is 1.
-  out += "map $certgate_" + id + "_cert$certgate_" + id + "_public$certgate_" + id +
-         "_fallback $certgate_" + id + "_gate {\n  default 0;\n  \"~1\" 1;\n}\n";
+  if (enroll) out += pickup_map(id, *enroll);
+  // In through the door when any of them is 1.
+  out += "map $certgate_" + id + "_cert$certgate_" + id + "_public$certgate_" + id + "_fallback" +
+         (enroll ? "$certgate_" + id + "_pickup" : std::string()) + " $certgate_" + id +
+         "_gate {\n  default 0;\n  \"~1\" 1;\n}\n";
   out += refusal_map(site, in.enroll_url);
   return out;
 }
@@ -113,7 +122,8 @@ std::string http_conf(const desired::DesiredState& desired, const std::vector<st
   }
   out += "}\n";
   for (const std::string& name : sites) {
-    if (const Site* site = desired.find_site(name)) out.append(site_maps(devices, *site, in));
+    if (const Site* site = desired.find_site(name))
+      out.append(site_maps(devices, *site, enroll_of(desired, *site), in));
   }
   out +=
       "\nlog_format certgate '$remote_addr [$time_local] \"$request\" $status "
@@ -121,14 +131,15 @@ std::string http_conf(const desired::DesiredState& desired, const std::vector<st
   return out;
 }
 
-std::string site_conf(const Site& site, const NginxInputs& in) {
+std::string site_conf(const Site& site, const desired::Enroll* enroll, const NginxInputs& in) {
   const std::string id = nginx_identifier(site.name);
   std::string out = header(in, "include it in the server{} block of site " + site.name);
   out += "ssl_client_certificate " + in.dir + "/ca.pem;\n";
   // optional only when some paths are public: a client without a certificate then reaches
   // the gate, which lets it through to those paths alone.
+  // optional also on the enroll site: first-enrollment links need no certificate.
   out += std::string("ssl_verify_client ") +
-         (site.public_paths.empty() && !site.fallback ? "on" : "optional") + ";\n";
+         (site.public_paths.empty() && !site.fallback && !enroll ? "on" : "optional") + ";\n";
   out += "ssl_verify_depth " + std::to_string(site.verify_depth) + ";\n";
   out += "ssl_crl " + in.dir + "/crl.pem;\n";
   // A revoked client must not resume a TLS session from before its revocation. When the site is
@@ -140,6 +151,7 @@ std::string site_conf(const Site& site, const NginxInputs& in) {
          ":1m;\nssl_session_tickets off;\n";
   // The gate, and the pages of every refusal (render/refusal_pages.h).
   out += refusal_server_part(site);
+  if (enroll) out += pickup_locations(*enroll, in.dir, dead_link_page());
   return out;
 }
 
@@ -208,10 +220,14 @@ std::map<std::string, std::string> nginx_files(const desired::DesiredState& desi
   if (in.crl_pem)
     files["crl.pem"] = header(in, "the CRL, checked and deployed by certgate") + *in.crl_pem;
   files["http.conf"] = http_conf(desired, sites, in);
+  if (desired.enroll && std::find(sites.begin(), sites.end(), desired.enroll->site) != sites.end())
+    files[kLinksConf] =
+        links_conf(*desired.enroll, in.dir, in.links,
+                   header(in, "the open first-enrollment links of [enroll] (secret)"));
   for (const std::string& name : sites) {
     const Site* site = desired.find_site(name);
     if (!site) continue;
-    files["sites/" + name + ".conf"] = site_conf(*site, in);
+    files["sites/" + name + ".conf"] = site_conf(*site, enroll_of(desired, *site), in);
     files["sites/" + name + ".proxy.conf"] = proxy_conf(*site, in);
   }
   // Responses name the generation of the files nginx loaded, so that apply can wait until new

@@ -24,6 +24,7 @@
 
 #include "base/time.h"
 #include "desired/desired_state.h"
+#include "render/pickup_conf.h"
 
 namespace certgate::render {
 
@@ -48,6 +49,9 @@ struct NginxInputs {
   // Where a device without a certificate gets one (the [enroll] site's URL), named on the
   // no-certificate page; empty: the page says to ask the administrator.
   std::string enroll_url;
+  // The open first-enrollment links the [enroll] site serves (render/pickup_conf.h), sorted by
+  // device: rendered into pickup/links.conf when `sites` has the enroll site.
+  std::vector<EnrollLinkRef> links;
 };
 
 // The directive http.conf ends with: `add_header X-Certgate-Generation "GEN" always;`, GEN naming

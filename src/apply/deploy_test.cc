@@ -175,5 +175,43 @@ TEST_CASE("deploy: generated site files no longer wanted are removed, the user's
   CHECK(h.has("sites/mine.conf"));
 }
 
+TEST_CASE("deploy: pickup files are 0640 with the worker group, and go when no longer wanted") {
+  Harness h;
+  DeployRequest req = h.request("v1\n");
+  req.group = "www-data";
+  req.files["pickup/alice.p12"] = "P12 alice";
+  req.files["pickup/bob.p12"] = "P12 bob";
+  REQUIRE(deploy(h.target, req));
+  const std::string pickup = kDir + "/pickup";
+  CHECK(h.fs.groups().at(pickup) == "www-data");
+  for (const char* rel : {"pickup/alice.p12", "pickup/bob.p12"}) {
+    CHECK(h.fs.files().at(kDir + "/" + rel).mode == 0640);
+    CHECK(h.fs.groups().at(kDir + "/" + rel) == "www-data");
+  }
+  CHECK(h.fs.files().at(kDir + "/http.conf").mode == 0644);
+  // bob is revoked: his bundle is no longer wanted and goes; a failing test brings it back as it
+  // was, mode and group included.
+  req.files.erase("pickup/bob.p12");
+  h.runner.on("nginx -t", 1, "nginx: [emerg] broken\n");
+  CHECK_FALSE(deploy(h.target, req));
+  CHECK(h.at("pickup/bob.p12") == "P12 bob");
+  CHECK(h.fs.files().at(kDir + "/pickup/bob.p12").mode == 0640);
+  CHECK(h.fs.groups().at(kDir + "/pickup/bob.p12") == "www-data");
+  h.runner = testing::FakeRunner{};  // nginx -t passes again
+  auto r = deploy(h.target, req);
+  REQUIRE(r);
+  CHECK(r->removed == std::vector<std::string>{"pickup/bob.p12"});
+  CHECK_FALSE(h.has("pickup/bob.p12"));
+  CHECK(h.has("pickup/alice.p12"));
+  // A group the target does not have fails the deploy before any live file changes.
+  req.files["pickup/carol.p12"] = "P12 carol";
+  req.group = "nosuchgroup";
+  const auto before = h.fs.files();
+  auto bad = deploy(h.target, req);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message.find("no group \"nosuchgroup\"") != std::string::npos);
+  CHECK_FALSE(h.has("pickup/carol.p12"));
+}
+
 }  // namespace
 }  // namespace certgate::apply

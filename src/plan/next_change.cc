@@ -52,6 +52,10 @@ std::optional<NextChange> next_change(const desired::DesiredState& desired,
     if (d.not_after) e.consider(*d.not_after, "not_after of device " + d.name + " passes");
   }
   consider_certs(desired, observed, e);
+  // A link must die when it expires, not at the next tick after it: its page and bundle leave
+  // the enroll site's files then.
+  for (const observed::EnrollLink& link : observed.enroll_links)
+    e.consider(link.expires_at, "the enrollment link of device " + link.device + " expires");
   if (observed.crl.exists) {
     e.consider(observed.crl.next_update - desired.ca.crl_refresh_before, "the CRL refresh is due");
     e.consider(observed.crl.next_update, "the CRL's nextUpdate passes");

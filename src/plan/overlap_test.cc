@@ -74,10 +74,15 @@ TEST_CASE("plan: a replacement keeps the old certificate for the overlap, then r
   CHECK(ended.actions[1].kind == ActionKind::crl);
   CHECK(ended.revocations == 0);  // announced by the plan that replaced it
   CHECK(ended.access.empty());    // alice keeps the door with 0B
-  // The agent wakes when the overlap ends.
+  // The agent wakes when the overlap ends, and when an enrollment link expires before that.
   auto next = next_change(f.desired, f.observed, kNow + days{1});
   REQUIRE(next.has_value());
   CHECK(next->at == kNow + days{7});
+  f.observed.enroll_links = {{"alice", std::string(40, 'a'), kNow, kNow + days{2}}};
+  next = next_change(f.desired, f.observed, kNow + days{1});
+  REQUIRE(next.has_value());
+  CHECK(next->at == kNow + days{2});
+  CHECK(next->reason == "the enrollment link of device alice expires");
 }
 
 TEST_CASE("plan: overlap 0s revokes the predecessor at once and counts it") {

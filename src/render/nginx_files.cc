@@ -57,7 +57,16 @@ const desired::Enroll* enroll_of(const desired::DesiredState& desired, const Sit
   return is_enroll_site(desired, site) ? &*desired.enroll : nullptr;
 }
 
-std::string site_maps(const std::vector<const Device*>& devices, const Site& site,
+// Where the no-certificate page says enrollment links start: the input's, else [enroll]'s.
+std::string enroll_url(const desired::DesiredState& desired, const NginxInputs& in) {
+  if (!in.enroll_url.empty() || !desired.enroll) return in.enroll_url;
+  const Site* site = desired.find_site(desired.enroll->site);
+  if (!site || !enroll_authority(*site)) return "";
+  return enroll_base_url(*site, *desired.enroll);
+}
+
+std::string site_maps(const desired::DesiredState& desired,
+                      const std::vector<const Device*>& devices, const Site& site,
                       const desired::Enroll* enroll, const NginxInputs& in) {
   const std::string id = nginx_identifier(site.name);
   std::string out = "\n# site " + site.name + "\n";
@@ -88,7 +97,7 @@ std::string site_maps(const std::vector<const Device*>& devices, const Site& sit
   out += "map $certgate_" + id + "_cert$certgate_" + id + "_public$certgate_" + id + "_fallback" +
          (enroll ? "$certgate_" + id + "_pickup" : std::string()) + " $certgate_" + id +
          "_gate {\n  default 0;\n  \"~1\" 1;\n}\n";
-  out += refusal_map(site, in.enroll_url);
+  out += refusal_map(site, enroll_url(desired, in));
   return out;
 }
 
@@ -123,7 +132,7 @@ std::string http_conf(const desired::DesiredState& desired, const std::vector<st
   out += "}\n";
   for (const std::string& name : sites) {
     if (const Site* site = desired.find_site(name))
-      out.append(site_maps(devices, *site, enroll_of(desired, *site), in));
+      out.append(site_maps(desired, devices, *site, enroll_of(desired, *site), in));
   }
   out +=
       "\nlog_format certgate '$remote_addr [$time_local] \"$request\" $status "

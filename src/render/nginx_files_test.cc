@@ -142,10 +142,10 @@ TEST_CASE("nginx: the no-certificate page names the enrollment URL when there is
   NginxInputs in = inputs();
   in.enroll_url = "https://admin.example.com/.well-known/certgate/";
   const std::string http = nginx_files(state(), {"admin-ui"}, in).at("http.conf");
-  CHECK(http.find("  \"NONE:\" \"A client certificate of this site's CA is required. Get one at "
-                  "<a href=\\\"https://admin.example.com/.well-known/certgate/\\\">"
-                  "https://admin.example.com/.well-known/certgate/</a>, or ask the "
-                  "administrator.\";\n") != std::string::npos);
+  CHECK(http.find("  \"NONE:\" \"A client certificate of this site's CA is required. Ask the "
+                  "administrator for an enrollment link: it starts with "
+                  "https://admin.example.com/.well-known/certgate/e/ and installs the "
+                  "certificate on this device.\";\n") != std::string::npos);
   CHECK(http.find("Ask the administrator for a certificate.") == std::string::npos);
   // The URL is an input of http.conf: another URL, another generation.
   CHECK(generation_of(http) !=

@@ -12,7 +12,10 @@ std::string no_certificate_sentence(const std::string& enroll_url) {
   std::string out = "A client certificate of this site's CA is required. ";
   if (enroll_url.empty()) return out + "Ask the administrator for a certificate.";
   const std::string url = html_escaped_url(enroll_url);
-  return out + "Get one at <a href=\\\"" + url + "\\\">" + url + "</a>, or ask the administrator.";
+  // Not a link: without a certificate that address refuses too. Knowing how a real enrollment
+  // link starts helps the owner tell it from a phishing one.
+  return out + "Ask the administrator for an enrollment link: it starts with " + url +
+         "e/ and installs the certificate on this device.";
 }
 
 // The page around the sentence, as an nginx string (quotes escaped): small, valid HTML5 that

@@ -16,7 +16,8 @@ Result<void> read_into(sys::Filesystem& fs, const std::string& dir, const std::s
   f.sha256 = pki::sha256_hex(*bytes);
   // DIR/pickup/ is certgate's alone: its bundles and pages carry no header.
   f.is_generated = bytes->starts_with(kGeneratedHeader) || rel.starts_with("pickup/");
-  if (rel.ends_with(".conf")) f.text = std::move(*bytes);
+  // pickup/links.conf holds the enrollment links' tokens: compared by sha256 alone, never kept.
+  if (rel.ends_with(".conf") && !rel.starts_with("pickup/")) f.text = std::move(*bytes);
   out.files[rel] = std::move(f);
   return {};
 }

@@ -153,6 +153,10 @@ SiteAccess wanted_access(const desired::DesiredState& desired, const desired::Si
     if (d && site.allows(*d)) a.devices.insert(name);
   }
   a.public_paths.insert(site.public_paths.begin(), site.public_paths.end());
+  // First-enrollment links need no certificate (render/pickup_conf.h): their prefix is public,
+  // as the deployed http.conf's entry reads back.
+  if (desired.enroll && desired.enroll->site == site.name)
+    a.public_paths.insert(desired.enroll->path + "e/");
   if (site.fallback && now < site.fallback->until) {
     for (const base::Cidr& ip : site.fallback->allow_ips) a.fallback.insert(ip.to_string());
   }

@@ -51,7 +51,8 @@ std::optional<Action> compare(const TargetWant& want, const std::string& rel,
     auto [plus, minus] = changed_lines(have->text, wanted.text);
     a.detail = "(+" + std::to_string(plus) + " -" + std::to_string(minus) + ")";
   } else {
-    a.detail = wanted.sha256.empty() ? "(signed by apply)" : "(replaced)";
+    const char* made = rel.starts_with("pickup/") ? "(made by apply)" : "(signed by apply)";
+    a.detail = wanted.sha256.empty() ? made : "(replaced)";
   }
   a.reason = "the desired content changed";
   if (recorded) {

@@ -133,6 +133,16 @@ for path in "${P}bundle.p12?device=alice" "${P}alice.p12" "${P}../pickup/alice.p
 done
 [ "$(get none ${P}bundle.p12)" = 403 ] && ok || bad "a client without a certificate got a bundle"
 expect_grep '^[Cc]ontent-[Tt]ype: text/html' none.h
+# A certificate of another CA, for a device name of this one: refused before any location.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=Other CA" \
+  -keyout other-ca.key -out other-ca.crt 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=bob" \
+  -keyout foreign.key -out foreign.csr 2>/dev/null
+openssl x509 -req -in foreign.csr -CA other-ca.crt -CAkey other-ca.key -days 2 \
+  -set_serial "0x$(serial_of bob.crt)" -out foreign.crt 2>/dev/null
+[ "$(get foreign.p12 ${P}bundle.p12 $(with foreign))" = 400 ] && ok ||
+  bad "a foreign CA's certificate with bob's serial was not refused"
+cmp -s foreign.p12 "$S/devices/bob/bundle.p12" && bad "a foreign certificate got bob's bundle" || ok
 PK=$CG_DIR/pickup
 [ "$(stat -c '%a %G' "$PK")" = "750 $GROUP" ] && ok || bad "pickup/ is $(stat -c '%a %G' "$PK")"
 for f in "$PK"/*; do
@@ -206,6 +216,9 @@ nginx_settle
 [ "$(get body / $(with alice1))" = 400 ] && ok || bad "alice's old certificate still gets in"
 [ "$(get body / $(with alice2))" = 400 ] && ok || bad "alice's new certificate still gets in"
 [ ! -e "$PK/alice.p12" ] && [ ! -e "$PK/alice.pem" ] && ok || bad "alice's files stayed in pickup/"
+for c in alice1 alice2; do
+  [ "$(get revoked.p12 ${P}bundle.p12 $(with $c))" = 400 ] && ok || bad "revoked $c got a bundle"
+done
 
 # 5. An expired link: the last apply, an hour and a minute on (faketime; apply refuses --now).
 expect_exit 0 cg enroll bob

@@ -16,6 +16,8 @@
 #   5. an expired link (faketime: the last apply) gets the dead-link page.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_nginx.sh"
+CHROMIUM_HOSTS=admin.test
+source "$(dirname "$0")/lib_chromium.sh"
 S=$TMP/state
 cd "$TMP"
 NGX_HTTP_PRE='include /etc/nginx/mime.types; default_type application/octet-stream;'
@@ -202,6 +204,12 @@ python3 -c 'import plistlib,sys; p=plistlib.load(open(sys.argv[1],"rb")); open(s
 guess=$(openssl rand -hex 20)
 [ "$(get dead "${P}e/$guess/")" = 404 ] && ok || bad "a guessed token was not refused"
 expect_grep 'expired' dead
+# A phone's browser, without any certificate: the page and the dead-link page render.
+chromium_profile phone
+chromium_dump phone "https://admin.test:$NGX_PORT$lpath"
+expect_rendered phone 'bundle.mobileconfig'
+chromium_dump phone "https://admin.test:$NGX_PORT${P}e/$guess/"
+expect_rendered phone 'This link no longer works'
 [ "$(get dead.p12 "${P}e/$guess/bundle.p12")" = 404 ] && ok || bad "a guessed token got a bundle"
 expect_exit 0 cg enroll bob --cancel
 expect_exit 0 cg apply

@@ -152,7 +152,15 @@ std::map<std::string, DeviceSeen> last_seen_by_device(const ObservedState& obser
   }
   for (auto& [device, seen] : out) {
     auto it = newest.find(device);
-    seen.is_newest = it != newest.end() && it->second->serial == seen.serial;
+    if (it == newest.end()) continue;
+    // $time_local counts seconds: a device seen with its old and its new certificate within the
+    // same second has the new one installed, so that one is what it uses.
+    if (it->second->serial != seen.serial) {
+      auto fresh = last_seen_serial(logs, it->second->serial);
+      if (fresh && fresh->at == seen.sighting.at)
+        seen = DeviceSeen{it->second->serial, *fresh, false};
+    }
+    seen.is_newest = it->second->serial == seen.serial;
   }
   return out;
 }

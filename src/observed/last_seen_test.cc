@@ -120,6 +120,14 @@ TEST_CASE("last seen: serials map to devices, and an older certificate is told a
   CHECK(seen.at("bob").is_newest);
   CHECK(last_seen_serial({log}, "0B")->at == *parse_time_local("02/Dec/2026:05:00:00 +0000"));
   CHECK_FALSE(last_seen_serial({log}, "0D"));
+  // Old and new within the same second ($time_local's resolution): the new one is in use.
+  AccessLogSeen same;
+  add_access_lines(line("02/Dec/2026:06:00:00 +0000", "0A") +
+                       line("02/Dec/2026:06:00:00 +0000", "0B"),
+                   false, same);
+  seen = last_seen_by_device(o, {same}, now);
+  CHECK(seen.at("alice").serial == "0B");
+  CHECK(seen.at("alice").is_newest);
 }
 
 TEST_CASE("last seen: only the local target's log is read, hosts' are not yet") {

@@ -71,6 +71,7 @@ link_validity = "1h"
 
 $(nginx_toml_section)
 worker_group = "$GROUP"
+access_log = "$NGX/access.log"
 TOML
 }
 cg() { "$CERTGATE" --source certgate.toml --state-dir "$S" "$@"; }
@@ -160,6 +161,10 @@ expect_grep 'renew   device alice .*new certificate, the old one stays valid unt
 expect_grep 'renew   device carol ' "$TMP/out"
 nginx_settle
 [ "$(get body / $(with alice1))" = 200 ] && ok || bad "the renewal locked alice's old certificate out"
+# status: both certificates, and that alice was last seen with the old one.
+expect_exit 0 cg status
+expect_grep "^  older  $(serial_of alice1.crt) +overlap, works until " "$TMP/out"
+expect_grep "last seen .*$(serial_of alice1.crt).*old certificate" "$TMP/out"
 openssl crl -in "$CG_DIR/crl.pem" -noout -text >crl.txt
 grep -q "$(serial_of alice1.crt)" crl.txt && bad "alice's predecessor is on the CRL" || ok
 [ "$(get alice2.p12 ${P}bundle.p12 $(with alice1))" = 200 ] && ok || bad "alice cannot pick up"
@@ -170,6 +175,9 @@ p12_cert alice2.p12 alice1.pass alice2.crt && p12_key alice2.p12 alice1.pass ali
 [ "$(serial_of alice2.crt)" = "$(serial_of "$S/devices/alice/cert.pem")" ] && ok ||
   bad "the picked-up bundle is not the newest certificate"
 [ "$(get body / $(with alice2))" = 200 ] && ok || bad "alice's new certificate is not let in"
+expect_exit 0 cg status --json
+python3 -c 'import json,sys; d={x["name"]: x for x in json.load(open(sys.argv[1]))["devices"]}; a=d["alice"]; assert len(a["certificates"]) == 2, a; assert a["last_seen"]["newest"] and not a["uses_old_certificate"], a' \
+  "$TMP/out" && ok || bad "status --json does not show alice on her new certificate"
 [ "$(get carol2.crt ${P}cert.pem $(with carol1))" = 200 ] && ok || bad "carol cannot pick up"
 [ "$(serial_of carol2.crt)" != "$(serial_of carol1.crt)" ] && ok || bad "carol was not re-signed"
 [ "$(openssl x509 -in carol2.crt -noout -pubkey)" = "$(openssl pkey -in carol.key -pubout)" ] &&

@@ -160,7 +160,7 @@ std::string site_conf(const Site& site, const desired::Enroll* enroll, const Ngi
          ":1m;\nssl_session_tickets off;\n";
   // The gate, and the pages of every refusal (render/refusal_pages.h).
   out += refusal_server_part(site);
-  if (enroll) out += pickup_locations(*enroll, in.dir, dead_link_page());
+  if (enroll) out += pickup_locations(id, *enroll, in.dir, dead_link_page());
   return out;
 }
 
@@ -231,7 +231,7 @@ std::map<std::string, std::string> nginx_files(const desired::DesiredState& desi
   files["http.conf"] = http_conf(desired, sites, in);
   if (desired.enroll && std::find(sites.begin(), sites.end(), desired.enroll->site) != sites.end())
     files[kLinksConf] =
-        links_conf(*desired.enroll, in.dir, in.links,
+        links_conf(nginx_identifier(desired.enroll->site), *desired.enroll, in.dir, in.links,
                    header(in, "the open first-enrollment links of [enroll] (secret)"));
   for (const std::string& name : sites) {
     const Site* site = desired.find_site(name);

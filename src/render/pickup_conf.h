@@ -41,17 +41,20 @@ bool is_enroll_site(const desired::DesiredState& desired, const desired::Site& s
 // http.conf: $certgate_ID_pickup, 1 when a certificate of a device asks for a pickup file.
 std::string pickup_map(const std::string& id, const desired::Enroll& enroll);
 
-// A public-map entry: the raw paths of link-shaped {path}e/TOKEN/ requests (no certificate
-// needed; an unknown token then meets the dead-link page).
+// A public-map entry: the raw paths of link-shaped {path}e/TOKEN/ requests, with or without a
+// query (chat apps add one); no certificate needed, an unknown token meets the dead-link page.
 std::string enroll_public_entry(const desired::Enroll& enroll);
 
-// SITE.conf of the enroll site: the pickup locations, the dead-link location and the include of
-// DIR/pickup/links.conf. `dead_link_page` is the HTML of render::dead_link_page().
-std::string pickup_locations(const desired::Enroll& enroll, const std::string& dir,
-                             const std::string& dead_link_page);
+// SITE.conf of the enroll site (`id`: render::nginx_identifier of its name): the pickup
+// locations, the page their refusals end at (never the operator's error_page lines), the
+// dead-link location and the include of DIR/pickup/links.conf. `dead_link_page` is the HTML of
+// render::dead_link_page().
+std::string pickup_locations(const std::string& id, const desired::Enroll& enroll,
+                             const std::string& dir, const std::string& dead_link_page);
 
-// DIR/pickup/links.conf's locations, one set per link (sorted by device); `header` goes first.
-std::string links_conf(const desired::Enroll& enroll, const std::string& dir,
+// DIR/pickup/links.conf's locations, one set per link (sorted by device), not logged (their URIs
+// hold the token); `header` goes first.
+std::string links_conf(const std::string& id, const desired::Enroll& enroll, const std::string& dir,
                        const std::vector<EnrollLinkRef>& links, const std::string& header);
 
 }  // namespace certgate::render

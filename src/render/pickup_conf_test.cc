@@ -55,7 +55,8 @@ TEST_CASE("pickup: the enroll site opens its gate for the pickup files of any de
             "$certgate_admin_pickup $certgate_admin_gate {"));
   // Links are public by their shape; the ambiguous-path rule comes first.
   const size_t ambiguous = http.find("never public: read differently upstream");
-  const size_t links = http.find("e/[0-9a-f]{32,128}/(bundle\\.p12|bundle\\.mobileconfig)?$\" 1;");
+  const size_t links =
+      http.find("e/[0-9a-f]{32,128}/(bundle\\.p12|bundle\\.mobileconfig)?(\\?|$)\" 1;");
   CHECK(ambiguous < links);
   CHECK(links != std::string::npos);
   // Only the enroll site has them.
@@ -72,12 +73,17 @@ TEST_CASE("pickup: the file is named by the serial's device, never by the reques
   CHECK(has(site,
             "location = /.well-known/certgate/bundle.p12 {\n  root "
             "/etc/nginx/certgate/pickup;\n  types { }\n  default_type "
-            "\"application/x-pkcs12\";\n  try_files /$certgate_device.p12 =404;\n}\n"));
+            "\"application/x-pkcs12\";\n  error_page 403 404 405 = @certgate_admin_no_file;\n"
+            "  try_files /$certgate_device.p12 =404;\n}\n"));
+  // Its refusals end at a page of its own, never at the operator's error_page lines.
+  CHECK(has(site,
+            "location @certgate_admin_no_file {\n  types { }\n  default_type \"text/html; "
+            "charset=utf-8\";\n  return 404 \"<!DOCTYPE html>"));
   CHECK(has(site, "try_files /$certgate_device.mobileconfig =404;"));
   CHECK(has(site, "try_files /$certgate_device.pem =404;"));
   CHECK(has(site,
             "location ^~ /.well-known/certgate/e/ {\n  types { }\n  default_type \"text/html; "
-            "charset=utf-8\";\n  return 404 \"<!DOCTYPE html>"));
+            "charset=utf-8\";\n  access_log off;\n  return 404 \"<!DOCTYPE html>"));
   CHECK(has(site, "include /etc/nginx/certgate/pickup/links.conf;\n"));
   CHECK_FALSE(has(site, "$uri"));
   CHECK_FALSE(has(files.at("sites/wiki.conf"), "pickup"));
@@ -94,6 +100,10 @@ TEST_CASE("pickup: links.conf holds each open link's locations, and only it hold
   CHECK(has(links, "location = /.well-known/certgate/e/" + token + "/bundle.p12 {"));
   CHECK(has(links, "try_files /bob.p12 =404;"));
   CHECK(has(links, "try_files /bob.mobileconfig =404;"));
+  // The token is in the URI: not logged.
+  CHECK(has(links,
+            "  access_log off;\n  error_page 403 404 405 = @certgate_admin_no_file;\n  "
+            "try_files /bob.html =404;"));
   for (const auto& [rel, text] : files) {
     if (rel != "pickup/links.conf") CHECK_MESSAGE(!has(text, token), rel);
   }

@@ -98,6 +98,10 @@ import() {  # import DEVICE AS
 write_toml ""
 nginx_start
 expect_exit 0 cg apply
+# The operator hands 404s and 405s to the application, as many configs do: a pickup that finds
+# no file, or a POST, must still not reach the upstream past the allowlist.
+NGX_SERVER_PRE="error_page 404 405 = @app;
+    location @app { include $CG_DIR/sites/admin.proxy.conf; proxy_pass http://127.0.0.1:$NGX_BACKEND; }"
 nginx_include_certgate
 import alice alice1
 import bob bob
@@ -152,6 +156,11 @@ for f in "$PK"/*; do
   [ "$(stat -c '%a %G' "$f")" = "640 $GROUP" ] && ok || bad "$f is $(stat -c '%a %G' "$f")"
 done
 [ -e "$PK/carol.pem" ] && [ ! -e "$PK/carol.p12" ] && ok || bad "carol (CSR) has a bundle"
+[ "$(get nofile ${P}bundle.p12 $(with carol1))" = 404 ] && ok || bad "carol's missing bundle"
+expect_grep 'Nothing to download here' nofile
+grep -q 'device=' nofile && bad "a missing pickup file reached the upstream" || ok
+get post ${P}bundle.p12 $(with bob) -d x=1 >/dev/null
+grep -q 'device=' post && bad "a POST to a pickup path reached the upstream" || ok
 
 # 2. Renewal: validity 300s, renew_before 290s, so it is due 10 s after issuance.
 old_pass=$(cat "$S/devices/alice/bundle.pass")

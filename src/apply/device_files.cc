@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "observed/enroll_links.h"
 #include "pki/inspect.h"
 
 namespace certgate::apply {
@@ -145,7 +146,9 @@ Result<void> DeviceFiles::remove_secrets(const std::string& device) {
     if (std::string(name) == "cert.pem") continue;
     if (auto r = fs_.remove(sys::join_path(dir(device), name)); !r) return r;
   }
-  return {};
+  // An open enrollment link serves the device's bundle: it ends with the key, so that a device
+  // revoked and later restored (or a new device of the same name) does not revive it.
+  return fs_.remove(observed::enroll_link_path(state_dir_, device));
 }
 
 std::optional<pki::SecretString> DeviceFiles::read_password(const std::string& device) {

@@ -234,10 +234,12 @@ nginx_settle
 [ "$(get dead "$lpath")" = 404 ] && ok || bad "a cancelled link still works"
 [ "$(get dead.p12 "${lpath}bundle.p12")" = 404 ] && ok || bad "a cancelled link still serves"
 
-# 4. Revocation ends both of alice's certificates, and her files leave pickup/.
+# 4. Revocation ends both of alice's certificates, her open link, and her files leave pickup/.
+expect_exit 0 cg enroll alice
 write_toml 'revoked = "keyCompromise"'
 expect_exit 0 cg apply
 nginx_settle
+[ ! -e "$S/enroll/alice.json" ] && ok || bad "alice's enrollment link outlived her revocation"
 [ "$(get body / $(with alice1))" = 400 ] && ok || bad "alice's old certificate still gets in"
 [ "$(get body / $(with alice2))" = 400 ] && ok || bad "alice's new certificate still gets in"
 [ ! -e "$PK/alice.p12" ] && [ ! -e "$PK/alice.pem" ] && ok || bad "alice's files stayed in pickup/"

@@ -26,16 +26,30 @@ constexpr const char* kManifest = "MANIFEST";
 // The folders of DIR whose files certgate alone writes: a file not wanted there goes.
 constexpr const char* kManaged[] = {"sites", render::kPickupDir};
 
+constexpr const char* kGroupFile = "pickup/.group";
+
 bool is_private(const std::string& rel) {
   return rel.starts_with(std::string(render::kPickupDir) + "/");
 }
 
-// Writes `bytes` to `path` (deferred) with the mode and group `rel` gets on the target.
+// Writes `bytes` to `path` (deferred) with the mode and group `rel` gets on the target. A private
+// file gets its group before it takes the name nginx reads (a staged file is renamed later;
+// a live one goes through a temp file), so that a failing chgrp never leaves a bundle nginx's
+// workers cannot read in place of one they could.
 Result<void> write_file(sys::Filesystem& fs, const DeployRequest& req, const std::string& path,
-                        const std::string& rel, const std::string& bytes) {
+                        const std::string& rel, const std::string& bytes, bool live) {
   if (!is_private(rel)) return fs.write_deferred(path, bytes, kFileMode);
-  if (auto r = fs.write_deferred(path, bytes, kPrivateMode); !r) return r;
-  return req.group.empty() ? Result<void>() : fs.set_group(path, req.group);
+  const std::string tmp =
+      live ? join_path(sys::parent_path(path), ".certgate-restore." + rel.substr(rel.find('/') + 1))
+           : path;
+  if (auto r = fs.write_deferred(tmp, bytes, kPrivateMode); !r) return r;
+  if (!req.group.empty()) {
+    if (auto r = fs.set_group(tmp, req.group); !r) {
+      if (live) (void)fs.remove(tmp);
+      return r;
+    }
+  }
+  return live ? fs.rename(tmp, path) : Result<void>();
 }
 
 // rel -> replacement bytes, or nullopt to remove the file.
@@ -50,6 +64,12 @@ Result<Changes> changes(sys::Filesystem& fs, const DeployRequest& req) {
     if (now && *now == bytes) continue;
     if (!now && now.error().code != Errc::not_found) return now.error();
     out[rel] = bytes;
+  }
+  // A new worker_group (pickup/.group names it) is a change of every pickup file: their bytes
+  // are the same, their group is not.
+  if (out.contains(kGroupFile)) {
+    for (const auto& [rel, bytes] : req.files)
+      if (is_private(rel)) out[rel] = bytes;
   }
   if (!req.prunes_sites) return out;
   for (const char* folder : kManaged) {
@@ -165,7 +185,7 @@ Result<void> restore_previous(sys::Filesystem& fs, const DeployRequest& req,
     }
     auto bytes = fs.read(join_path(prev, rel));
     if (!bytes) return bytes.error();
-    if (auto r = write_file(fs, req, path, rel, *bytes); !r) return r;
+    if (auto r = write_file(fs, req, path, rel, *bytes, true); !r) return r;
   }
   if (auto r = fs.sync(); !r) return r;
   return forget_previous(fs, req);
@@ -198,7 +218,7 @@ Result<void> stage(sys::Filesystem& fs, const DeployRequest& req, const Changes&
   }
   for (const auto& [rel, bytes] : changes) {
     if (!bytes) continue;
-    if (auto r = write_file(fs, req, join_path(staging, rel), rel, *bytes); !r) return r;
+    if (auto r = write_file(fs, req, join_path(staging, rel), rel, *bytes, false); !r) return r;
   }
   return {};
 }
@@ -361,7 +381,14 @@ Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
   Result<void> outcome = stage(fs, req, *todo);
   if (outcome) outcome = fs.sync();
   if (outcome) outcome = write_manifest(fs, req, *manifest);
-  if (outcome) outcome = swap_in(fs, req, *todo, result);
+  if (!outcome) {
+    // No live file changed yet (a failed upload or chgrp): only the copies and staging go.
+    spdlog::warn("deploy failed before any file changed target={} dir={}", target.name(), req.dir);
+    (void)remove_folder(fs, join_path(req.dir, observed::kStagingDir));
+    (void)forget_previous(fs, req);
+    return outcome.error();
+  }
+  outcome = swap_in(fs, req, *todo, result);
   bool reload_ran = false;
   if (outcome) outcome = test_and_reload(target, req, result, reload_ran);
   if (!outcome) {

@@ -24,15 +24,15 @@ namespace certgate::apply {
 // The bytes every file of a target should hold now, from the CA database as apply left it:
 // nginx_files() for `sites` with the live certificates of `observed` and its CRL number, plus
 // ca.pem and crl.pem, and on a target serving [enroll] the files of DIR/pickup/ from the state
-// directory on `state_fs` (apply/pickup_files.h). Fails with Errc::invalid, deploying nothing,
-// when the CRL is not one
-// nginx should be given: unsigned by this CA, or with a nextUpdate less than an hour ahead
+// directory on `state_fs` (apply/pickup_files.h), for nginx's `worker_group`. Fails with
+// Errc::invalid, deploying nothing, when the CRL is not one nginx should be given: unsigned by this
+// CA, or with a nextUpdate less than an hour ahead
 // (`nginx -t` accepts both, and an expired CRL turns every client away).
 Result<std::map<std::string, std::string>> target_files(
     const desired::DesiredState& desired, const std::vector<std::string>& sites,
     const std::string& dir, const observed::ObservedState& observed, const std::string& ca_pem,
     const std::string& crl_pem, const std::string& generated_from, base::Instant now,
-    sys::Filesystem& state_fs);
+    sys::Filesystem& state_fs, const std::string& worker_group);
 
 struct DeployRequest {
   std::string dir;
@@ -45,7 +45,9 @@ struct DeployRequest {
   // are not listed (devices revoked or deleted, links closed).
   bool prunes_sites = true;
   // [nginx].worker_group: DIR/pickup/ (0750) and its files (0640), which hold bundles and the
-  // links' tokens, get this group so that nginx's workers read them and nobody else does.
+  // links' tokens, get this group so that nginx's workers read them and nobody else does. The
+  // files list pickup/.group (target_files writes it): when its bytes change, every pickup file
+  // is written again, with the new group.
   std::string group = "";
 };
 

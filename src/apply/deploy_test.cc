@@ -211,6 +211,23 @@ TEST_CASE("deploy: pickup files are 0640 with the worker group, and go when no l
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message.find("no group \"nosuchgroup\"") != std::string::npos);
   CHECK_FALSE(h.has("pickup/carol.p12"));
+  CHECK(h.fs.files() == before);  // no live file was touched, no copy or staging is left
+}
+
+TEST_CASE("deploy: a new worker group rewrites every pickup file with it") {
+  Harness h;
+  DeployRequest req = h.request("v1\n");
+  req.group = "www-data";
+  req.files["pickup/.group"] = "www-data\n";
+  req.files["pickup/alice.p12"] = "P12 alice";
+  REQUIRE(deploy(h.target, req));
+  req.group = "nginx";
+  req.files["pickup/.group"] = "nginx\n";
+  auto r = deploy(h.target, req);
+  REQUIRE(r);
+  CHECK(r->written == std::vector<std::string>{"pickup/.group", "pickup/alice.p12"});
+  CHECK(h.fs.groups().at(kDir + "/pickup/alice.p12") == "nginx");
+  CHECK(h.fs.groups().at(kDir + "/pickup") == "nginx");
 }
 
 }  // namespace

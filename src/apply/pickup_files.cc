@@ -33,8 +33,10 @@ std::vector<render::EnrollLinkRef> servable_links(const desired::DesiredState& d
 Result<PickupFiles> pickup_files(sys::Filesystem& fs, const std::string& state_dir,
                                  const desired::DesiredState& desired,
                                  const std::set<std::string>& live, const std::string& ca_pem,
-                                 const std::vector<observed::EnrollLink>& open) {
+                                 const std::vector<observed::EnrollLink>& open,
+                                 const std::string& group) {
   PickupFiles out;
+  out.files[std::string(render::kPickupDir) + "/.group"] = group + "\n";
   auto ca_sha256 = pki::certificate_sha256(ca_pem);
   if (!ca_sha256) return ca_sha256.error();
   const DeviceFiles devices(fs, state_dir);

@@ -6,6 +6,8 @@
 //   pickup/DEVICE.mobileconfig  that bundle as an Apple configuration profile (pki/mobileconfig.h)
 //   pickup/DEVICE.html          the page of its open first-enrollment link, if it has one
 //   pickup/links.conf           (render/nginx_files.h) the locations of those links
+//   pickup/.group               the group they are given ([nginx].worker_group): a new one
+//                               rewrites them all (apply/deploy.h)
 //
 // The bundles keep the device's password (apply/pki_apply.h), so the owner types the one they
 // know. A revoked or deleted device has no live certificate, hence no file here: the deploy
@@ -42,6 +44,7 @@ std::vector<render::EnrollLinkRef> servable_links(const desired::DesiredState& d
 Result<PickupFiles> pickup_files(sys::Filesystem& fs, const std::string& state_dir,
                                  const desired::DesiredState& desired,
                                  const std::set<std::string>& live, const std::string& ca_pem,
-                                 const std::vector<observed::EnrollLink>& open);
+                                 const std::vector<observed::EnrollLink>& open,
+                                 const std::string& group);
 
 }  // namespace certgate::apply

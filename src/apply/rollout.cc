@@ -72,7 +72,7 @@ Result<RolloutReport> roll_out(const desired::DesiredState& desired,
   std::vector<std::map<std::string, std::string>> files;
   for (const RolloutTarget& t : targets) {
     auto f = target_files(desired, t.sites, t.nginx.dir, *observed, *ca_pem, *crl_pem,
-                          generated_from, now, state_fs);
+                          generated_from, now, state_fs, t.nginx.worker_group);
     if (!f) return f.error();
     files.push_back(std::move(*f));
   }

@@ -15,7 +15,7 @@ Result<std::map<std::string, std::string>> target_files(
     const desired::DesiredState& desired, const std::vector<std::string>& sites,
     const std::string& dir, const observed::ObservedState& observed, const std::string& ca_pem,
     const std::string& crl_pem, const std::string& generated_from, base::Instant now,
-    sys::Filesystem& state_fs) {
+    sys::Filesystem& state_fs, const std::string& worker_group) {
   auto crl = pki::inspect_crl(crl_pem, ca_pem);
   if (!crl) return make_error(Errc::invalid, "the CRL is not deployable: " + crl.error().message);
   if (!crl->is_signed_by_ca)
@@ -40,8 +40,8 @@ Result<std::map<std::string, std::string>> target_files(
   const bool enrolls =
       desired.enroll && std::find(sites.begin(), sites.end(), desired.enroll->site) != sites.end();
   if (!enrolls) return render::nginx_files(desired, sites, in);
-  auto pickup =
-      pickup_files(state_fs, observed.state_dir, desired, live, ca_pem, observed.enroll_links);
+  auto pickup = pickup_files(state_fs, observed.state_dir, desired, live, ca_pem,
+                             observed.enroll_links, worker_group);
   if (!pickup) return pickup.error();
   in.links = std::move(pickup->links);
   auto files = render::nginx_files(desired, sites, in);

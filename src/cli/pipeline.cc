@@ -128,20 +128,21 @@ struct WantedPickup : apply::PickupFiles {
 // The pickup/ files a target serving [enroll] should hold once the plan has run: what the state
 // holds now, except the files of devices the plan issues or renews, known only once it has run.
 Result<WantedPickup> wanted_pickup(const PlanRun& run, sys::Filesystem& fs,
-                                   const std::set<std::string>& live,
-                                   const std::vector<std::string>& sites,
+                                   const std::set<std::string>& live, const DeployTarget& t,
                                    const std::optional<std::string>& ca_pem) {
+  const std::vector<std::string>& sites = t.sites;
   WantedPickup out;
   const desired::DesiredState& desired = run.loaded.state;
   if (!desired.enroll || std::find(sites.begin(), sites.end(), desired.enroll->site) == sites.end())
     return out;
   if (ca_pem) {
     auto files = apply::pickup_files(fs, run.observed.state_dir, desired, live, *ca_pem,
-                                     run.observed.enroll_links);
+                                     run.observed.enroll_links, t.nginx.worker_group);
     if (!files) return files.error();
     static_cast<apply::PickupFiles&>(out) = std::move(*files);
   } else {
     out.links = apply::servable_links(desired, live, run.observed.enroll_links);
+    out.files["pickup/.group"] = t.nginx.worker_group + "\n";
   }
   for (const plan::Action& a : run.plan.actions) {
     if (a.object != plan::ObjectKind::device ||
@@ -181,7 +182,7 @@ Result<std::vector<plan::TargetWant>> wants(const PlanRun& run, sys::Filesystem&
     if (!t.target) continue;  // unreachable: nothing to compare with
     plan::TargetWant w{t.name, t.nginx.dir, t.nginx.test, t.nginx.reload, {}};
     in.dir = t.nginx.dir;
-    auto pickup = wanted_pickup(run, fs, live, t.sites, in.ca_pem);
+    auto pickup = wanted_pickup(run, fs, live, t, in.ca_pem);
     if (!pickup) return pickup.error();
     in.links = std::move(pickup->links);
     auto files = render::nginx_files(run.loaded.state, t.sites, in);

@@ -169,7 +169,8 @@ apply::RolloutReport unchanged_targets(const PlanRun& run) {
 // cannot be applied.
 void record_targets(const PlanRun& run, observed::AppliedRecord& record) {
   for (const DeployTarget& t : run.targets) {
-    observed::RecordedTarget r{t.name, "", 22, "", t.nginx.dir, t.nginx.test, t.nginx.reload};
+    observed::RecordedTarget r{
+        t.name, "", 22, "", t.nginx.dir, t.nginx.test, t.nginx.reload, t.nginx.worker_group};
     for (const desired::Host& h : run.loaded.state.hosts) {
       if (h.name != t.name) continue;
       r.address = h.address;

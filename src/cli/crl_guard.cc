@@ -14,10 +14,12 @@
 #include "cli/pipeline.h"
 #include "observed/applied_record.h"
 #include "observed/deployed.h"
+#include "observed/enroll_links.h"
 #include "observed/observe.h"
 #include "pki/ca_database.h"
 #include "pki/inspect.h"
 #include "render/nginx_files.h"
+#include "render/pickup_conf.h"
 #include "targets/ssh_target.h"
 
 namespace certgate::cli {
@@ -77,7 +79,8 @@ Result<std::unique_ptr<targets::Target>> connect(const GlobalOptions& g, sys::Fi
 Result<std::map<std::string, std::string>> deploy_crl(targets::Target& target,
                                                       const observed::RecordedTarget& t,
                                                       const std::string& crl_pem,
-                                                      const std::set<std::string>& revoked) {
+                                                      const std::set<std::string>& revoked,
+                                                      const std::set<std::string>& open_links) {
   auto live = target.fs().read(sys::join_path(t.dir, "crl.pem"));
   if (!live) {
     if (live.error().code == Errc::not_found)
@@ -96,6 +99,16 @@ Result<std::map<std::string, std::string>> deploy_crl(targets::Target& target,
   if (http && http->starts_with(observed::kGeneratedHeader)) {
     std::string stripped = render::without_serials(*http, revoked);
     if (stripped != *http) request.files["http.conf"] = std::move(stripped);
+  }
+  // A link cancelled or expired since dies now too: its locations leave pickup/links.conf.
+  const std::string links_path = sys::join_path(t.dir, render::kLinksConf);
+  if (auto links = target.fs().read(links_path);
+      links && links->starts_with(observed::kGeneratedHeader)) {
+    std::string kept = render::without_links(*links, open_links);
+    if (kept != *links) {
+      request.files[render::kLinksConf] = std::move(kept);
+      request.group = t.worker_group;
+    }
   }
   if (bytes == *live && request.files.size() == 1) return std::map<std::string, std::string>{};
   auto done = apply::deploy(target, request);
@@ -140,9 +153,13 @@ Result<CrlGuardReport> guard_crl(const GlobalOptions& g, sys::Filesystem& fs,
       revoked.insert(std::move(serial));
     }
   }
+  std::set<std::string> open_links;
+  if (auto links = observed::read_enroll_links(fs, state, now)) {
+    for (const observed::EnrollLink& l : links->open) open_links.insert(l.token);
+  }
   for (const observed::RecordedTarget& t : record.targets) {
     auto target = connect(g, fs, runner, t);
-    auto done = target ? deploy_crl(**target, t, *crl_pem, revoked)
+    auto done = target ? deploy_crl(**target, t, *crl_pem, revoked, open_links)
                        : Result<std::map<std::string, std::string>>(target.error());
     if (!done) {
       auto& list = done.error().code == Errc::not_found ? report.skipped : report.failed;

@@ -20,7 +20,8 @@ std::string format_applied_record(const AppliedRecord& record) {
                             {"user", t.user},
                             {"dir", t.dir},
                             {"test", t.test},
-                            {"reload", t.reload}});
+                            {"reload", t.reload},
+                            {"worker_group", t.worker_group}});
   j["crl"] = {{"validity_seconds", record.crl_validity.count()},
               {"refresh_before_seconds", record.crl_refresh_before.count()}};
   return j.dump(2) + "\n";
@@ -60,6 +61,7 @@ Result<AppliedRecord> parse_json(const nlohmann::json& j) {
       rt.dir = t.value("dir", "");
       rt.test = t.value("test", "");
       rt.reload = t.value("reload", "");
+      rt.worker_group = t.value("worker_group", "");
       r.targets.push_back(std::move(rt));
     }
   }

@@ -24,6 +24,7 @@ struct RecordedTarget {
   std::string dir;  // its [nginx] settings
   std::string test;
   std::string reload;
+  std::string worker_group = "";  // the group of its pickup/ files, when it serves [enroll]
 
   bool operator==(const RecordedTarget&) const = default;
 };

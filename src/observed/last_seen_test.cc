@@ -122,9 +122,9 @@ TEST_CASE("last seen: serials map to devices, and an older certificate is told a
   CHECK_FALSE(last_seen_serial({log}, "0D"));
   // Old and new within the same second ($time_local's resolution): the new one is in use.
   AccessLogSeen same;
-  add_access_lines(line("02/Dec/2026:06:00:00 +0000", "0A") +
-                       line("02/Dec/2026:06:00:00 +0000", "0B"),
-                   false, same);
+  add_access_lines(
+      line("02/Dec/2026:06:00:00 +0000", "0A") + line("02/Dec/2026:06:00:00 +0000", "0B"), false,
+      same);
   seen = last_seen_by_device(o, {same}, now);
   CHECK(seen.at("alice").serial == "0B");
   CHECK(seen.at("alice").is_newest);

@@ -122,4 +122,26 @@ std::string links_conf(const std::string& id, const desired::Enroll& enroll, con
   return out;
 }
 
+std::string without_links(std::string_view links_conf, const std::set<std::string>& open) {
+  std::string out;
+  bool skipping = false;
+  size_t pos = 0;
+  while (pos < links_conf.size()) {
+    size_t end = links_conf.find('\n', pos);
+    end = end == std::string_view::npos ? links_conf.size() : end + 1;
+    const std::string_view line = links_conf.substr(pos, end - pos);
+    pos = end;
+    // "location = {path}e/TOKEN/... {" opens a link's block; "}" closes it (links_conf above).
+    const size_t e = line.find("/e/");
+    if (!skipping && line.starts_with("location = ") && e != std::string_view::npos) {
+      const size_t slash = line.find('/', e + 3);
+      skipping = slash == std::string_view::npos ||
+                 !open.contains(std::string(line.substr(e + 3, slash - e - 3)));
+    }
+    if (!skipping) out.append(line);
+    if (skipping && line.starts_with("}")) skipping = false;
+  }
+  return out;
+}
+
 }  // namespace certgate::render

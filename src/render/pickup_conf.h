@@ -16,7 +16,9 @@
 // page.
 #pragma once
 
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "desired/desired_state.h"
@@ -56,5 +58,10 @@ std::string pickup_locations(const std::string& id, const desired::Enroll& enrol
 // hold the token); `header` goes first.
 std::string links_conf(const std::string& id, const desired::Enroll& enroll, const std::string& dir,
                        const std::vector<EnrollLinkRef>& links, const std::string& header);
+
+// `links_conf` (a deployed pickup/links.conf) without the locations of links whose token is not
+// in `open`: what a refused apply deploys (cli/crl_guard.h), so that a cancelled or expired link
+// dies even while the desired state cannot be applied.
+std::string without_links(std::string_view links_conf, const std::set<std::string>& open);
 
 }  // namespace certgate::render

@@ -228,11 +228,15 @@ expect_rendered phone 'bundle.mobileconfig'
 chromium_dump phone "https://admin.test:$NGX_PORT${P}e/$guess/"
 expect_rendered phone 'This link no longer works'
 [ "$(get dead.p12 "${P}e/$guess/bundle.p12")" = 404 ] && ok || bad "a guessed token got a bundle"
+# Cancelled while the desired state cannot be applied: the refused apply still ends the link.
 expect_exit 0 cg enroll bob --cancel
-expect_exit 0 cg apply
+cp certgate.toml good.toml
+echo 'bogus_key = 1' >>certgate.toml
+expect_exit 1 cg apply
 nginx_settle
 [ "$(get dead "$lpath")" = 404 ] && ok || bad "a cancelled link still works"
 [ "$(get dead.p12 "${lpath}bundle.p12")" = 404 ] && ok || bad "a cancelled link still serves"
+cp good.toml certgate.toml
 
 # 4. Revocation ends both of alice's certificates, her open link, and her files leave pickup/.
 expect_exit 0 cg enroll alice

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "apply/file_modes.h"
 #include "apply/pickup_files.h"
 #include "pki/inspect.h"
 #include "pki/random.h"
@@ -18,38 +19,14 @@ namespace {
 
 using sys::join_path;
 
-constexpr std::uint32_t kFileMode = 0644;  // nginx's workers read these; nothing secret in them
-constexpr std::uint32_t kDirMode = 0755;
-constexpr std::uint32_t kPrivateMode = 0640;  // pickup/: root and nginx's workers only
-constexpr std::uint32_t kPrivateDirMode = 0750;
 constexpr const char* kManifest = "MANIFEST";
 // The folders of DIR whose files certgate alone writes: a file not wanted there goes.
 constexpr const char* kManaged[] = {"sites", render::kPickupDir};
-
 constexpr const char* kGroupFile = "pickup/.group";
 
-bool is_private(const std::string& rel) {
-  return rel.starts_with(std::string(render::kPickupDir) + "/");
-}
-
-// Writes `bytes` to `path` (deferred) with the mode and group `rel` gets on the target. A private
-// file gets its group before it takes the name nginx reads (a staged file is renamed later;
-// a live one goes through a temp file), so that a failing chgrp never leaves a bundle nginx's
-// workers cannot read in place of one they could.
 Result<void> write_file(sys::Filesystem& fs, const DeployRequest& req, const std::string& path,
                         const std::string& rel, const std::string& bytes, bool live) {
-  if (!is_private(rel)) return fs.write_deferred(path, bytes, kFileMode);
-  const std::string tmp =
-      live ? join_path(sys::parent_path(path), ".certgate-restore." + rel.substr(rel.find('/') + 1))
-           : path;
-  if (auto r = fs.write_deferred(tmp, bytes, kPrivateMode); !r) return r;
-  if (!req.group.empty()) {
-    if (auto r = fs.set_group(tmp, req.group); !r) {
-      if (live) (void)fs.remove(tmp);
-      return r;
-    }
-  }
-  return live ? fs.rename(tmp, path) : Result<void>();
+  return write_target_file(fs, req.group, path, rel, bytes, live);
 }
 
 // rel -> replacement bytes, or nullopt to remove the file.

@@ -37,9 +37,7 @@ Result<std::map<std::string, std::string>> target_files(
   }
   in.ca_pem = ca_pem;
   in.crl_pem = crl_pem;
-  const bool enrolls =
-      desired.enroll && std::find(sites.begin(), sites.end(), desired.enroll->site) != sites.end();
-  if (!enrolls) return render::nginx_files(desired, sites, in);
+  if (!render::serves_enroll(desired, sites)) return render::nginx_files(desired, sites, in);
   auto pickup = pickup_files(state_fs, observed.state_dir, desired, live, ca_pem,
                              observed.enroll_links, worker_group);
   if (!pickup) return pickup.error();

@@ -133,8 +133,7 @@ Result<WantedPickup> wanted_pickup(const PlanRun& run, sys::Filesystem& fs,
   const std::vector<std::string>& sites = t.sites;
   WantedPickup out;
   const desired::DesiredState& desired = run.loaded.state;
-  if (!desired.enroll || std::find(sites.begin(), sites.end(), desired.enroll->site) == sites.end())
-    return out;
+  if (!render::serves_enroll(desired, sites)) return out;
   if (ca_pem) {
     auto files = apply::pickup_files(fs, run.observed.state_dir, desired, live, *ca_pem,
                                      run.observed.enroll_links, t.nginx.worker_group);

@@ -229,7 +229,7 @@ std::map<std::string, std::string> nginx_files(const desired::DesiredState& desi
   if (in.crl_pem)
     files["crl.pem"] = header(in, "the CRL, checked and deployed by certgate") + *in.crl_pem;
   files["http.conf"] = http_conf(desired, sites, in);
-  if (desired.enroll && std::find(sites.begin(), sites.end(), desired.enroll->site) != sites.end())
+  if (serves_enroll(desired, sites))
     files[kLinksConf] =
         links_conf(nginx_identifier(desired.enroll->site), *desired.enroll, in.dir, in.links,
                    header(in, "the open first-enrollment links of [enroll] (secret)"));

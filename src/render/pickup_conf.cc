@@ -1,5 +1,6 @@
 #include "render/pickup_conf.h"
 
+#include <algorithm>
 #include <string_view>
 
 #include "base/result.h"
@@ -71,6 +72,11 @@ std::string file_location(const std::string& id, const std::string& uri, const s
 
 bool is_enroll_site(const desired::DesiredState& desired, const desired::Site& site) {
   return desired.enroll && desired.enroll->site == site.name;
+}
+
+bool serves_enroll(const desired::DesiredState& desired, const std::vector<std::string>& sites) {
+  return desired.enroll &&
+         std::find(sites.begin(), sites.end(), desired.enroll->site) != sites.end();
 }
 
 std::string pickup_map(const std::string& id, const desired::Enroll& enroll) {

@@ -40,6 +40,9 @@ inline constexpr const char* kLinksConf = "pickup/links.conf";
 // True when `site` serves [enroll] in `desired`.
 bool is_enroll_site(const desired::DesiredState& desired, const desired::Site& site);
 
+// True when a target serving `sites` serves the [enroll] site: it holds DIR/pickup/.
+bool serves_enroll(const desired::DesiredState& desired, const std::vector<std::string>& sites);
+
 // http.conf: $certgate_ID_pickup, 1 when a certificate of a device asks for a pickup file.
 std::string pickup_map(const std::string& id, const desired::Enroll& enroll);
 

@@ -51,6 +51,9 @@ struct AccessChange {
   std::string who;  // the device name, the public path ("/healthz") or the CIDR ("0.0.0.0/0")
   std::string site;
   AccessChangeKind change = AccessChangeKind::gain;
+  // Why, for a reviewer: "new device", "group admins", "revoked (keyCompromise)", "deleted",
+  // "public_paths", "fallback until 2026-12-15T00:00:00Z". Not part of the ordering's meaning.
+  std::string why = "";
 
   bool operator==(const AccessChange&) const = default;
   auto operator<=>(const AccessChange&) const = default;

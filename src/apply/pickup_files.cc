@@ -2,6 +2,7 @@
 
 #include "apply/device_files.h"
 #include "pki/mobileconfig.h"
+#include "pki/random.h"
 #include "render/enroll_pages.h"
 
 namespace certgate::apply {
@@ -25,7 +26,12 @@ std::vector<render::EnrollLinkRef> servable_links(const desired::DesiredState& d
   for (const observed::EnrollLink& link : open) {
     const desired::Device* d = desired.find_device(link.device);
     if (!d || d->is_revoked() || d->has_csr() || !live.contains(link.device)) continue;
-    out.push_back({link.device, link.token});
+    // A link read from a snapshot has no token: its locations name a placeholder, which a
+    // snapshot's pickup/links.conf names too (observed/snapshot.h).
+    if (link.token.empty())
+      out.push_back({link.device, observed::token_placeholder(link.device), link.token_sha256});
+    else
+      out.push_back({link.device, link.token, pki::sha256_hex(link.token)});
   }
   return out;
 }

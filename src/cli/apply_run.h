@@ -27,6 +27,8 @@ struct ApplyFlags {
   std::string allowed_signers;
   // sync and agent: write Prometheus text metrics here after each run (empty: none).
   std::string metrics_file;
+  // sync and agent: write the snapshot (observed/snapshot.h) here after each run (empty: none).
+  std::string snapshot_file;
 };
 
 // What a run did, for `--metrics-file` (sync_metrics.h).
@@ -44,6 +46,9 @@ struct ApplyOutcome {
 
 // Adds --allow-clock-rewind to `cmd`, into `flags`.
 void add_clock_option(CLI::App* cmd, ApplyFlags& flags);
+
+// Adds --snapshot-file to `cmd` (sync, agent), into `flags`.
+void add_snapshot_options(CLI::App* cmd, ApplyFlags& flags);
 
 // Adds --require-signed and --allowed-signers to `cmd`, into `flags`.
 void add_signature_options(CLI::App* cmd, ApplyFlags& flags);

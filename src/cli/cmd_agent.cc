@@ -72,6 +72,7 @@ void add_agent_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) 
                   "Longest wait after failing ticks (the wait doubles per failure)")
       ->capture_default_str();
   add_signature_options(cmd, flags->tick);
+  add_snapshot_options(cmd, flags->tick);
   cmd->add_option("--metrics-file", flags->tick.metrics_file,
                   "Write Prometheus text metrics here after each tick");
   commands[cmd] = [&g, flags] { return run(g, *flags); };

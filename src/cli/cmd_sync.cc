@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/load.h"
 #include "cli/pipeline.h"
+#include "cli/snapshot_take.h"
 #include "desired/parse.h"
 #include "observed/last_seen.h"
 #include "observed/observe.h"
@@ -61,7 +62,26 @@ void write_metrics(const GlobalOptions& g, const std::string& path, const ApplyO
     spdlog::warn("metrics not written: {}", r.error().message);
 }
 
+// The snapshot is taken after the tick, whatever it did: it is what CI plans against, so it
+// must say what is true now. A failure to take it is logged; the old file stays, and its age
+// tells CI (plan --max-snapshot-age).
+void write_snapshot_file(const GlobalOptions& g, const ApplyFlags& flags) {
+  sys::RealFilesystem fs;
+  auto text = snapshot_text(g, fs, sys::RealClock().now());
+  if (!text) {
+    spdlog::warn("snapshot not written: {}", text.error().message);
+    return;
+  }
+  if (auto r = write_snapshot(fs, flags.snapshot_file, *text); !r)
+    spdlog::warn("snapshot not written: {}", r.error().message);
+}
+
 }  // namespace
+
+void add_snapshot_options(CLI::App* cmd, ApplyFlags& flags) {
+  cmd->add_option("--snapshot-file", flags.snapshot_file,
+                  "Write the snapshot (certgate snapshot: nothing secret) here after each tick");
+}
 
 int run_sync(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out) {
   GlobalOptions tick = g;
@@ -74,6 +94,7 @@ int run_sync(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out)
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!flags.metrics_file.empty())
     write_metrics(tick, flags.metrics_file, outcome, code == 0, seconds);
+  if (!flags.snapshot_file.empty()) write_snapshot_file(tick, flags);
   return code;
 }
 
@@ -89,6 +110,7 @@ void add_sync_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
                   "Write Prometheus text metrics here (node_exporter textfile collector)");
   add_clock_option(cmd, *flags);
   add_signature_options(cmd, *flags);
+  add_snapshot_options(cmd, *flags);
   commands[cmd] = [&g, flags] { return run_sync(g, *flags); };
 }
 

@@ -22,6 +22,7 @@ void add_status_command(CLI::App& app, GlobalOptions& g, CommandTable& commands)
 void add_sync_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 void add_verify_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 void add_agent_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
+void add_snapshot_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 void add_enroll_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 
 }  // namespace certgate::cli

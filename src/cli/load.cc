@@ -31,7 +31,12 @@ source::SourceOptions source_options(const GlobalOptions& g) {
 
 std::optional<Loaded> load_and_report(const GlobalOptions& g, base::Instant now,
                                       sys::Filesystem& fs) {
-  auto snapshot = source::load(source_options(g), fs);
+  return load_and_report(source_options(g), now, fs);
+}
+
+std::optional<Loaded> load_and_report(const source::SourceOptions& options, base::Instant now,
+                                      sys::Filesystem& fs) {
+  auto snapshot = source::load(options, fs);
   if (!snapshot) {
     fail(snapshot.error().message);
     return std::nullopt;

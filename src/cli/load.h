@@ -34,4 +34,8 @@ source::SourceOptions source_options(const GlobalOptions& g);
 std::optional<Loaded> load_and_report(const GlobalOptions& g, base::Instant now,
                                       sys::Filesystem& fs);
 
+// The same from explicit source options (plan --observed: no git mirror, so no state dir).
+std::optional<Loaded> load_and_report(const source::SourceOptions& options, base::Instant now,
+                                      sys::Filesystem& fs);
+
 }  // namespace certgate::cli

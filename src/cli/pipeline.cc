@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "apply/pickup_files.h"
+#include "cli/observed_pipeline.h"
 #include "observed/observe.h"
 #include "pki/ca_database.h"
 #include "pki/random.h"
@@ -121,10 +122,6 @@ Result<void> deploy_targets(const GlobalOptions& g, PlanRun& run, sys::Filesyste
   return {};
 }
 
-struct WantedPickup : apply::PickupFiles {
-  std::vector<std::string> unknown;  // files whose bytes only apply makes (new bundles)
-};
-
 // The pickup/ files a target serving [enroll] should hold once the plan has run: what the state
 // holds now, except the files of devices the plan issues or renews, known only once it has run.
 Result<WantedPickup> wanted_pickup(const PlanRun& run, sys::Filesystem& fs,
@@ -134,7 +131,9 @@ Result<WantedPickup> wanted_pickup(const PlanRun& run, sys::Filesystem& fs,
   WantedPickup out;
   const desired::DesiredState& desired = run.loaded.state;
   if (!render::serves_enroll(desired, sites)) return out;
-  if (ca_pem) {
+  if (run.snapshot) {
+    out = snapshot_pickup(run, live, t);
+  } else if (ca_pem) {
     auto files = apply::pickup_files(fs, run.observed.state_dir, desired, live, *ca_pem,
                                      run.observed.enroll_links, t.nginx.worker_group);
     if (!files) return files.error();
@@ -171,14 +170,19 @@ Result<std::vector<plan::TargetWant>> wants(const PlanRun& run, sys::Filesystem&
     live.insert(device);
     in.certs.push_back({device, serial});
   }
-  pki::CaDatabase db(fs, run.observed.state_dir);
   const bool new_ca = !run.observed.ca.exists;
   const bool new_crl = run.plan.count(plan::ActionKind::crl) > 0;
-  if (auto pem = fs.read(db.cert_path()); pem && !new_ca) in.ca_pem = std::move(*pem);
-  if (auto pem = fs.read(db.crl_path()); pem && !new_crl) in.crl_pem = std::move(*pem);
+  if (run.snapshot) {
+    if (!new_ca && !run.snapshot->ca_pem.empty()) in.ca_pem = run.snapshot->ca_pem;
+    if (!new_crl && !run.snapshot->crl_pem.empty()) in.crl_pem = run.snapshot->crl_pem;
+  } else {
+    pki::CaDatabase db(fs, run.observed.state_dir);
+    if (auto pem = fs.read(db.cert_path()); pem && !new_ca) in.ca_pem = std::move(*pem);
+    if (auto pem = fs.read(db.crl_path()); pem && !new_crl) in.crl_pem = std::move(*pem);
+  }
   std::vector<plan::TargetWant> out;
   for (const DeployTarget& t : run.targets) {
-    if (!t.target) continue;  // unreachable: nothing to compare with
+    if (!t.target && !t.from_snapshot) continue;  // unreachable: nothing to compare with
     plan::TargetWant w{t.name, t.nginx.dir, t.nginx.test, t.nginx.reload, {}};
     in.dir = t.nginx.dir;
     auto pickup = wanted_pickup(run, fs, live, t, in.ca_pem);
@@ -196,6 +200,10 @@ Result<std::vector<plan::TargetWant>> wants(const PlanRun& run, sys::Filesystem&
     if (!in.ca_pem) w.files["ca.pem"] = {};
     if (!in.crl_pem) w.files["crl.pem"] = {};
     for (const std::string& rel : pickup->unknown) w.files[rel] = {};
+    for (const auto& [rel, sha] : pickup->digests) w.files[rel] = {sha, "", false};
+    for (const std::string& rel : pickup->hidden) w.files[rel] = {"", "", true};
+    // Without links the file names no token: its bytes are known, as on the CA host.
+    if (run.snapshot && !in.links.empty()) settle_hidden_links(run, t, w);
     out.push_back(std::move(w));
   }
   return out;
@@ -230,31 +238,36 @@ std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, s
     fail(observed.error().message);
     return std::nullopt;
   }
-  PlanRun run{std::move(*loaded), std::move(*observed), {}, {}, ""};
+  PlanRun run{std::move(*loaded), std::move(*observed), {}, {}, "", nullptr};
   if (auto r = deploy_targets(g, run, fs, runner); !r) {
     fail(r.error().message);
     return std::nullopt;
   }
   const auto t2 = Clock::now();
+  if (!plan_run(run, fs, now, options)) return std::nullopt;
+  spdlog::debug("timing load_ms={:.1f} observe_ms={:.1f} plan_and_render_ms={:.1f}", ms(t0, t1),
+                ms(t1, t2), ms(t2, Clock::now()));
+  return run;
+}
+
+bool plan_run(PlanRun& run, sys::Filesystem& fs, base::Instant now,
+              const plan::PlanOptions& options) {
   run.generated_from = generated_from(run.loaded.snapshot);
   plan::PlanInputs inputs = plan_inputs(run.loaded, run.observed);
   run.plan = plan::compute_plan(run.loaded.state, run.observed, inputs, options, now);
-  const auto t3 = Clock::now();
   auto wanted = wants(run, fs, now);
   if (!wanted) {
     fail(wanted.error().message);
-    return std::nullopt;
+    return false;
   }
   plan::add_deploy_actions(*wanted, run.observed, run.plan);
   for (const std::string& p : run.observed.enroll_link_problems) spdlog::warn("{}", p);
-  spdlog::debug("timing load_ms={:.1f} observe_ms={:.1f} plan_ms={:.1f} render_compare_ms={:.1f}",
-                ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, Clock::now()));
   for (const DeployTarget& t : run.targets) {
-    if (!t.target)
+    if (!t.target && !t.from_snapshot)
       run.plan.notes.push_back(t.name +
                                " is unreachable, its files were not compared: " + t.unreachable);
   }
-  return run;
+  return true;
 }
 
 }  // namespace certgate::cli

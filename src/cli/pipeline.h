@@ -11,6 +11,7 @@
 #include "cli/load.h"
 #include "desired/desired_state.h"
 #include "observed/observed_state.h"
+#include "observed/snapshot.h"
 #include "plan/plan.h"
 #include "plan/planner.h"
 #include "sys/command_runner.h"
@@ -27,6 +28,8 @@ struct DeployTarget {
   std::string unreachable;                  // why (connection, host key, authentication)
   desired::NginxSpec nginx;
   std::vector<std::string> sites;
+  // plan --observed: not connected to; its files are those of the snapshot.
+  bool from_snapshot = false;
 };
 
 struct PlanRun {
@@ -35,6 +38,9 @@ struct PlanRun {
   plan::Plan plan;
   std::vector<DeployTarget> targets;
   std::string generated_from;  // what the generated files' header names: "git 1a2b3c4..."
+  // plan --observed: the snapshot `observed` came from (cli/observed_pipeline.h); null on the CA
+  // host, where the state directory is read.
+  std::shared_ptr<const observed::Snapshot> snapshot;
 };
 
 // How [[host]] targets are reached: --ssh-key, and the text of --known-hosts (default
@@ -47,5 +53,11 @@ Result<targets::SshAccess> ssh_access(const GlobalOptions& g, sys::Filesystem& f
 // that cannot be reached is a DeployTarget without target, noted in the plan, not compared.
 std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, sys::Filesystem& fs,
                                     sys::CommandRunner& runner, const plan::PlanOptions& options);
+
+// The planning half of run_pipeline, once `run` holds the loaded desired state, the observed
+// state and the targets: compute the plan, then the file and reload actions of each target.
+// Prints why on stderr and returns false when the wanted files cannot be made.
+bool plan_run(PlanRun& run, sys::Filesystem& fs, base::Instant now,
+              const plan::PlanOptions& options);
 
 }  // namespace certgate::cli

@@ -66,6 +66,10 @@ Result<EnrollLink> read_one(sys::Filesystem& fs, const std::string& path, const 
 
 }  // namespace
 
+std::string token_placeholder(std::string_view device) {
+  return "{token:" + std::string(device) + "}";
+}
+
 std::string enroll_link_path(const std::string& state_dir, std::string_view device) {
   return sys::join_path(sys::join_path(state_dir, kEnrollDir), std::string(device) + ".json");
 }

@@ -35,11 +35,18 @@ struct EnrollLink {
   std::string token;  // secret: 32 to 128 lowercase hex digits (40 when certgate makes it)
   base::Instant created_at;
   base::Instant expires_at;  // created_at + [enroll].link_validity
+  // Set instead of `token` in a snapshot (observed/snapshot.h), which never holds a token: the
+  // sha256 of the token, which the generation of the files needs (render/nginx_files.h).
+  std::string token_sha256 = "";
 
   // True while the link may serve its bundle: `now` before expires_at.
   bool is_open(base::Instant now) const { return now < expires_at; }
   bool operator==(const EnrollLink&) const = default;
 };
+
+// What a token reads as where it must not be known (a snapshot, the files' generation):
+// "{token:alice-phone}", or "{token:closed}" for a token no open link has.
+std::string token_placeholder(std::string_view device);
 
 // STATE/enroll/DEVICE.json.
 std::string enroll_link_path(const std::string& state_dir, std::string_view device);

@@ -82,22 +82,6 @@ void observe_crl(const pki::CaFiles& files, Crl& crl) {
   crl.is_signed_by_ca = info->is_signed_by_ca;
 }
 
-std::vector<Csr> observe_csrs(const desired::DesiredState& desired) {
-  std::vector<Csr> out;
-  for (const desired::Device& d : desired.devices) {
-    if (!d.has_csr()) continue;
-    Csr csr{d.name, std::nullopt, "", ""};
-    if (auto info = pki::load_csr(d.csr_pem)) {
-      csr.key = info->key;
-      csr.public_key_sha256 = info->public_key_sha256;
-    } else {
-      csr.problem = info.error().message;
-    }
-    out.push_back(std::move(csr));
-  }
-  return out;
-}
-
 // The probe certificate counts only while it is revoked, unexpired and its files are there.
 bool has_revoked_probe(sys::Filesystem& fs, const std::string& state_dir, const ObservedState& o,
                        base::Instant now) {
@@ -122,6 +106,22 @@ Result<std::optional<AppliedRecord>> read_last_applied(sys::Filesystem& fs,
 }
 
 }  // namespace
+
+std::vector<Csr> observe_csrs(const desired::DesiredState& desired) {
+  std::vector<Csr> out;
+  for (const desired::Device& d : desired.devices) {
+    if (!d.has_csr()) continue;
+    Csr csr{d.name, std::nullopt, "", ""};
+    if (auto info = pki::load_csr(d.csr_pem)) {
+      csr.key = info->key;
+      csr.public_key_sha256 = info->public_key_sha256;
+    } else {
+      csr.problem = info.error().message;
+    }
+    out.push_back(std::move(csr));
+  }
+  return out;
+}
 
 const Csr* ObservedState::find_csr(const std::string& device) const {
   auto it = std::lower_bound(csrs.begin(), csrs.end(), device,

@@ -11,6 +11,10 @@
 
 namespace certgate::observed {
 
+// The CSRs the devices of `desired` name, parsed, sorted by device (a snapshot leaves them
+// out: plan --observed reads them from the source).
+std::vector<Csr> observe_csrs(const desired::DesiredState& desired);
+
 // A missing state directory is an empty state (nothing issued yet). Fails with Errc::invalid
 // when the database is malformed (the message names the file and line) or inconsistent in a way
 // only a human should repair (a CA certificate without its key), Errc::io when unreadable.

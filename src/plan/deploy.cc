@@ -52,7 +52,7 @@ std::optional<Action> compare(const TargetWant& want, const std::string& rel,
     a.detail = "(+" + std::to_string(plus) + " -" + std::to_string(minus) + ")";
   } else {
     const char* made = rel.starts_with("pickup/") ? "(made by apply)" : "(signed by apply)";
-    a.detail = wanted.sha256.empty() ? made : "(replaced)";
+    a.detail = wanted.sha256.empty() && !wanted.hidden ? made : "(replaced)";
   }
   a.reason = "the desired content changed";
   if (recorded) {

@@ -20,6 +20,10 @@ namespace certgate::plan {
 struct WantedFile {
   std::string sha256;  // empty: the bytes exist only once apply has signed them (new CA, CRL)
   std::string text;    // generated .conf text, for the changed-line counts; empty for PEM files
+  // Set with an empty sha256 by a plan from a snapshot (plan --observed) for a file whose bytes
+  // hold secrets it cannot see (the enrollment links' tokens): it changes, to bytes only the CA
+  // host knows.
+  bool hidden = false;
 
   bool operator==(const WantedFile&) const = default;
 };

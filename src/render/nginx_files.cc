@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <set>
 
+#include "observed/enroll_links.h"
 #include "render/enroll_pages.h"
 #include "render/refusal_pages.h"
 
@@ -202,6 +203,26 @@ std::string files_generation(const std::map<std::string, std::string>& files) {
   return out;
 }
 
+// `files` as their generation sees them: pickup/links.conf with placeholders for the tokens and
+// the tokens' sha256 after it, so that a plan from a snapshot, which knows the sha256 and not
+// the tokens, computes the generation apply will (a new token still makes a new generation).
+std::map<std::string, std::string> for_generation(const desired::DesiredState& desired,
+                                                  const std::vector<std::string>& sites,
+                                                  const NginxInputs& in,
+                                                  std::map<std::string, std::string> files) {
+  if (!serves_enroll(desired, sites)) return files;
+  std::vector<EnrollLinkRef> masked = in.links;
+  std::string digests;
+  for (EnrollLinkRef& link : masked) {
+    link.token = observed::token_placeholder(link.device);
+    digests += link.token_sha256 + "\n";
+  }
+  files[kLinksConf] = links_conf(nginx_identifier(desired.enroll->site), *desired.enroll, in.dir,
+                                 masked, header(in, "the open first-enrollment links")) +
+                      digests;
+  return files;
+}
+
 }  // namespace
 
 std::string nginx_identifier(const std::string& name) {
@@ -245,8 +266,9 @@ std::map<std::string, std::string> nginx_files(const desired::DesiredState& desi
   // add_header lines there (directives of one level add up): in a server{} it would replace
   // every add_header the server inherits (HSTS...), as nginx inherits add_header only into a
   // level that has none.
-  files["http.conf"] +=
-      "\n" + std::string(kGenerationHeader) + " \"" + files_generation(files) + "\" always;\n";
+  files["http.conf"] += "\n" + std::string(kGenerationHeader) + " \"" +
+                        files_generation(for_generation(desired, sites, in, files)) +
+                        "\" always;\n";
   return files;
 }
 

@@ -29,6 +29,9 @@ namespace certgate::render {
 struct EnrollLinkRef {
   std::string device;
   std::string token;  // secret: 32 to 128 lowercase hex digits (observed::token_problem)
+  // sha256 of the token: the files' generation (nginx_files.h) mixes this, not the token, so a
+  // plan from a snapshot (observed/snapshot.h), which has no token, computes the same one.
+  std::string token_sha256 = "";
 
   bool operator==(const EnrollLinkRef&) const = default;
 };

@@ -6,6 +6,7 @@ set -euo pipefail
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/certgate-test.XXXXXX")
 cleanup() { rm -rf "$TMP"; }
 trap cleanup EXIT
+[ -n "${KEEP_TMP:-}" ] && trap - EXIT
 fails=0
 passes=0
 ok() { passes=$((passes + 1)); }

@@ -72,6 +72,11 @@ int ssh_credentials(git_credential** out, const char*, const char* user, unsigne
                                     ssh.private_key.c_str(), nullptr);
 }
 
+int on_push_update(const char*, const char* status, void* payload) {
+  if (status) static_cast<SshContext*>(payload)->push_rejection = status;
+  return 0;
+}
+
 }  // namespace
 
 Error last_git_error(Errc code, const std::string& what) {
@@ -121,6 +126,7 @@ SshContext ssh_context(const std::string& url, const SshAccess& ssh) {
 void use_ssh_checks(git_remote_callbacks& callbacks, SshContext& ctx) {
   callbacks.certificate_check = check_host_key;
   callbacks.credentials = ssh_credentials;
+  callbacks.push_update_reference = on_push_update;
   callbacks.payload = &ctx;
 }
 

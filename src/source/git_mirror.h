@@ -45,6 +45,7 @@ struct SshContext {
   int port = 22;
   int credential_attempts = 0;
   std::string refusal;
+  std::string push_rejection;  // the server's reason when it refused a pushed ref update
 };
 
 // A context for `url` (ssh://[user@]host[:port]/path or scp-like user@host:path); `ssh` must
@@ -52,7 +53,9 @@ struct SshContext {
 SshContext ssh_context(const std::string& url, const SshAccess& ssh);
 
 // Sets the host-key check and the credential callbacks of `callbacks`, with `ctx` as payload.
-// An unknown, changed or revoked host key fails the call (see SshContext::refusal).
+// An unknown, changed or revoked host key fails the call (see SshContext::refusal). For a push,
+// a ref update the server refuses does not fail git_remote_push: its reason is kept in
+// ctx.push_rejection.
 void use_ssh_checks(git_remote_callbacks& callbacks, SshContext& ctx);
 
 // The error for a failed remote call: Errc::refused with the callbacks' reason when they

@@ -29,6 +29,9 @@ struct ApplyFlags {
   std::string metrics_file;
   // sync and agent: write the snapshot (observed/snapshot.h) here after each run (empty: none).
   std::string snapshot_file;
+  // ... and commit it as snapshot.json to this branch of this repository (empty: not pushed).
+  std::string snapshot_repo;
+  std::string snapshot_branch = "certgate/snapshot";
 };
 
 // What a run did, for `--metrics-file` (sync_metrics.h).
@@ -47,7 +50,7 @@ struct ApplyOutcome {
 // Adds --allow-clock-rewind to `cmd`, into `flags`.
 void add_clock_option(CLI::App* cmd, ApplyFlags& flags);
 
-// Adds --snapshot-file to `cmd` (sync, agent), into `flags`.
+// Adds --snapshot-file, --snapshot-repo and --snapshot-branch to `cmd` (sync, agent).
 void add_snapshot_options(CLI::App* cmd, ApplyFlags& flags);
 
 // Adds --require-signed and --allowed-signers to `cmd`, into `flags`.

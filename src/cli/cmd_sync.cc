@@ -72,8 +72,19 @@ void write_snapshot_file(const GlobalOptions& g, const ApplyFlags& flags) {
     spdlog::warn("snapshot not written: {}", text.error().message);
     return;
   }
-  if (auto r = write_snapshot(fs, flags.snapshot_file, *text); !r)
-    spdlog::warn("snapshot not written: {}", r.error().message);
+  if (!flags.snapshot_file.empty()) {
+    if (auto r = write_snapshot(fs, flags.snapshot_file, *text); !r)
+      spdlog::warn("snapshot not written: {}", r.error().message);
+  }
+  if (flags.snapshot_repo.empty()) return;
+  auto commit = publish_snapshot(g, fs, flags.snapshot_repo, flags.snapshot_branch, *text);
+  if (!commit) {
+    spdlog::warn("snapshot not pushed to {} {}: {}", flags.snapshot_repo, flags.snapshot_branch,
+                 commit.error().message);
+    return;
+  }
+  spdlog::info("snapshot published repo={} branch={} commit={}", flags.snapshot_repo,
+               flags.snapshot_branch, *commit);
 }
 
 }  // namespace
@@ -81,6 +92,11 @@ void write_snapshot_file(const GlobalOptions& g, const ApplyFlags& flags) {
 void add_snapshot_options(CLI::App* cmd, ApplyFlags& flags) {
   cmd->add_option("--snapshot-file", flags.snapshot_file,
                   "Write the snapshot (certgate snapshot: nothing secret) here after each tick");
+  cmd->add_option("--snapshot-repo", flags.snapshot_repo,
+                  "Also commit it as snapshot.json to a branch of this git repository (path, "
+                  "file://, ssh://), for CI to fetch; only when it changed, or hourly");
+  cmd->add_option("--snapshot-branch", flags.snapshot_branch, "The branch --snapshot-repo uses")
+      ->capture_default_str();
 }
 
 int run_sync(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out) {
@@ -94,7 +110,8 @@ int run_sync(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out)
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!flags.metrics_file.empty())
     write_metrics(tick, flags.metrics_file, outcome, code == 0, seconds);
-  if (!flags.snapshot_file.empty()) write_snapshot_file(tick, flags);
+  if (!flags.snapshot_file.empty() || !flags.snapshot_repo.empty())
+    write_snapshot_file(tick, flags);
   return code;
 }
 

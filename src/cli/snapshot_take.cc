@@ -1,6 +1,8 @@
 #include "cli/snapshot_take.h"
 
 #include "apply/pickup_files.h"
+#include "cli/load.h"
+#include "source/git_publish.h"
 #include "pki/ca_database.h"
 #include "pki/random.h"
 #include "render/pickup_conf.h"
@@ -18,7 +20,46 @@ Result<std::string> read_or_empty(sys::Filesystem& fs, const std::string& path) 
   return bytes.error();
 }
 
+// A snapshot's text without its taken_at line, and that instant (epoch when there is none).
+std::pair<std::string, base::Instant> split_taken_at(const std::string& text) {
+  static constexpr std::string_view kKey = "\n  \"taken_at\": \"";
+  const size_t at = text.find(kKey);
+  if (at == std::string::npos) return {text, base::Instant{}};
+  const size_t end = text.find('\n', at + 1);
+  const size_t open = at + kKey.size();
+  auto t = base::parse_rfc3339(std::string_view(text).substr(open, text.find('"', open) - open));
+  return {text.substr(0, at) + text.substr(end == std::string::npos ? text.size() : end),
+          t ? *t : base::Instant{}};
+}
+
 }  // namespace
+
+Result<std::string> publish_snapshot(const GlobalOptions& g, sys::Filesystem& fs,
+                                     const std::string& repo, const std::string& branch,
+                                     const std::string& text) {
+  const source::SourceOptions options = source_options(g);
+  source::PublishRequest req;
+  req.url = repo;
+  req.branch = branch;
+  req.files["snapshot.json"] = text;
+  req.message = "certgate snapshot";
+  req.work_dir = sys::join_path(absolute_state_dir(g), "git/snapshot.git");
+  req.ssh.private_key = g.ssh_key;
+  if (!g.ssh_key.empty() && fs.stat(g.ssh_key + ".pub")) req.ssh.public_key = g.ssh_key + ".pub";
+  req.ssh.known_hosts_path = options.known_hosts;
+  if (auto known = fs.read(options.known_hosts)) {
+    req.ssh.known_hosts = std::move(*known);
+  } else if (known.error().code != Errc::not_found) {
+    return make_error(known.error().code, "--known-hosts: " + known.error().message);
+  }
+  req.unchanged = [](const std::string&, const std::string& published, const std::string& next) {
+    auto [was, was_at] = split_taken_at(published);
+    auto [will, will_at] = split_taken_at(next);
+    return was == will && will_at - was_at < kSnapshotHeartbeat;
+  };
+  if (auto r = fs.make_dirs(sys::parent_path(req.work_dir), 0700); !r) return r.error();
+  return source::publish_files(req);
+}
 
 Result<observed::Snapshot> take_snapshot(const PlanRun& run, sys::Filesystem& fs,
                                          base::Instant now) {

@@ -113,27 +113,81 @@ void add_changes(AccessKind kind, const std::string& site, const std::set<std::s
   }
 }
 
-// A gained door that lets everyone in deserves more than a line among the others.
-void warn_broad(const desired::DesiredState& desired, const AccessChange& c, Plan& plan) {
-  if (c.change != AccessChangeKind::gain) return;
-  if (c.kind == AccessKind::public_path && c.who == "/") {
-    plan.warnings.push_back("site " + c.site +
-                            " becomes public: public path \"/\" lets anyone in without a "
-                            "certificate");
-  } else if (c.kind == AccessKind::fallback) {
-    auto cidr = base::parse_cidr(c.who);
-    if (!cidr || !cidr->is_broad()) return;
-    const desired::Site* site = desired.find_site(c.site);
-    plan.warnings.push_back("site " + c.site + " opens to much of the Internet: fallback " + c.who +
-                            " (a prefix shorter than /" + std::to_string(base::Cidr::kBroadPrefix) +
-                            ") lets anyone from it in without a certificate" +
-                            (site && site->fallback
-                                 ? " until " + base::format_rfc3339(site->fallback->until)
-                                 : std::string()));
+// Why a device passes no more, from the desired state alone: the deployed side says nothing of
+// why it let the device in.
+std::string device_loss_why(const desired::DesiredState& desired, const AccessChange& c,
+                            const std::set<std::string>& live_after, base::Instant now) {
+  const desired::Device* d = desired.find_device(c.who);
+  if (d == nullptr) return "deleted";
+  if (d->revoked) return "revoked (" + std::string(to_string(*d->revoked)) + ")";
+  if (d->not_after && now >= *d->not_after) return "not_after passed";
+  if (!live_after.contains(c.who)) return "no live certificate";
+  return "no longer allowed";
+}
+
+std::string why_of(const desired::DesiredState& desired, const AccessChange& c,
+                   const std::set<std::string>& live_after, base::Instant now) {
+  const desired::Site* site = desired.find_site(c.site);
+  if (c.change == AccessChangeKind::gain) {
+    // A gain comes from wanted_access, so the site exists and allows the device.
+    if (c.kind != AccessKind::device) return door_gain_why(desired, c);
+    const desired::Device* d = desired.find_device(c.who);
+    return site && d ? allowed_because(*site, *d) : "";
   }
+  if (site == nullptr) return "site removed";
+  switch (c.kind) {
+    case AccessKind::device:
+      return device_loss_why(desired, c, live_after, now);
+    case AccessKind::public_path:
+      return "removed from public_paths";
+    case AccessKind::fallback:
+      return "fallback closed";
+  }
+  return "";
 }
 
 }  // namespace
+
+std::string allowed_because(const desired::Site& site, const desired::Device& device) {
+  if (site.allows_any_device()) return "any device of the CA";
+  if (std::binary_search(site.allow_devices.begin(), site.allow_devices.end(), device.name))
+    return "in allow_devices";
+  for (const std::string& g : device.groups) {
+    if (std::binary_search(site.allow_groups.begin(), site.allow_groups.end(), g))
+      return "group " + g;
+  }
+  return "";
+}
+
+std::string door_gain_why(const desired::DesiredState& desired, const AccessChange& c) {
+  const desired::Site* site = desired.find_site(c.site);
+  if (c.kind == AccessKind::public_path) {
+    const bool is_enroll =
+        desired.enroll && desired.enroll->site == c.site && desired.enroll->path + "e/" == c.who;
+    return is_enroll ? "[enroll] links" : "public_paths";
+  }
+  if (c.kind == AccessKind::fallback && site && site->fallback)
+    return "fallback until " + base::format_rfc3339(site->fallback->until);
+  return "";
+}
+
+// A gained door that lets everyone in deserves more than a line among the others.
+std::string broad_warning(const desired::DesiredState& desired, const AccessChange& c) {
+  if (c.change != AccessChangeKind::gain) return "";
+  if (c.kind == AccessKind::public_path && c.who == "/") {
+    return "site " + c.site +
+           " becomes public: public path \"/\" lets anyone in without a certificate";
+  }
+  if (c.kind != AccessKind::fallback) return "";
+  auto cidr = base::parse_cidr(c.who);
+  if (!cidr || !cidr->is_broad()) return "";
+  const desired::Site* site = desired.find_site(c.site);
+  return "site " + c.site + " opens to much of the Internet: fallback " + c.who +
+         " (a prefix shorter than /" + std::to_string(base::Cidr::kBroadPrefix) +
+         ") lets anyone from it in without a certificate" +
+         (site && site->fallback ? " until " + base::format_rfc3339(site->fallback->until)
+                                 : std::string());
+}
 
 std::map<std::string, SiteAccess> deployed_access(
     const std::vector<observed::TargetFiles>& targets) {
@@ -176,8 +230,11 @@ void plan_access(const desired::DesiredState& desired, const observed::ObservedS
     add_changes(AccessKind::public_path, name, was.public_paths, will.public_paths, plan.access);
     add_changes(AccessKind::fallback, name, was.fallback, will.fallback, plan.access);
   }
+  for (AccessChange& c : plan.access) c.why = why_of(desired, c, live_after, now);
   std::sort(plan.access.begin(), plan.access.end());
-  for (const AccessChange& c : plan.access) warn_broad(desired, c, plan);
+  for (const AccessChange& c : plan.access) {
+    if (std::string w = broad_warning(desired, c); !w.empty()) plan.warnings.push_back(w);
+  }
 }
 
 }  // namespace certgate::plan

@@ -40,9 +40,25 @@ std::map<std::string, SiteAccess> deployed_access(
 SiteAccess wanted_access(const desired::DesiredState& desired, const desired::Site& site,
                          const std::set<std::string>& live_after, base::Instant now);
 
+// Why `site` lets `device` in: "in allow_devices", "group admins" (the first of the device's
+// groups the site allows) or "any device of the CA"; "" when it does not (site.allows false).
+std::string allowed_because(const desired::Site& site, const desired::Device& device);
+
+// Why the public path or fallback network of the gain `c` passes its site of `desired`:
+// "[enroll] links" (the first-enrollment prefix), "public_paths", "fallback until
+// 2026-12-15T00:00:00Z"; "" for a device or a site `desired` does not have.
+std::string door_gain_why(const desired::DesiredState& desired, const AccessChange& c);
+
+// What a reviewer must not miss about the gain `c`, or "": "site admin becomes public: ..." for
+// the public path "/", "site wiki opens to much of the Internet: ..." for a broad fallback
+// network (base::Cidr::is_broad), with its `until` in `desired`.
+std::string broad_warning(const desired::DesiredState& desired, const AccessChange& c);
+
 // Fills plan.access (sorted) with every difference between deployed_access(observed.targets)
-// and wanted_access of each desired site, and adds to plan.warnings when a site gains the
-// public path "/" or a broad fallback network (base::Cidr::is_broad).
+// and wanted_access of each desired site, each with its `why` ("group admins", "revoked
+// (keyCompromise)", "deleted", "not_after passed", "no live certificate", "no longer allowed",
+// "public_paths", "removed from public_paths", "fallback until ...", "fallback closed", "site
+// removed"), and adds broad_warning of each gain to plan.warnings.
 void plan_access(const desired::DesiredState& desired, const observed::ObservedState& observed,
                  const std::set<std::string>& live_after, base::Instant now, Plan& plan);
 

@@ -81,6 +81,14 @@ struct Fixture {
     }
     return out;
   }
+
+  // "alice + admin: group admins": each change with its why.
+  std::vector<std::string> whys() {
+    std::vector<std::string> out = access();
+    const Plan p = compute_plan(desired, observed, {}, {}, kNow);
+    for (size_t i = 0; i < out.size(); ++i) out[i] += ": " + p.access[i].why;
+    return out;
+  }
 };
 
 TEST_CASE("access: the deployed maps are read back: devices, public paths, fallback networks") {
@@ -143,8 +151,8 @@ TEST_CASE("access: public paths and fallback doors that open or close are listed
   f.observed.targets.clear();
   f.deploy(f.desired);
   CHECK(compute_plan(f.desired, f.observed, {}, {}, kNow + days{2}).access ==
-        std::vector<AccessChange>{
-            {AccessKind::fallback, "0.0.0.0/0", "wiki", AccessChangeKind::lose}});
+        std::vector<AccessChange>{{AccessKind::fallback, "0.0.0.0/0", "wiki",
+                                   AccessChangeKind::lose, "fallback closed"}});
 }
 
 TEST_CASE("access: a revoked device, a new device, a new and a removed site") {
@@ -173,6 +181,62 @@ TEST_CASE("access: before is what any target lets in, and nothing deployed means
   f.deploy(none, "edge-1");
   f.deploy(f.desired, "edge-2");
   CHECK(f.access().empty());
+}
+
+TEST_CASE("access: each gain says which route of the desired state lets it in") {
+  Fixture f;
+  f.desired.devices = {device("alice", {"admins", "ops"}), device("bob"), device("carol")};
+  f.observed.certs = {cert("0A", "alice"), cert("0B", "bob"), cert("0C", "carol")};
+  desired::Site admin = site("admin", {"ops", "root"});
+  admin.allow_devices = {"bob"};
+  admin.fallback = desired::Fallback{{*base::parse_cidr("203.0.113.7/32")}, kNow + days{1}};
+  desired::Site wiki = site("wiki");
+  wiki.public_paths = {"/healthz"};
+  f.desired.sites = {admin, wiki};
+  f.desired.enroll.emplace();
+  f.desired.enroll->site = "wiki";
+  CHECK(f.whys() == std::vector<std::string>{
+                        "alice + admin: group ops", "alice + wiki: any device of the CA",
+                        "bob + admin: in allow_devices", "bob + wiki: any device of the CA",
+                        "carol + wiki: any device of the CA",
+                        "public /.well-known/certgate/e/ + wiki: [enroll] links",
+                        "public /healthz + wiki: public_paths",
+                        "fallback 203.0.113.7/32 + admin: fallback until 2026-11-24T12:00:00Z"});
+}
+
+TEST_CASE("access: each loss says what the desired state did to the device or the door") {
+  Fixture f;
+  desired::Site admin = site("admin", {"admins"});
+  admin.public_paths = {"/healthz"};
+  admin.fallback = desired::Fallback{{*base::parse_cidr("203.0.113.7/32")}, kNow + days{1}};
+  f.desired.sites = {admin, site("old")};
+  f.desired.devices = {device("alice", {"admins"}), device("bob", {"admins"}),
+                       device("carol", {"admins"}), device("dave", {"admins"})};
+  f.observed.certs = {cert("0A", "alice"), cert("0B", "bob"), cert("0C", "carol"),
+                      cert("0D", "dave")};
+  f.deploy(f.desired);
+  f.desired.devices[0].groups = {};
+  f.desired.devices[1].revoked = base::RevocationReason::keyCompromise;
+  f.desired.devices[2].not_after = kNow - days{1};
+  f.desired.devices.pop_back();
+  admin.public_paths = {};
+  admin.fallback->until = kNow - days{1};
+  f.desired.sites = {admin};
+  CHECK(f.whys() ==
+        std::vector<std::string>{"alice - admin: no longer allowed", "alice - old: site removed",
+                                 "bob - admin: revoked (keyCompromise)", "bob - old: site removed",
+                                 "carol - admin: not_after passed", "carol - old: site removed",
+                                 "dave - admin: deleted", "dave - old: site removed",
+                                 "public /healthz - admin: removed from public_paths",
+                                 "fallback 203.0.113.7/32 - admin: fallback closed"});
+  // A device of the desired state left without a live certificate (nothing could be signed).
+  Plan p;
+  f.desired.devices = {device("alice", {"admins"})};
+  f.desired.sites = {site("admin", {"admins"}), site("old")};
+  plan_access(f.desired, f.observed, {}, kNow, p);
+  REQUIRE_FALSE(p.access.empty());
+  CHECK(p.access[0].who == "alice");
+  CHECK(p.access[0].why == "no live certificate");
 }
 
 }  // namespace

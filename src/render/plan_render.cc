@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/time.h"
+#include "render/base_diff_render.h"
 
 namespace certgate::render {
 
@@ -131,7 +132,36 @@ std::string plan_text(const plan::Plan& plan, const TextStyle& style) {
   return out + trailer(plan, style);
 }
 
-std::string plan_json(const plan::Plan& plan) {
+nlohmann::ordered_json access_value(const plan::AccessChange& c) {
+  // "device" names the device; a public path or a fallback network is in "path" or "cidr".
+  const char* field = c.kind == plan::AccessKind::device        ? "device"
+                      : c.kind == plan::AccessKind::public_path ? "path"
+                                                                : "cidr";
+  return {{"kind", plan::to_string(c.kind)},
+          {field, c.who},
+          {"site", c.site},
+          {"change", plan::to_string(c.change)},
+          {"why", c.why}};
+}
+
+namespace {
+
+nlohmann::ordered_json action_value(const Action& a) {
+  nlohmann::ordered_json action = {{"kind", plan::to_string(a.kind)},
+                                   {"target", a.target},
+                                   {"object", plan::to_string(a.object)},
+                                   {"subject", a.subject},
+                                   {"reason", a.reason},
+                                   {"detail", a.detail}};
+  if (!a.serial.empty()) action["serial"] = a.serial;
+  if (a.revocation_reason) action["revocation_reason"] = to_string(*a.revocation_reason);
+  if (!a.before.empty()) action["before"] = a.before;
+  if (!a.after.empty()) action["after"] = a.after;
+  if (a.kind == plan::ActionKind::renew) action["revokes_predecessor"] = a.revokes_predecessor;
+  return action;
+}
+
+nlohmann::ordered_json plan_value(const plan::Plan& plan) {
   nlohmann::ordered_json j;
   j["format_version"] = plan.format_version;
   j["now"] = base::format_rfc3339(plan.now);
@@ -140,37 +170,25 @@ std::string plan_json(const plan::Plan& plan) {
                  {"state_dir", plan.inputs.state_dir},
                  {"fingerprints", plan.inputs.fingerprints}};
   j["actions"] = nlohmann::ordered_json::array();
-  for (const Action& a : plan.actions) {
-    nlohmann::ordered_json action = {{"kind", plan::to_string(a.kind)},
-                                     {"target", a.target},
-                                     {"object", plan::to_string(a.object)},
-                                     {"subject", a.subject},
-                                     {"reason", a.reason},
-                                     {"detail", a.detail}};
-    if (!a.serial.empty()) action["serial"] = a.serial;
-    if (a.revocation_reason) action["revocation_reason"] = to_string(*a.revocation_reason);
-    if (!a.before.empty()) action["before"] = a.before;
-    if (!a.after.empty()) action["after"] = a.after;
-    if (a.kind == plan::ActionKind::renew) action["revokes_predecessor"] = a.revokes_predecessor;
-    j["actions"].push_back(std::move(action));
-  }
+  for (const Action& a : plan.actions) j["actions"].push_back(action_value(a));
   j["access"] = nlohmann::ordered_json::array();
-  for (const plan::AccessChange& c : plan.access) {
-    // "device" names the device; a public path or a fallback network is in "path" or "cidr".
-    const char* field = c.kind == plan::AccessKind::device        ? "device"
-                        : c.kind == plan::AccessKind::public_path ? "path"
-                                                                  : "cidr";
-    j["access"].push_back({{"kind", plan::to_string(c.kind)},
-                           {field, c.who},
-                           {"site", c.site},
-                           {"change", plan::to_string(c.change)}});
-  }
+  for (const plan::AccessChange& c : plan.access) j["access"].push_back(access_value(c));
   j["revocations"] = plan.revocations;
   j["max_revocations"] = plan.max_revocations;
   j["live_devices"] = plan.live_devices;
   if (!plan.notes.empty()) j["notes"] = plan.notes;
   if (!plan.warnings.empty()) j["warnings"] = plan.warnings;
   if (!plan.refusal.empty()) j["refusal"] = plan.refusal;
+  return j;
+}
+
+}  // namespace
+
+std::string plan_json(const plan::Plan& plan) { return plan_value(plan).dump(2) + "\n"; }
+
+std::string plan_json(const plan::Plan& plan, const plan::BaseDiff& base) {
+  nlohmann::ordered_json j = plan_value(plan);
+  j["base"] = base_diff_value(base);
   return j.dump(2) + "\n";
 }
 

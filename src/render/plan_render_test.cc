@@ -33,9 +33,12 @@ plan::Plan sample() {
   crl.after = "8";
   p.actions = {issue, revoke, crl};
   using plan::AccessKind;
-  p.access = {{AccessKind::device, "alice-phone", "admin", plan::AccessChangeKind::gain},
-              {AccessKind::device, "carol-ipad", "admin", plan::AccessChangeKind::lose},
-              {AccessKind::device, "carol-ipad", "grafana", plan::AccessChangeKind::lose}};
+  p.access = {
+      {AccessKind::device, "alice-phone", "admin", plan::AccessChangeKind::gain, "group admins"},
+      {AccessKind::device, "carol-ipad", "admin", plan::AccessChangeKind::lose,
+       "revoked (keyCompromise)"},
+      {AccessKind::device, "carol-ipad", "grafana", plan::AccessChangeKind::lose,
+       "revoked (keyCompromise)"}};
   return p;
 }
 
@@ -58,15 +61,18 @@ TEST_CASE("render: the JSON plan names kinds, subjects, serials and access") {
   CHECK(j["actions"][1]["serial"] == "5F3A01");
   CHECK(j["actions"][1]["revocation_reason"] == "keyCompromise");
   CHECK(j["actions"][2]["after"] == "8");
-  CHECK(j["access"][0] ==
-        nlohmann::json{
-            {"kind", "device"}, {"device", "alice-phone"}, {"site", "admin"}, {"change", "gain"}});
+  CHECK(j["access"][0] == nlohmann::json{{"kind", "device"},
+                                         {"device", "alice-phone"},
+                                         {"site", "admin"},
+                                         {"change", "gain"},
+                                         {"why", "group admins"}});
   CHECK(plan_json(sample()) == plan_json(sample()));
 }
 
 TEST_CASE("render: public paths and fallback doors in the access line and JSON, with warnings") {
   plan::Plan p = sample();
-  p.access.push_back({plan::AccessKind::public_path, "/", "admin", plan::AccessChangeKind::gain});
+  p.access.push_back(
+      {plan::AccessKind::public_path, "/", "admin", plan::AccessChangeKind::gain, "public_paths"});
   p.access.push_back(
       {plan::AccessKind::fallback, "0.0.0.0/0", "wiki", plan::AccessChangeKind::lose});
   p.warnings = {"site admin becomes public"};
@@ -75,9 +81,11 @@ TEST_CASE("render: public paths and fallback doors in the access line and JSON, 
                   "grafana  - fallback 0.0.0.0/0 -> wiki\n") != std::string::npos);
   CHECK(text.ends_with("Plan: 1 issue, 1 revoke, 1 crl.\nWARNING: site admin becomes public\n"));
   auto j = nlohmann::json::parse(plan_json(p));
-  CHECK(j["access"][3] ==
-        nlohmann::json{
-            {"kind", "public_path"}, {"path", "/"}, {"site", "admin"}, {"change", "gain"}});
+  CHECK(j["access"][3] == nlohmann::json{{"kind", "public_path"},
+                                         {"path", "/"},
+                                         {"site", "admin"},
+                                         {"change", "gain"},
+                                         {"why", "public_paths"}});
   CHECK(j["access"][4]["cidr"] == "0.0.0.0/0");
   CHECK(j["warnings"][0] == "site admin becomes public");
 }

@@ -119,6 +119,65 @@ Result<void> read_signature(git_repository* repo, const git_oid* id, SourceSnaps
   return {};
 }
 
+// The snapshot of `file` (relative to the repository root) and its CSR tree at `commit` of
+// `repo`, which the snapshot's tree keeps open. Messages say "commit 1a2b3c4 of WHERE: ...".
+Result<SourceSnapshot> snapshot_at(std::shared_ptr<git_repository> repo, git_commit* commit,
+                                   const std::string& ref, const std::string& file,
+                                   const std::string& where) {
+  git_tree* raw_tree = nullptr;
+  if (git_commit_tree(&raw_tree, commit) != 0) return last_git_error(Errc::io, "commit tree");
+  TreePtr tree(raw_tree);
+  const std::string id = oid_hex(git_commit_id(commit));
+  auto text = read_blob(repo.get(), tree.get(), "", file, kMaxDesiredStateRead);
+  if (!text)
+    return make_error(text.error().code,
+                      "commit " + id.substr(0, 7) + " of " + where + ": " + text.error().message);
+  SourceSnapshot snap;
+  snap.kind = "git";
+  snap.description = "git " + id.substr(0, 7) + " (" + ref + ")";
+  snap.file_path = id.substr(0, 7) + ":" + file;
+  snap.text = std::move(*text);
+  snap.commit = id;
+  snap.commit_time = static_cast<long long>(git_commit_time(commit));
+  if (auto r = read_signature(repo.get(), git_commit_id(commit), snap); !r) return r.error();
+  const size_t slash = file.rfind('/');
+  snap.tree = std::make_shared<GitTree>(std::move(repo), std::move(tree),
+                                        slash == std::string::npos ? "" : file.substr(0, slash));
+  return snap;
+}
+
+// The repository holding `path` (found upwards from it, as git does), opened for reading only.
+struct LocalRepository {
+  RepoPtr repo;
+  std::string root;    // the work tree, or the repository itself when bare; for messages
+  std::string prefix;  // where `path` sits in the work tree: "" or "infra/certgate/"
+  std::string file;    // `path` names the desired-state file itself: its name, else ""
+};
+
+Result<LocalRepository> local_repository(const std::string& path, const std::string& ref) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  LocalRepository out;
+  fs::path dir = path;
+  if (fs::is_regular_file(dir, ec)) {
+    out.file = dir.filename().string();
+    dir = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
+  }
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, dir.c_str(), 0, nullptr) != 0)
+    return last_git_error(Errc::not_found, "--base " + ref + ": no git repository at " + path);
+  out.repo = RepoPtr(raw);
+  const char* workdir = git_repository_workdir(raw);
+  out.root = workdir ? workdir : git_repository_path(raw);
+  if (out.root.size() > 1 && out.root.back() == '/') out.root.pop_back();
+  if (workdir == nullptr) return out;
+  std::error_code ec_root;
+  const fs::path rel = fs::canonical(dir, ec).lexically_relative(fs::canonical(out.root, ec_root));
+  if (!ec && !ec_root && !rel.empty() && rel != "." && !rel.string().starts_with(".."))
+    out.prefix = rel.generic_string() + "/";
+  return out;
+}
+
 }  // namespace
 
 GitLibrary::GitLibrary() { git_libgit2_init(); }
@@ -134,27 +193,31 @@ Result<SourceSnapshot> load_git(const SourceOptions& options, const std::string&
   if (auto r = fetch(remote->get(), url, ssh); !r) return r.error();
   auto commit = resolve(repo.get(), options.ref);
   if (!commit) return commit.error();
-  git_tree* raw_tree = nullptr;
-  if (git_commit_tree(&raw_tree, commit->get()) != 0)
-    return last_git_error(Errc::io, "commit tree");
-  TreePtr tree(raw_tree);
-  const std::string id = oid_hex(git_commit_id(commit->get()));
-  auto text = read_blob(repo.get(), tree.get(), "", options.file, kMaxDesiredStateRead);
-  if (!text)
-    return make_error(text.error().code, "commit " + id.substr(0, 7) + " of " + url + " (" +
-                                             options.ref + "): " + text.error().message);
-  SourceSnapshot snap;
-  snap.kind = "git";
-  snap.description = "git " + id.substr(0, 7) + " (" + options.ref + ")";
-  snap.file_path = id.substr(0, 7) + ":" + options.file;
-  snap.text = std::move(*text);
-  snap.commit = id;
-  snap.commit_time = static_cast<long long>(git_commit_time(commit->get()));
-  if (auto r = read_signature(repo.get(), git_commit_id(commit->get()), snap); !r) return r.error();
-  const size_t slash = options.file.rfind('/');
-  snap.tree = std::make_shared<GitTree>(
-      repo, std::move(tree), slash == std::string::npos ? "" : options.file.substr(0, slash));
-  return snap;
+  return snapshot_at(repo, commit->get(), options.ref, options.file,
+                     url + " (" + options.ref + ")");
+}
+
+Result<SourceSnapshot> load_local_ref(const std::string& path, const std::string& ref,
+                                      const std::string& file) {
+  auto at = local_repository(path, ref);
+  if (!at) return at.error();
+  std::shared_ptr<git_repository> repo(at->repo.release(), git_repository_free);
+  git_object* raw = nullptr;
+  if (git_revparse_single(&raw, repo.get(), ref.c_str()) != 0) {
+    // Only the ref is wrong here; a CI checkout often lacks the base branch (fetch-depth 1).
+    const std::string branch = ref.starts_with("origin/") ? ref.substr(7) : ref;
+    return make_error(Errc::not_found, "--base " + ref + ": no such branch, tag or commit in " +
+                                           at->root + " (a shallow CI checkout needs `git fetch " +
+                                           "origin " + branch + "`)");
+  }
+  ObjectPtr obj(raw);
+  git_object* peeled = nullptr;
+  if (git_object_peel(&peeled, obj.get(), GIT_OBJECT_COMMIT) != 0)
+    return make_error(Errc::not_found, "--base " + ref + ": not a commit in " + at->root);
+  CommitPtr commit(reinterpret_cast<git_commit*>(peeled));
+  const std::string name = at->file.empty() ? file : at->file;
+  return snapshot_at(repo, commit.get(), ref, at->prefix + name,
+                     at->root + " (--base " + ref + ")");
 }
 
 Result<bool> is_descendant(const std::string& mirror_dir, const std::string& commit,

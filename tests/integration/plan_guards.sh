@@ -34,14 +34,14 @@ write_toml certgate.toml '["admins"]' bob:ops carol:admins
 expect_exit 0 cg plan
 expect_grep '^Access: - alice -> nas$' "$TMP/out"
 cg plan --json >plan.json
-json_has plan.json '{"kind": "device", "device": "alice", "site": "nas", "change": "lose"} in j["access"]'
+json_has plan.json '{"kind": "device", "device": "alice", "site": "nas", "change": "lose", "why": "deleted"} in j["access"]'
 
 # allow_groups admins -> ops: bob gains, alice and carol lose, with no certificate changing.
 write_toml certgate.toml '["ops"]' alice:admins bob:ops carol:admins
 expect_exit 0 cg plan
 expect_grep '^Access: \+ bob -> nas  - alice -> nas  - carol -> nas$' "$TMP/out"
 cg plan --json >plan.json
-json_has plan.json 'sorted((a["device"], a["change"]) for a in j["access"]) == [("alice", "lose"), ("bob", "gain"), ("carol", "lose")]'
+json_has plan.json 'sorted((a["device"], a["change"], a["why"]) for a in j["access"]) == [("alice", "lose", "no longer allowed"), ("bob", "gain", "group ops"), ("carol", "lose", "no longer allowed")]'
 
 # A site opened to everyone: a WARNING in plan, a warning at file:line:col in validate.
 write_toml certgate.toml '["admins"]' alice:admins bob:ops carol:admins

@@ -1,5 +1,6 @@
 #include "source/git_source.h"
 
+#include <filesystem>
 #include <memory>
 
 #include "source/git_mirror.h"

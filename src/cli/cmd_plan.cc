@@ -5,13 +5,22 @@
 // compares the desired state with the one at git REF (plan/base_diff.h); either, or both.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "base/duration.h"
 #include "cli/commands.h"
 #include "cli/observed_pipeline.h"
 #include "cli/pipeline.h"
+#include "desired/parse.h"
+#include "plan/base_diff.h"
+#include "render/base_diff_render.h"
+#if __has_include("render/plan_markdown.h")
+#include "render/plan_markdown.h"
+#define TMP_MD 1
+#endif
 #include "render/plan_render.h"
+#include "source/git_source.h"
 #include "sys/real_filesystem.h"
 
 namespace certgate::cli {
@@ -24,7 +33,10 @@ struct PlanFlags {
   std::string out;
   std::string observed;
   std::string max_snapshot_age = kDefaultMaxSnapshotAge;
+  std::string base;
 };
+
+bool reviewing(const PlanFlags& flags) { return !flags.observed.empty() || !flags.base.empty(); }
 
 std::optional<PlanRun> plan_from(const GlobalOptions& g, const PlanFlags& flags, base::Instant now,
                                  sys::Filesystem& fs, sys::CommandRunner& runner) {
@@ -46,12 +58,53 @@ std::optional<PlanRun> plan_from(const GlobalOptions& g, const PlanFlags& flags,
   return run;
 }
 
-// Why a review (--observed) should fail CI: what apply would refuse, and a door opened to
-// everyone. Empty when there is nothing.
-std::vector<std::string> review_failures(const plan::Plan& plan) {
+// The desired state at --base REF against `head`: read from the git repository holding
+// --source, without fetching or writing anything.
+std::optional<plan::BaseDiff> base_diff(const GlobalOptions& g, const std::string& ref,
+                                        const desired::DesiredState& head, base::Instant now) {
+  auto snap = source::load_local_ref(g.source.source, ref, g.source.file);
+  if (!snap) {
+    fail(snap.error().message);
+    return std::nullopt;
+  }
+  desired::LoadResult base = desired::load_desired(*snap, now);
+  if (base.diagnostics.has_errors()) {
+    print_diagnostics(base.diagnostics);
+    fail("the desired state at --base " + ref + " has errors; there is nothing to compare with");
+    return std::nullopt;
+  }
+  plan::BaseDiff diff = plan::diff_desired(base.state, head, now);
+  diff.base_ref = ref;
+  diff.base_commit = snap->commit.value_or("");
+  return diff;
+}
+
+// Why a review (--observed, --base) should fail CI: what apply would refuse, and a door opened
+// to everyone. Empty when there is nothing.
+std::vector<std::string> review_failures(const plan::Plan* plan, const plan::BaseDiff* base) {
   std::vector<std::string> out;
-  if (!plan.refusal.empty()) out.push_back("apply would refuse this plan: " + plan.refusal);
-  for (const std::string& w : plan.warnings) out.push_back(w);
+  if (plan && !plan->refusal.empty())
+    out.push_back("apply would refuse this plan: " + plan->refusal);
+  if (plan) out.insert(out.end(), plan->warnings.begin(), plan->warnings.end());
+  if (base) {
+    for (const std::string& w : base->warnings)
+      if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(w);
+  }
+  return out;
+}
+
+std::string render_output(const std::string& format, const plan::Plan* plan,
+                          const plan::BaseDiff* base) {
+#ifdef TMP_MD
+  if (format == "markdown") return render::plan_markdown(plan, base, render::MarkdownOptions{});
+#endif
+  if (format == "json") {
+    if (!plan) return render::base_diff_json(*base);
+    return base ? render::plan_json(*plan, *base) : render::plan_json(*plan);
+  }
+  render::TextStyle style{::isatty(STDOUT_FILENO) == 1};
+  std::string out = plan ? render::plan_text(*plan, style) : "";
+  if (base) out += (out.empty() ? "" : "\n") + render::base_diff_text(*base, style);
   return out;
 }
 
@@ -61,33 +114,50 @@ int run_plan(const GlobalOptions& g, const PlanFlags& flags) {
   if (!now) return fail(now.error().message);
   sys::RealFilesystem fs;
   sys::RealCommandRunner runner;  // not run: plan and status only read
-  auto run = plan_from(g, flags, *now, fs, runner);
-  if (!run) return 1;
-  const std::string json = render::plan_json(run->plan);
-  if (!flags.out.empty()) {
-    if (auto r = fs.write_atomic(flags.out, json, 0644); !r) return fail(r.error().message);
-  }
-  if (format == "json") {
-    std::fputs(json.c_str(), stdout);
+  // --base alone needs no state: the desired state here against the one at REF.
+  const bool base_only = !flags.base.empty() && flags.observed.empty();
+  std::optional<PlanRun> run;
+  std::optional<Loaded> head;
+  if (base_only) {
+    source::SourceOptions source = source_options(g);
+    source.mirror_dir.clear();  // a git URL fails: fetching it needs a state directory
+    head = load_and_report(source, *now, fs);
+    if (!head) return 1;
   } else {
-    render::TextStyle style{::isatty(STDOUT_FILENO) == 1};
-    std::fputs(render::plan_text(run->plan, style).c_str(), stdout);
-    if (!flags.out.empty()) std::printf("Saved the plan to %s.\n", flags.out.c_str());
+    run = plan_from(g, flags, *now, fs, runner);
+    if (!run) return 1;
   }
+  std::optional<plan::BaseDiff> base;
+  if (!flags.base.empty()) {
+    base = base_diff(g, flags.base, run ? run->loaded.state : head->state, *now);
+    if (!base) return 1;
+  }
+  const plan::Plan* plan = run ? &run->plan : nullptr;
+  if (!flags.out.empty()) {
+    if (!plan) return fail("--out saves a plan, which --base alone does not make (add --observed)");
+    if (auto r = fs.write_atomic(flags.out, render::plan_json(*plan), 0644); !r)
+      return fail(r.error().message);
+  }
+  std::fputs(render_output(format, plan, base ? &*base : nullptr).c_str(), stdout);
+  if (!flags.out.empty() && format == "text")
+    std::printf("Saved the plan to %s.\n", flags.out.c_str());
   // A host that could not be compared makes the plan incomplete: an error, not "no changes".
   bool complete = true;
-  for (const DeployTarget& t : run->targets) {
-    if (t.target || t.from_snapshot) continue;
-    fail(t.name + " is unreachable: " + t.unreachable);
-    complete = false;
+  if (run) {
+    for (const DeployTarget& t : run->targets) {
+      if (t.target || t.from_snapshot) continue;
+      fail(t.name + " is unreachable: " + t.unreachable);
+      complete = false;
+    }
   }
   if (!complete) return 1;
-  if (!flags.observed.empty() && flags.detailed_exitcode) {
-    const std::vector<std::string> failures = review_failures(run->plan);
+  if (reviewing(flags) && flags.detailed_exitcode) {
+    const std::vector<std::string> failures = review_failures(plan, base ? &*base : nullptr);
     for (const std::string& f : failures) fail(f);
     if (!failures.empty()) return 1;
   }
-  return flags.detailed_exitcode && !run->plan.is_empty() ? 2 : 0;
+  const bool pending = (plan && !plan->is_empty()) || (base && !base->is_empty());
+  return flags.detailed_exitcode && pending ? 2 : 0;
 }
 
 }  // namespace
@@ -102,10 +172,14 @@ void add_plan_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
   cmd->add_option("--out", flags->out, "Write the JSON plan to this file, for `apply PLAN`");
   cmd->add_flag("--detailed-exitcode", flags->detailed_exitcode,
                 "Exit 0 when there is nothing to do, 2 when changes are pending; with "
-                "--observed, 1 when apply would refuse the plan or a door opens to everyone");
+                "--observed or --base, 1 when apply would refuse the plan or a door opens to "
+                "everyone");
   cmd->add_option("--observed", flags->observed,
                   "Plan against this snapshot (certgate snapshot) instead of the state "
                   "directory, which is neither read nor created: CI on a pull request");
+  cmd->add_option("--base", flags->base,
+                  "Also compare the desired state with the one at this git ref of the source's "
+                  "repository (the pull request's base branch): who gains and loses which site");
   cmd->add_option("--max-snapshot-age", flags->max_snapshot_age,
                   "Refuse a snapshot taken longer ago than this")
       ->capture_default_str();

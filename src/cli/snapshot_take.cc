@@ -2,10 +2,10 @@
 
 #include "apply/pickup_files.h"
 #include "cli/load.h"
-#include "source/git_publish.h"
 #include "pki/ca_database.h"
 #include "pki/random.h"
 #include "render/pickup_conf.h"
+#include "source/git_publish.h"
 #include "sys/command_runner.h"
 
 namespace certgate::cli {

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/pipeline.h"
+#include "render/plan_markdown.h"
 #include "render/plan_render.h"
 #include "sys/real_filesystem.h"
 
@@ -12,7 +13,8 @@ namespace certgate::cli {
 namespace {
 
 struct PlanFlags {
-  bool json = false;
+  bool json = false;            // the same as --format json
+  std::string format = "text";  // text | json | markdown
   bool detailed_exitcode = false;
   std::string out;
 };
@@ -28,8 +30,10 @@ int run_plan(const GlobalOptions& g, const PlanFlags& flags) {
   if (!flags.out.empty()) {
     if (auto r = fs.write_atomic(flags.out, json, 0644); !r) return fail(r.error().message);
   }
-  if (flags.json) {
+  if (flags.json || flags.format == "json") {
     std::fputs(json.c_str(), stdout);
+  } else if (flags.format == "markdown") {
+    std::fputs(render::plan_markdown(&run->plan, nullptr, {}).c_str(), stdout);
   } else {
     render::TextStyle style{::isatty(STDOUT_FILENO) == 1};
     std::fputs(render::plan_text(run->plan, style).c_str(), stdout);
@@ -51,7 +55,12 @@ int run_plan(const GlobalOptions& g, const PlanFlags& flags) {
 void add_plan_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
   auto flags = std::make_shared<PlanFlags>();
   CLI::App* cmd = app.add_subcommand("plan", "Compute what apply would do; change nothing");
-  cmd->add_flag("--json", flags->json, "Print the plan as one JSON document");
+  CLI::Option* json =
+      cmd->add_flag("--json", flags->json, "Print the plan as one JSON document (--format json)");
+  cmd->add_option("--format", flags->format,
+                  "text (default), json, or markdown (a pull-request comment)")
+      ->check(CLI::IsMember({"text", "json", "markdown"}))
+      ->excludes(json);
   cmd->add_option("--out", flags->out, "Write the JSON plan to this file, for `apply PLAN`");
   cmd->add_flag("--detailed-exitcode", flags->detailed_exitcode,
                 "Exit 0 when there is nothing to do, 2 when changes are pending");

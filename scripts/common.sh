@@ -9,7 +9,8 @@ PACKAGES=(
   build-essential cmake pkg-config
   libssl-dev libtomlplusplus-dev libgit2-dev libssh-dev libspdlog-dev doctest-dev
   libcli11-dev nlohmann-json3-dev libqrencode-dev
-  openssl ca-certificates curl git python3 python3-jsonschema python3-flask
+  openssl ca-certificates curl git python3 python3-jsonschema python3-flask python3-markdown
+  python3-yaml
   libnss3-tools easy-rsa time nginx systemd openssh-server faketime chromium
   clang libclang-rt-14-dev
 )

@@ -15,10 +15,7 @@
 #include "desired/parse.h"
 #include "plan/base_diff.h"
 #include "render/base_diff_render.h"
-#if __has_include("render/plan_markdown.h")
 #include "render/plan_markdown.h"
-#define TMP_MD 1
-#endif
 #include "render/plan_render.h"
 #include "source/git_source.h"
 #include "sys/real_filesystem.h"
@@ -95,9 +92,7 @@ std::vector<std::string> review_failures(const plan::Plan* plan, const plan::Bas
 
 std::string render_output(const std::string& format, const plan::Plan* plan,
                           const plan::BaseDiff* base) {
-#ifdef TMP_MD
   if (format == "markdown") return render::plan_markdown(plan, base, render::MarkdownOptions{});
-#endif
   if (format == "json") {
     if (!plan) return render::base_diff_json(*base);
     return base ? render::plan_json(*plan, *base) : render::plan_json(*plan);
@@ -165,10 +160,12 @@ int run_plan(const GlobalOptions& g, const PlanFlags& flags) {
 void add_plan_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
   auto flags = std::make_shared<PlanFlags>();
   CLI::App* cmd = app.add_subcommand("plan", "Compute what apply would do; change nothing");
-  cmd->add_flag("--json", flags->json, "Print the plan as one JSON document (--format json)");
+  CLI::Option* json =
+      cmd->add_flag("--json", flags->json, "Print the plan as one JSON document (--format json)");
   cmd->add_option("--format", flags->format, "text, json, or markdown (a pull-request comment)")
       ->check(CLI::IsMember({"text", "json", "markdown"}))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->excludes(json);
   cmd->add_option("--out", flags->out, "Write the JSON plan to this file, for `apply PLAN`");
   cmd->add_flag("--detailed-exitcode", flags->detailed_exitcode,
                 "Exit 0 when there is nothing to do, 2 when changes are pending; with "

@@ -1,5 +1,7 @@
 #include "cli/snapshot_take.h"
 
+#include <nlohmann/json.hpp>
+
 #include "apply/pickup_files.h"
 #include "cli/load.h"
 #include "pki/ca_database.h"
@@ -20,16 +22,20 @@ Result<std::string> read_or_empty(sys::Filesystem& fs, const std::string& path) 
   return bytes.error();
 }
 
-// A snapshot's text without its taken_at line, and that instant (epoch when there is none).
-std::pair<std::string, base::Instant> split_taken_at(const std::string& text) {
-  static constexpr std::string_view kKey = "\n  \"taken_at\": \"";
-  const size_t at = text.find(kKey);
-  if (at == std::string::npos) return {text, base::Instant{}};
-  const size_t end = text.find('\n', at + 1);
-  const size_t open = at + kKey.size();
-  auto t = base::parse_rfc3339(std::string_view(text).substr(open, text.find('"', open) - open));
-  return {text.substr(0, at) + text.substr(end == std::string::npos ? text.size() : end),
-          t ? *t : base::Instant{}};
+// A snapshot's JSON without what changes at every tick (when it was taken, when the last apply
+// ran), and when it was taken (epoch when it says nothing readable).
+std::pair<nlohmann::json, base::Instant> without_times(const std::string& text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return {j, base::Instant{}};
+  base::Instant taken{};
+  if (j.contains("taken_at") && j["taken_at"].is_string()) {
+    if (auto t = base::parse_rfc3339(j["taken_at"].get<std::string>())) taken = *t;
+  }
+  j.erase("taken_at");
+  if (j.contains("last_applied") && j["last_applied"].is_object() &&
+      j["last_applied"].contains("last_applied") && j["last_applied"]["last_applied"].is_object())
+    j["last_applied"]["last_applied"].erase("at");
+  return {j, taken};
 }
 
 }  // namespace
@@ -53,9 +59,9 @@ Result<std::string> publish_snapshot(const GlobalOptions& g, sys::Filesystem& fs
     return make_error(known.error().code, "--known-hosts: " + known.error().message);
   }
   req.unchanged = [](const std::string&, const std::string& published, const std::string& next) {
-    auto [was, was_at] = split_taken_at(published);
-    auto [will, will_at] = split_taken_at(next);
-    return was == will && will_at - was_at < kSnapshotHeartbeat;
+    auto [was, was_at] = without_times(published);
+    auto [will, will_at] = without_times(next);
+    return !was.is_discarded() && was == will && will_at - was_at < kSnapshotHeartbeat;
   };
   if (auto r = fs.make_dirs(sys::parent_path(req.work_dir), 0700); !r) return r.error();
   return source::publish_files(req);

@@ -28,7 +28,8 @@ inline constexpr std::chrono::seconds kSnapshotHeartbeat{3600};
 
 // Commits `text` as snapshot.json to `branch` of `repo` (source/git_publish.h, through a bare
 // clone in STATE/git/snapshot.git) when it says something the published one does not, or when
-// that one is kSnapshotHeartbeat old. Returns the branch's tip.
+// that one is kSnapshotHeartbeat old (taken_at and the last apply's time change at every tick
+// and alone make no commit). Returns the branch's tip.
 Result<std::string> publish_snapshot(const GlobalOptions& g, sys::Filesystem& fs,
                                      const std::string& repo, const std::string& branch,
                                      const std::string& text);

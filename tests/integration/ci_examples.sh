@@ -46,7 +46,7 @@ git -C admin remote add origin "$TMP/origin.git"
 git -C admin push -q origin main
 # The CA host: applies main, takes its snapshot, pushes it to certgate/snapshot.
 expect_exit 0 "$CERTGATE" --source admin/certgate.toml --state-dir state apply
-expect_exit 0 "$CERTGATE" --state-dir state snapshot --out "$TMP/snapshot.json"
+expect_exit 0 "$CERTGATE" --source admin/certgate.toml --state-dir state snapshot --out "$TMP/snapshot.json"
 git -C admin checkout -q --orphan certgate/snapshot
 git -C admin rm -q -r --cached .
 cp snapshot.json admin/snapshot.json
@@ -63,6 +63,10 @@ push_pr() {  # push_pr BRANCH DEVICES...: a pull request's branch off main
 }
 push_pr add-dave alice bob 'carol!' dave
 push_pr typo alice
+push_pr open-nas alice bob carol eve
+sed -i 's/^allow_groups = \["admins"\]$/allow_groups = ["admins"]\npublic_paths = ["\/"]/' admin/certgate.toml
+git -C admin commit -q -am "nas public" && git -C admin push -q origin open-nas
+git -C admin checkout -q -f typo
 sed -i 's/^schema = 1$/schema = 1\nunknown_key = "typo"/' admin/certgate.toml
 git -C admin commit -q -am typo2 && git -C admin push -q origin typo
 
@@ -104,4 +108,17 @@ for ci in github gitlab; do
   md_has "$md" "tags[:2] == ['h3', 'p'] and 'pre' in tags and not tables"
 done
 expect_grep '^status=1$' "$TMP/github-typo.output"
+
+# A pull request opening the site to everyone fails review: the plan is posted with why.
+for ci in github gitlab; do
+  checkout "$ci-open" open-nas
+  want=0; [ "$ci" = gitlab ] && want=1
+  expect_exit "$want" run_example "$ci.sh" "$ci-open"
+  md=$ci-open/plan.md
+  expect_grep '^### certgate plan$' "$md"
+  expect_grep '^\*\*fails review\*\*: certgate plan exited 1$' "$md"
+  expect_grep '^    .*site nas becomes public' "$md"
+  md_has "$md" "any(r[1] == 'nas' and r[2] == 'gains' for r in tables['Device|Site|Change|Why'])"
+done
+expect_grep '^status=1$' "$TMP/github-open.output"
 finish

@@ -112,6 +112,7 @@ expect_grep '"kind": "certgate snapshot"' published.json
 expect_exit 1 grep -q "PRIVATE KEY" published.json
 # Nothing new: no commit (only taken_at differs). main and pr are untouched.
 main_before=$(git -C remote.git rev-parse main)
+sleep 1  # a tick in another second: its taken_at and the last apply's time differ
 expect_exit 0 cg sync --source repo --snapshot-repo "$TMP/remote.git"
 [ "$(count)" = 1 ] && ok || bad "an unchanged snapshot made a commit"
 [ "$(git -C remote.git rev-parse main)" = "$main_before" ] && ok || bad "main moved"

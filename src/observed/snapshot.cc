@@ -123,6 +123,14 @@ class Reader {
   std::string path_;
 };
 
+// The optional "key" of `j`.
+std::optional<base::KeyType> read_key(const Reader& r, const nlohmann::json& j) {
+  if (!j.contains("key")) return std::nullopt;
+  auto key = base::parse_key_type(r.text(j, "key"));
+  if (!key) r.at("key").bad("not a key type");
+  return *key;
+}
+
 Cert read_cert(const Reader& r, const nlohmann::json& j) {
   Cert c;
   c.serial = r.text(j, "serial");
@@ -145,11 +153,7 @@ Cert read_cert(const Reader& r, const nlohmann::json& j) {
   }
   c.has_file = r.flag(j, "has_file");
   c.not_before = r.instant(j, "not_before");
-  if (j.contains("key")) {
-    auto key = base::parse_key_type(r.text(j, "key"));
-    if (!key) r.at("key").bad("not a key type");
-    c.key = *key;
-  }
+  c.key = read_key(r, j);
   c.owner = r.text(j, "owner");
   c.public_key_sha256 = r.text(j, "public_key_sha256");
   const std::string origin = r.text(j, "key_origin");
@@ -182,11 +186,7 @@ void read_ca(const Reader& r, const nlohmann::json& j, Snapshot& s) {
   ca.common_name = r.text(j, "common_name");
   ca.not_before = r.instant(j, "not_before");
   ca.not_after = r.instant(j, "not_after");
-  if (j.contains("key")) {
-    auto key = base::parse_key_type(r.text(j, "key"));
-    if (!key) r.at("key").bad("not a key type");
-    ca.key = *key;
-  }
+  ca.key = read_key(r, j);
   s.ca_pem = r.text(j, "pem");
 }
 

@@ -8,11 +8,10 @@
 #include <set>
 
 #include "apply/file_modes.h"
-#include "apply/pickup_files.h"
-#include "pki/inspect.h"
+#include "observed/deployed.h"
+#include "observed/manifest.h"
 #include "pki/random.h"
-#include "plan/deploy.h"
-#include "render/nginx_files.h"
+#include "render/pickup_conf.h"
 
 namespace certgate::apply {
 namespace {
@@ -22,7 +21,6 @@ using sys::join_path;
 constexpr const char* kManifest = "MANIFEST";
 // The folders of DIR whose files certgate alone writes: a file not wanted there goes.
 constexpr const char* kManaged[] = {"sites", render::kPickupDir};
-constexpr const char* kGroupFile = "pickup/.group";
 
 Result<void> write_file(sys::Filesystem& fs, const DeployRequest& req, const std::string& path,
                         const std::string& rel, const std::string& bytes, bool live) {
@@ -33,41 +31,6 @@ Result<void> write_file(sys::Filesystem& fs, const DeployRequest& req, const std
 using Changes = std::map<std::string, std::optional<std::string>>;
 // rel -> whether the file existed before the deploy (its bytes wait in .certgate-previous/).
 using Manifest = std::map<std::string, bool>;
-
-Result<Changes> changes(sys::Filesystem& fs, const DeployRequest& req) {
-  Changes out;
-  for (const auto& [rel, bytes] : req.files) {
-    auto now = fs.read(join_path(req.dir, rel));
-    if (now && *now == bytes) continue;
-    if (!now && now.error().code != Errc::not_found) return now.error();
-    out[rel] = bytes;
-  }
-  // A new worker_group (pickup/.group names it) is a change of every pickup file: their bytes
-  // are the same, their group is not.
-  if (out.contains(kGroupFile)) {
-    for (const auto& [rel, bytes] : req.files)
-      if (is_private(rel)) out[rel] = bytes;
-  }
-  if (!req.prunes_sites) return out;
-  for (const char* folder : kManaged) {
-    auto names = fs.list(join_path(req.dir, folder));
-    if (!names) {
-      if (names.error().code == Errc::not_found) continue;
-      return names.error();
-    }
-    for (const std::string& name : *names) {
-      const std::string rel = std::string(folder) + "/" + name;
-      if (req.files.contains(rel)) continue;
-      if (is_private(rel)) {  // pickup/ is certgate's alone, and its files are not text
-        out[rel] = std::nullopt;
-        continue;
-      }
-      auto bytes = fs.read(join_path(req.dir, rel));
-      if (bytes && bytes->starts_with(observed::kGeneratedHeader)) out[rel] = std::nullopt;
-    }
-  }
-  return out;
-}
 
 std::string previous_dir(const DeployRequest& req) {
   return join_path(req.dir, observed::kPreviousDir);
@@ -101,9 +64,16 @@ Result<Manifest> save_previous(sys::Filesystem& fs, const DeployRequest& req,
     if (auto r = fs.make_dirs(join_path(prev, folder), 0700); !r) return r.error();
   }
   for (const auto& [rel, bytes] : changes) {
-    if (manifest->contains(rel)) continue;
     auto old = fs.read(join_path(req.dir, rel));
     if (!old && old.error().code != Errc::not_found) return old.error();
+    if (auto it = req.expected.find(rel); it != req.expected.end()) {
+      const std::string now = old ? pki::sha256_hex(*old) : "";
+      if (now != it->second)
+        return make_error(Errc::stale, join_path(req.dir, rel) +
+                                           " changed since the plan was made; nothing was "
+                                           "deployed here (the next run plans again)");
+    }
+    if (manifest->contains(rel)) continue;
     (*manifest)[rel] = old.has_value();
     if (old) {
       auto r = fs.write_deferred(join_path(prev, rel), *old, is_private(rel) ? 0600 : kFileMode);
@@ -169,9 +139,11 @@ Result<void> restore_previous(sys::Filesystem& fs, const DeployRequest& req,
 }
 
 // PEM files first and http.conf last, so that a reader never sees a site include naming a
-// variable the http.conf on disk does not define yet (nginx reads them all at once anyway).
+// variable the http.conf on disk does not define yet (nginx reads them all at once anyway); the
+// manifest, which names them all, after them.
 int install_rank(const std::string& rel) {
   if (rel.ends_with(".pem")) return 0;
+  if (rel == observed::kManifestFile) return 3;
   return rel == "http.conf" ? 2 : 1;
 }
 
@@ -227,6 +199,14 @@ Result<void> swap_in(sys::Filesystem& fs, const DeployRequest& req, const Change
   if (auto r = fs.sync(); !r) return r;
   std::sort(result.written.begin(), result.written.end());
   return remove_folder(fs, staging);
+}
+
+// The live files a deploy has replaced or removed so far, for messages: "http.conf, crl.pem".
+std::string changed_so_far(const DeployResult& result) {
+  std::string out;
+  for (const auto* list : {&result.written, &result.removed})
+    for (const std::string& rel : *list) out += (out.empty() ? "" : ", ") + rel;
+  return out;
 }
 
 Error command_error(const std::string& what, const sys::Command& c, const sys::CommandOutput& o,
@@ -340,15 +320,13 @@ Result<void> finish_interrupted(targets::Target& target, const DeployRequest& re
 Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
   sys::Filesystem& fs = target.fs();
   DeployResult result;
-  for (const auto& [rel, bytes] : req.files) result.deployed[rel] = pki::sha256_hex(bytes);
   auto interrupted = fs.stat(previous_dir(req));
   if (interrupted) {
     if (auto r = finish_interrupted(target, req, result); !r) return r.error();
   } else if (interrupted.error().code != Errc::not_found) {
     return interrupted.error();
   }
-  auto todo = changes(fs, req);
-  if (!todo) return todo.error();
+  const Changes* todo = &req.changes;
   if (todo->empty()) return result;
   if (auto r = fs.make_dirs(req.dir, kDirMode); !r) return r.error();
   // The copies of what changes and the staged new files, flushed together; then the manifest
@@ -363,7 +341,7 @@ Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
     spdlog::warn("deploy failed before any file changed target={} dir={}", target.name(), req.dir);
     (void)remove_folder(fs, join_path(req.dir, observed::kStagingDir));
     (void)forget_previous(fs, req);
-    return outcome.error();
+    return make_error(outcome.error().code, outcome.error().message + "; no live file was changed");
   }
   outcome = swap_in(fs, req, *todo, result);
   bool reload_ran = false;
@@ -371,10 +349,14 @@ Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
   if (!outcome) {
     spdlog::warn("deploy failed, restoring previous files target={} dir={}", target.name(),
                  req.dir);
+    const std::string touched = changed_so_far(result);
     if (auto r = restore_previous(fs, req, *manifest); !r)
       return make_error(outcome.error().code,
-                        outcome.error().message +
-                            "\nrestoring the previous files failed too: " + r.error().message);
+                        outcome.error().message + "\n" +
+                            (touched.empty() ? "no live file had changed yet, but clearing the "
+                                               "saved copies failed: "
+                                             : "restoring " + touched + " failed: ") +
+                            r.error().message);
     if (reload_ran) return with_reload_restored(target, req, outcome.error());
     return outcome.error();
   }

@@ -4,7 +4,7 @@
 // accepted comes back when the new files fail.
 #include <doctest/doctest.h>
 
-#include "apply/deploy.h"
+#include "apply/deploy_files.h"
 #include "support/deploy_fixtures.h"
 #include "support/fake_runner.h"
 #include "support/faulty_filesystem.h"
@@ -28,7 +28,7 @@ void on_nginx_test(FaultyFilesystem& fs, testing::FakeRunner& runner, int exit_c
 }
 
 // Each live file holds the whole of one version, or is absent where one version has none.
-void check_whole(const FaultyFilesystem& fs, const DeployRequest& v1, const DeployRequest& v2) {
+void check_whole(const FaultyFilesystem& fs, const FileSet& v1, const FileSet& v2) {
   const auto live = testing::live_files(fs.files());
   for (const auto& [path, file] : live) {
     CAPTURE(path);
@@ -56,13 +56,13 @@ struct Run {
   Run(int n, int test_exit) {
     testing::FakeRunner ok;
     targets::LocalTarget first(fs, ok);
-    REQUIRE(deploy(first, testing::deploy_request("v1")));
+    REQUIRE(deploy_files(first, testing::deploy_request("v1")));
     REQUIRE(fs.sync());  // forgetting the previous versions is not flushed by deploy
     fs.crash();
     on_nginx_test(fs, runner, test_exit, problems);
     fs.fail_at(n);
     targets::LocalTarget target(fs, runner);
-    result = deploy(target, testing::deploy_request("v2"));
+    result = deploy_files(target, testing::deploy_request("v2"));
   }
 };
 
@@ -72,8 +72,8 @@ int changes_of_a_deploy(int test_exit) {
 }
 
 TEST_CASE("crash: a deploy cut at any change leaves whole files, and the next one converges") {
-  const DeployRequest v1 = testing::deploy_request("v1");
-  const DeployRequest v2 = testing::deploy_request("v2");
+  const FileSet v1 = testing::deploy_request("v1");
+  const FileSet v2 = testing::deploy_request("v2");
   const int total = changes_of_a_deploy(0);
   for (int n = 1; n <= total + 1; ++n) {
     Run run(n <= total ? n : 0, 0);
@@ -86,14 +86,14 @@ TEST_CASE("crash: a deploy cut at any change leaves whole files, and the next on
     if (n > total) CHECK(testing::live_files(run.fs.files()) == testing::live_files(before));
     check_whole(run.fs, v1, v2);
     targets::LocalTarget target(run.fs, run.runner);
-    REQUIRE(deploy(target, v2));
+    REQUIRE(deploy_files(target, v2));
     CHECK(run.problems.empty());
     CHECK(run.fs.files() == testing::deployed_files(v2));
   }
 }
 
 TEST_CASE("crash: a deploy whose nginx -t fails, cut at any change, leaves what nginx accepted") {
-  const DeployRequest v1 = testing::deploy_request("v1");
+  const FileSet v1 = testing::deploy_request("v1");
   const int total = changes_of_a_deploy(1);
   for (int n = 1; n <= total + 1; ++n) {
     Run run(n <= total ? n : 0, 1);
@@ -104,7 +104,7 @@ TEST_CASE("crash: a deploy whose nginx -t fails, cut at any change, leaves what 
     run.fs.crash();
     // The next deploy of v2 fails its test again: v1, what nginx last accepted, must be live.
     targets::LocalTarget target(run.fs, run.runner);
-    REQUIRE_FALSE(deploy(target, testing::deploy_request("v2")));
+    REQUIRE_FALSE(deploy_files(target, testing::deploy_request("v2")));
     CHECK(testing::live_files(run.fs.files()) == testing::deployed_files(v1));
     run.fs.crash();  // and durably so
     CHECK(testing::live_files(run.fs.files()) == testing::deployed_files(v1));

@@ -184,9 +184,11 @@ Result<void> Applier::issue_batch() {
     if (old.empty()) {
       spdlog::info("issued device={} serial={}", m.device, m.serial);
       report_.issued.push_back(m.device + " " + m.serial);
+      report_.new_serials[m.device] = m.serial;
     } else {
       spdlog::info("renewed device={} serial={} replaces={}", m.device, m.serial, old);
       report_.renewed.push_back(m.device + " " + old + " -> " + m.serial);
+      report_.new_serials[m.device] = m.serial;
       if ((*jobs)[i].revokes_predecessor) superseded_[old] = m.device;
     }
   }
@@ -255,14 +257,9 @@ Result<void> Applier::issue_probe() {
 }
 
 Result<long> Applier::crl_number() const {
-  auto action = std::find_if(plan_.actions.begin(), plan_.actions.end(),
-                             [](const Action& a) { return a.kind == ActionKind::crl; });
-  CG_CHECK(action != plan_.actions.end());
-  long planned = 0;
-  const std::string& after = action->after;
-  auto [end, ec] = std::from_chars(after.data(), after.data() + after.size(), planned);
-  if (ec != std::errc() || end != after.data() + after.size() || planned < 1)
-    return make_error(Errc::invalid, "the plan's crlNumber \"" + after + "\" is not a number");
+  CG_CHECK(plan_.count(ActionKind::crl) == 1);
+  const long planned = plan_.crl_number;
+  const std::string after = std::to_string(planned);
   // The database as this run found it: no CRL was signed since (one per apply).
   long used = ca_.next_crl_number - 1;
   if (ca_.crl_pem) {

@@ -6,6 +6,7 @@
 // completes or rolls back. REQUIRES: the caller holds STATE/lock and has run recover().
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct ApplyReport {
   std::vector<std::string> renewed;  // "device old -> new"
   std::vector<std::string> revoked;  // "device serial reason"
   long crl_number = -1;              // -1: no CRL written
+  // Device -> serial of the certificate issued or renewed for it, as $ssl_client_serial prints
+  // it: what the plan's planned serials (plan::kPlannedSerial) turned out to be.
+  std::map<std::string, std::string> new_serials = {};
 
   bool operator==(const ApplyReport&) const = default;
 };

@@ -5,23 +5,20 @@
 #include <algorithm>
 #include <thread>
 
-#include "apply/deploy.h"
-#include "observed/observe.h"
-#include "pki/ca_database.h"
-#include "pki/random.h"
-
 namespace certgate::apply {
 namespace {
 
-TargetResult deploy_one(const RolloutTarget& t, const std::map<std::string, std::string>& files) {
+TargetResult deploy_one(const RolloutTarget& t) {
   TargetResult out{t.name, TargetOutcome::failed, "", 0, false};
   if (!t.target) {
     out.error = t.unreachable;
     return out;
   }
-  DeployRequest request{t.nginx.dir, t.nginx.test, t.nginx.reload, files};
-  request.group = t.nginx.worker_group;
-  auto result = deploy(*t.target, request);
+  if (!t.deploys) {
+    out.outcome = TargetOutcome::unchanged;
+    return out;
+  }
+  auto result = deploy(*t.target, t.request);
   if (!result) {
     out.error = result.error().message;
     spdlog::error("deploy failed target={} error={}", t.name, out.error);
@@ -55,27 +52,8 @@ int RolloutReport::failures() const {
   }));
 }
 
-Result<RolloutReport> roll_out(const desired::DesiredState& desired,
-                               const std::vector<RolloutTarget>& targets,
-                               const desired::Rollout& policy, sys::Filesystem& state_fs,
-                               const std::string& state_dir, const std::string& generated_from,
-                               base::Instant now) {
+RolloutReport roll_out(const std::vector<RolloutTarget>& targets, const desired::Rollout& policy) {
   RolloutReport report;
-  if (targets.empty()) return report;
-  auto observed = observed::observe(state_fs, state_dir, desired, now);
-  if (!observed) return observed.error();
-  pki::CaDatabase db(state_fs, state_dir);
-  auto ca_pem = state_fs.read(db.cert_path());
-  if (!ca_pem) return ca_pem.error();
-  auto crl_pem = state_fs.read(db.crl_path());
-  if (!crl_pem) return crl_pem.error();
-  std::vector<std::map<std::string, std::string>> files;
-  for (const RolloutTarget& t : targets) {
-    auto f = target_files(desired, t.sites, t.nginx.dir, *observed, *ca_pem, *crl_pem,
-                          generated_from, now, state_fs, t.nginx.worker_group);
-    if (!f) return f.error();
-    files.push_back(std::move(*f));
-  }
   report.results.resize(targets.size());
   for (size_t i = 0; i < targets.size(); ++i) report.results[i].target = targets[i].name;
   for (const std::vector<size_t>& group : stages(targets.size(), policy)) {
@@ -84,20 +62,19 @@ Result<RolloutReport> roll_out(const desired::DesiredState& desired,
       break;
     }
     if (group.size() == 1) {
-      report.results[group[0]] = deploy_one(targets[group[0]], files[group[0]]);
+      report.results[group[0]] = deploy_one(targets[group[0]]);
     } else {
       // One thread per target of the batch: each owns its target (and SSH session) meanwhile.
       std::vector<std::thread> threads;
       for (size_t i : group)
-        threads.emplace_back([&, i] { report.results[i] = deploy_one(targets[i], files[i]); });
+        threads.emplace_back([&, i] { report.results[i] = deploy_one(targets[i]); });
       for (std::thread& th : threads) th.join();
     }
   }
   for (size_t i = 0; i < targets.size(); ++i) {
     const TargetResult& r = report.results[i];
     if (r.outcome == TargetOutcome::failed || r.outcome == TargetOutcome::skipped) continue;
-    auto& shas = report.deployed[r.target];
-    for (const auto& [rel, bytes] : files[i]) shas[rel] = pki::sha256_hex(bytes);
+    report.deployed[r.target] = targets[i].holds;
     report.files_written += r.files;
     if (r.reloaded) report.reloaded.push_back(r.target);
   }

@@ -1,6 +1,6 @@
-// The deploy stage of apply: after the PKI actions (done once, before any target), bring every
-// target's nginx files to what the CA database now says (level-triggered: re-read, re-render,
-// compare, deploy), target by target as [rollout] says (DESIGN.md section 3):
+// The deploy stage of apply: after the PKI actions (done once, before any target), carry out
+// each target's file actions with the bytes the plan decided (apply/deploy.h), target by target
+// as [rollout] says (DESIGN.md section 3):
 //
 //   - the first `canary` targets one at a time, then the rest in batches of `batch` in parallel;
 //   - a target that fails (unreachable, refused host key, upload, `nginx -t`, reload) has its
@@ -13,10 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "base/result.h"
-#include "base/time.h"
+#include "apply/deploy.h"
 #include "desired/desired_state.h"
-#include "sys/filesystem.h"
 #include "targets/target.h"
 
 namespace certgate::apply {
@@ -25,8 +23,10 @@ struct RolloutTarget {
   std::string name;                   // "local" or the [[host]] name
   targets::Target* target = nullptr;  // borrowed; null when it could not be reached
   std::string unreachable;            // why it could not be reached (target is null)
-  desired::NginxSpec nginx;
-  std::vector<std::string> sites;
+  DeployRequest request = {};         // the plan's changes for it
+  bool deploys = false;               // the plan has a file or reload action for it: deploy() runs
+  // Path relative to its dir -> sha256 of every file it holds once deployed (state.json).
+  std::map<std::string, std::string> holds = {};
 };
 
 enum class TargetOutcome { unchanged, deployed, failed, skipped };
@@ -53,14 +53,9 @@ struct RolloutReport {
   int failures() const;
 };
 
-// Renders each target's files (deploy.h target_files; a CRL nginx should not be given fails the
-// whole rollout before any target is touched) and deploys them as [rollout] says. Failed targets
-// are results, not an error.
-Result<RolloutReport> roll_out(const desired::DesiredState& desired,
-                               const std::vector<RolloutTarget>& targets,
-                               const desired::Rollout& policy, sys::Filesystem& state_fs,
-                               const std::string& state_dir, const std::string& generated_from,
-                               base::Instant now);
+// Deploys each target that `deploys` as [rollout] says; the others are unchanged. Failed
+// targets are results.
+RolloutReport roll_out(const std::vector<RolloutTarget>& targets, const desired::Rollout& policy);
 
 // "Rollout: 3 deployed, 1 unchanged, 1 failed, 2 not attempted" and a line per target that did
 // not deploy cleanly, for the apply summary.

@@ -18,6 +18,7 @@
 #include "cli/crl_guard.h"
 #include "cli/gate_run.h"
 #include "cli/pipeline.h"
+#include "cli/plan_rollout.h"
 #include "cli/signature_check.h"
 #include "observed/applied_record.h"
 #include "pki/ca_database.h"
@@ -97,30 +98,6 @@ void print_report(const apply::ApplyReport& r, const apply::RolloutReport& rollo
   std::printf("%s.\n", out.c_str());
 }
 
-// Deploys to every target in the order of the file's [[host]] entries (the canaries are the
-// first ones listed, among the hosts that could be reached), as [rollout] says.
-Result<apply::RolloutReport> roll_out(const PlanRun& run, const std::string& state,
-                                      sys::Filesystem& fs, base::Instant now) {
-  std::vector<const DeployTarget*> order;
-  for (const DeployTarget& t : run.targets) order.push_back(&t);
-  // Hosts that could not be reached at all go last: they fail without being tried, and must
-  // not take the canary's place or stop a revocation from reaching the others.
-  auto line_of = [&](const DeployTarget* t) {
-    const int unreachable = t->target ? 0 : 1 << 30;
-    for (const desired::Host& h : run.loaded.state.hosts)
-      if (h.name == t->name) return unreachable + h.loc.line;
-    return unreachable;
-  };
-  std::stable_sort(order.begin(), order.end(), [&](const DeployTarget* a, const DeployTarget* b) {
-    return line_of(a) < line_of(b);
-  });
-  std::vector<apply::RolloutTarget> targets;
-  for (const DeployTarget* t : order)
-    targets.push_back({t->name, t->target.get(), t->unreachable, t->nginx, t->sites});
-  return apply::roll_out(run.loaded.state, targets, run.loaded.state.rollout, fs, state,
-                         run.generated_from, now);
-}
-
 // Prints the rollout summary when a target did not deploy cleanly; true when all did.
 bool rollout_succeeded(const apply::RolloutReport& rollout) {
   if (rollout.failures() == 0 && !rollout.stopped) return true;
@@ -152,17 +129,6 @@ Result<void> check_history(const PlanRun& run, const std::string& state, bool al
                         last->commit.substr(0, 7) +
                         " (a force-push, or a rewind to an old device list); nothing was "
                         "changed; use --allow-rewind to apply it anyway");
-}
-
-// What the targets hold when the plan found nothing to change: their generated files.
-apply::RolloutReport unchanged_targets(const PlanRun& run) {
-  apply::RolloutReport report;
-  for (const observed::TargetFiles& t : run.observed.targets) {
-    auto& files = report.deployed[t.target];
-    for (const auto& [rel, f] : t.files)
-      if (f.is_generated) files[rel] = f.sha256;
-  }
-  return report;
 }
 
 // Where this apply deploys, and its CRL settings: what guard_crl uses when a later desired state
@@ -254,23 +220,21 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
                 plan_ms, ms_since(t2));
   if (!report) return fail("apply failed: " + report.error().message);
   auto t3 = std::chrono::steady_clock::now();
-  // An empty plan has already compared every target with what it should hold: nothing to
-  // deploy, and a no-change tick of the agent stays cheap.
-  const bool all_reached = std::all_of(run->targets.begin(), run->targets.end(),
-                                       [](const DeployTarget& t) { return t.target != nullptr; });
-  auto rollout = run->plan.is_empty() && all_reached
-                     ? Result<apply::RolloutReport>(unchanged_targets(*run))
-                     : roll_out(*run, state, fs, *now);
+  // The bytes the plan could not know (what apply signed), then each target's share of the plan.
+  if (auto r = resolve_wants(*run, fs, *now, report->new_serials); !r)
+    return fail("deploy failed: " + r.error().message);
+  auto targets = rollout_targets(*run, *now);
+  if (!targets) return fail("deploy failed: " + targets.error().message);
+  auto rollout = apply::roll_out(*targets, run->loaded.state.rollout);
   spdlog::debug("timing deploy_ms={:.1f}", ms_since(t3));
-  if (!rollout) return fail("deploy failed: " + rollout.error().message);
-  for (const std::string& target : rollout->reloaded)
+  for (const std::string& target : rollout.reloaded)
     out.reloaded_at[target] = sys::RealClock().now();
   for (const std::string& line : report->revoked)
     out.revoked_devices.push_back(line.substr(0, line.find(' ')));
   // Targets that failed or were not reached keep what the last apply recorded for them.
   auto deployed = run->observed.last_applied ? run->observed.last_applied->deployed
-                                             : decltype(rollout->deployed){};
-  for (auto& [target, files] : rollout->deployed) deployed[target] = files;
+                                             : decltype(rollout.deployed){};
+  for (auto& [target, files] : rollout.deployed) deployed[target] = files;
   std::erase_if(deployed, [&](const auto& entry) {
     return std::none_of(run->targets.begin(), run->targets.end(),
                         [&](const DeployTarget& t) { return t.name == entry.first; });
@@ -284,10 +248,10 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   record_targets(*run, record);
   if (auto r = apply::record_applied(fs, state, record); !r)
     return fail("record the apply: " + r.error().message);
-  if (!run->plan.is_empty()) print_report(*report, *rollout);
+  if (!run->plan.is_empty()) print_report(*report, rollout);
   std::fflush(stdout);
-  const bool rolled_out = rollout_succeeded(*rollout);
-  const bool closed = gates_closed_after_reload(*run, *rollout, fs, state, *now);
+  const bool rolled_out = rollout_succeeded(rollout);
+  const bool closed = gates_closed_after_reload(*run, rollout, fs, state, *now);
   return rolled_out && closed ? 0 : 1;
 }
 

@@ -18,6 +18,8 @@
 #include "observed/observe.h"
 #include "pki/ca_database.h"
 #include "pki/inspect.h"
+#include "pki/random.h"
+#include "plan/planner.h"
 #include "render/nginx_files.h"
 #include "render/pickup_conf.h"
 #include "targets/ssh_target.h"
@@ -47,8 +49,8 @@ Result<long> sign_crl(sys::Filesystem& fs, const std::string& state, base::Insta
   if (!observed) return observed.error();
   plan::Plan plan;
   plan.now = now;
-  // Numbered as the planner numbers it (RFC 5280 5.2.3: CRL numbers increase).
-  const long next = std::max(observed->next_crl_number, observed->crl.number + 1);
+  const long next = plan::next_crl_number(*observed);
+  plan.crl_number = next;
   plan.actions.push_back(plan::Action{plan::ActionKind::crl, plan::ObjectKind::crl, "local", "crl",
                                       "", "CRL refresh due", "", std::nullopt,
                                       std::to_string(observed->crl.number), std::to_string(next)});
@@ -89,16 +91,18 @@ Result<std::map<std::string, std::string>> deploy_crl(targets::Target& target,
   }
   if (!live->starts_with(observed::kGeneratedHeader))
     return make_error(Errc::not_found, "its crl.pem was not written by certgate: left alone");
-  const size_t begin = live->find("-----BEGIN");
-  std::string bytes = live->substr(0, begin == std::string::npos ? live->size() : begin) + crl_pem;
+  const std::string bytes = render::crl_file(crl_pem);
   apply::DeployRequest request{t.dir, t.test, t.reload, {{"crl.pem", bytes}}};
-  request.prunes_sites = false;
+  request.expected["crl.pem"] = pki::sha256_hex(*live);
   // A revocation whose own deploy failed reaches nginx here: its serial leaves the gate maps
   // too, or a resumed TLS session (which skips the CRL) would still pass the gate.
   auto http = target.fs().read(sys::join_path(t.dir, "http.conf"));
   if (http && http->starts_with(observed::kGeneratedHeader)) {
     std::string stripped = render::without_serials(*http, revoked);
-    if (stripped != *http) request.files["http.conf"] = std::move(stripped);
+    if (stripped != *http) {
+      request.changes["http.conf"] = std::move(stripped);
+      request.expected["http.conf"] = pki::sha256_hex(*http);
+    }
   }
   // A link cancelled or expired since dies now too: its locations leave pickup/links.conf.
   const std::string links_path = sys::join_path(t.dir, render::kLinksConf);
@@ -106,14 +110,17 @@ Result<std::map<std::string, std::string>> deploy_crl(targets::Target& target,
       links && links->starts_with(observed::kGeneratedHeader)) {
     std::string kept = render::without_links(*links, open_links);
     if (kept != *links) {
-      request.files[render::kLinksConf] = std::move(kept);
+      request.changes[render::kLinksConf] = std::move(kept);
+      request.expected[render::kLinksConf] = pki::sha256_hex(*links);
       request.group = t.worker_group;
     }
   }
-  if (bytes == *live && request.files.size() == 1) return std::map<std::string, std::string>{};
+  if (bytes == *live && request.changes.size() == 1) return std::map<std::string, std::string>{};
   auto done = apply::deploy(target, request);
   if (!done) return done.error();
-  return done->deployed;
+  std::map<std::string, std::string> deployed;
+  for (const auto& [rel, b] : request.changes) deployed[rel] = pki::sha256_hex(*b);
+  return deployed;
 }
 
 }  // namespace

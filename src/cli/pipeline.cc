@@ -16,6 +16,7 @@
 #include "pki/random.h"
 #include "plan/deploy.h"
 #include "render/nginx_files.h"
+#include "render/target_contents.h"
 #include "targets/ssh_session.h"
 #include "targets/ssh_target.h"
 
@@ -123,10 +124,11 @@ Result<void> deploy_targets(const GlobalOptions& g, PlanRun& run, sys::Filesyste
 }
 
 // The pickup/ files a target serving [enroll] should hold once the plan has run: what the state
-// holds now, except the files of devices the plan issues or renews, known only once it has run.
+// holds, except, before apply (`after_apply` false), the files of devices the plan issues or
+// renews, known only once it has run.
 Result<WantedPickup> wanted_pickup(const PlanRun& run, sys::Filesystem& fs,
                                    const std::set<std::string>& live, const DeployTarget& t,
-                                   const std::optional<std::string>& ca_pem) {
+                                   const std::optional<std::string>& ca_pem, bool after_apply) {
   const std::vector<std::string>& sites = t.sites;
   WantedPickup out;
   const desired::DesiredState& desired = run.loaded.state;
@@ -138,10 +140,13 @@ Result<WantedPickup> wanted_pickup(const PlanRun& run, sys::Filesystem& fs,
                                      run.observed.enroll_links, t.nginx.worker_group);
     if (!files) return files.error();
     static_cast<apply::PickupFiles&>(out) = std::move(*files);
-  } else {
+  } else {  // no CA yet: its first apply makes the pickup files
     out.links = apply::servable_links(desired, live, run.observed.enroll_links);
     out.files["pickup/.group"] = t.nginx.worker_group + "\n";
+    for (const render::EnrollLinkRef& link : out.links)
+      out.unknown.push_back("pickup/" + link.device + ".html");
   }
+  if (after_apply) return out;
   for (const plan::Action& a : run.plan.actions) {
     if (a.object != plan::ObjectKind::device ||
         (a.kind != plan::ActionKind::issue && a.kind != plan::ActionKind::renew))
@@ -157,54 +162,78 @@ Result<WantedPickup> wanted_pickup(const PlanRun& run, sys::Filesystem& fs,
   return out;
 }
 
-// What each target should hold once `plan` has run, with the serials it leaves live. ca.pem and
-// crl.pem are known now unless the plan signs them anew (their sha256 is then left empty).
-Result<std::vector<plan::TargetWant>> wants(const PlanRun& run, sys::Filesystem& fs,
-                                            base::Instant now) {
+// What the files of every target are rendered from once the plan has run: before apply, the
+// certificates it leaves live (planned serials for those it issues) and its CRL number, with
+// ca.pem and crl.pem unless it signs them anew; after apply, the same with the serials apply
+// chose (`new_serials`) and the CA and CRL it wrote.
+struct Facts {
   render::NginxInputs in;
-  in.generated_from = run.generated_from;
-  in.crl_number = plan::crl_number_after(run.plan, run.observed);
-  in.now = now;
-  std::set<std::string> live;
+  std::set<std::string> live;  // devices with a live certificate
+};
+
+Result<Facts> facts(const PlanRun& run, sys::Filesystem& fs, base::Instant now,
+                    const std::map<std::string, std::string>* new_serials) {
+  Facts f;
+  f.in.crl_number = run.plan.crl_number;
+  f.in.now = now;
   for (auto& [device, serial] : plan::live_certs_after(run.plan, run.observed, now)) {
-    live.insert(device);
-    in.certs.push_back({device, serial});
+    f.live.insert(device);
+    if (new_serials && serial == plan::kPlannedSerial) {
+      auto it = new_serials->find(device);
+      if (it == new_serials->end())
+        return make_error(Errc::invalid, "apply issued no certificate for " + device);
+      serial = it->second;
+    }
+    f.in.certs.push_back({device, serial});
   }
-  const bool new_ca = !run.observed.ca.exists;
-  const bool new_crl = run.plan.count(plan::ActionKind::crl) > 0;
+  if (new_serials)
+    std::sort(f.in.certs.begin(), f.in.certs.end(),
+              [](const auto& a, const auto& b) { return a.serial < b.serial; });
+  const bool new_ca = !run.observed.ca.exists && !new_serials;
+  const bool new_crl = run.plan.count(plan::ActionKind::crl) > 0 && !new_serials;
   if (run.snapshot) {
-    if (!new_ca && !run.snapshot->ca_pem.empty()) in.ca_pem = run.snapshot->ca_pem;
-    if (!new_crl && !run.snapshot->crl_pem.empty()) in.crl_pem = run.snapshot->crl_pem;
+    if (!new_ca && !run.snapshot->ca_pem.empty()) f.in.ca_pem = run.snapshot->ca_pem;
+    if (!new_crl && !run.snapshot->crl_pem.empty()) f.in.crl_pem = run.snapshot->crl_pem;
   } else {
     pki::CaDatabase db(fs, run.observed.state_dir);
-    if (auto pem = fs.read(db.cert_path()); pem && !new_ca) in.ca_pem = std::move(*pem);
-    if (auto pem = fs.read(db.crl_path()); pem && !new_crl) in.crl_pem = std::move(*pem);
+    if (auto pem = fs.read(db.cert_path()); pem && !new_ca) f.in.ca_pem = std::move(*pem);
+    if (auto pem = fs.read(db.crl_path()); pem && !new_crl) f.in.crl_pem = std::move(*pem);
   }
+  return f;
+}
+
+// What `t` must hold, rendered from `f` (render/target_contents.h, the one place that decides).
+Result<plan::TargetWant> target_want(const PlanRun& run, sys::Filesystem& fs, Facts& f,
+                                     const DeployTarget& t, bool after_apply) {
+  plan::TargetWant w{t.name, t.nginx.dir, t.nginx.test, t.nginx.reload, {}};
+  f.in.dir = t.nginx.dir;
+  auto pickup = wanted_pickup(run, fs, f.live, t, f.in.ca_pem, after_apply);
+  if (!pickup) return pickup.error();
+  f.in.links = std::move(pickup->links);
+  auto contents =
+      render::target_contents(run.loaded.state, t.sites, f.in, pickup->files, pickup->unknown);
+  for (auto& [rel, c] : contents) {
+    std::string sha = c.known ? pki::sha256_hex(c.bytes) : "";
+    w.files[rel] = {std::move(sha), std::move(c.bytes)};
+  }
+  for (const auto& [rel, sha] : pickup->digests) w.files[rel] = {sha, "", false};
+  for (const std::string& rel : pickup->hidden) w.files[rel] = {"", "", true};
+  // Without links the file names no token: its bytes are known, as on the CA host.
+  if (run.snapshot && !f.in.links.empty()) settle_hidden_links(run, t, w);
+  return w;
+}
+
+// What each target should hold once `plan` has run.
+Result<std::vector<plan::TargetWant>> wants(const PlanRun& run, sys::Filesystem& fs,
+                                            base::Instant now) {
+  auto f = facts(run, fs, now, nullptr);
+  if (!f) return f.error();
   std::vector<plan::TargetWant> out;
   for (const DeployTarget& t : run.targets) {
     if (!t.target && !t.from_snapshot) continue;  // unreachable: nothing to compare with
-    plan::TargetWant w{t.name, t.nginx.dir, t.nginx.test, t.nginx.reload, {}};
-    in.dir = t.nginx.dir;
-    auto pickup = wanted_pickup(run, fs, live, t, in.ca_pem);
-    if (!pickup) return pickup.error();
-    in.links = std::move(pickup->links);
-    auto files = render::nginx_files(run.loaded.state, t.sites, in);
-    files.merge(pickup->files);
-    for (auto& [rel, text] : files) {
-      std::string sha = pki::sha256_hex(text);
-      // PEM files are compared whole, and pickup/ files (bundles) are never shown; a line count
-      // of base64 would tell a reviewer nothing.
-      if (rel.ends_with(".pem") || rel.starts_with("pickup/")) text.clear();
-      w.files[rel] = {std::move(sha), std::move(text)};
-    }
-    if (!in.ca_pem) w.files["ca.pem"] = {};
-    if (!in.crl_pem) w.files["crl.pem"] = {};
-    for (const std::string& rel : pickup->unknown) w.files[rel] = {};
-    for (const auto& [rel, sha] : pickup->digests) w.files[rel] = {sha, "", false};
-    for (const std::string& rel : pickup->hidden) w.files[rel] = {"", "", true};
-    // Without links the file names no token: its bytes are known, as on the CA host.
-    if (run.snapshot && !in.links.empty()) settle_hidden_links(run, t, w);
-    out.push_back(std::move(w));
+    auto w = target_want(run, fs, *f, t, false);
+    if (!w) return w.error();
+    out.push_back(std::move(*w));
   }
   return out;
 }
@@ -261,6 +290,7 @@ bool plan_run(PlanRun& run, sys::Filesystem& fs, base::Instant now,
     return false;
   }
   plan::add_deploy_actions(*wanted, run.observed, run.plan);
+  run.wants = std::move(*wanted);
   for (const std::string& p : run.observed.enroll_link_problems) spdlog::warn("{}", p);
   for (const DeployTarget& t : run.targets) {
     if (!t.target && !t.from_snapshot)
@@ -268,6 +298,54 @@ bool plan_run(PlanRun& run, sys::Filesystem& fs, base::Instant now,
                                " is unreachable, its files were not compared: " + t.unreachable);
   }
   return true;
+}
+
+Result<void> resolve_wants(PlanRun& run, sys::Filesystem& fs, base::Instant now,
+                           const std::map<std::string, std::string>& new_serials) {
+  std::set<std::string> unknown;
+  for (const plan::TargetWant& w : run.wants)
+    for (const auto& [rel, f] : w.files)
+      if (f.sha256.empty()) unknown.insert(rel);
+  if (unknown.empty()) return {};
+  // A revocation or a CRL refresh: only the CRL apply signed is new, and its file is the CRL
+  // below its header.
+  if (unknown == std::set<std::string>{"crl.pem"}) {
+    auto pem = fs.read(pki::CaDatabase(fs, run.observed.state_dir).crl_path());
+    if (!pem) return pem.error();
+    const std::string bytes = render::crl_file(*pem);
+    const std::string sha = pki::sha256_hex(bytes);
+    for (plan::TargetWant& w : run.wants)
+      if (auto it = w.files.find("crl.pem"); it != w.files.end()) it->second = {sha, bytes};
+    return {};
+  }
+  auto f = facts(run, fs, now, &new_serials);
+  if (!f) return f.error();
+  for (plan::TargetWant& w : run.wants) {
+    if (std::none_of(w.files.begin(), w.files.end(),
+                     [](const auto& entry) { return entry.second.sha256.empty(); }))
+      continue;
+    auto t = std::find_if(run.targets.begin(), run.targets.end(),
+                          [&](const DeployTarget& d) { return d.name == w.target; });
+    CG_CHECK(t != run.targets.end());
+    auto fresh = target_want(run, fs, *f, *t, true);
+    if (!fresh) return fresh.error();
+    for (auto& [rel, wanted] : w.files) {
+      auto it = fresh->files.find(rel);
+      const bool same =
+          it != fresh->files.end() && (wanted.sha256.empty() || wanted.sha256 == it->second.sha256);
+      if (!same)
+        return make_error(Errc::invalid, w.target + ": " + rel +
+                                             " comes out otherwise than the plan decided; "
+                                             "nothing was deployed (a bug: please report it)");
+      if (wanted.sha256.empty()) wanted = std::move(it->second);
+    }
+    for (const auto& [rel, ignored] : fresh->files)
+      if (!w.files.contains(rel))
+        return make_error(Errc::invalid, w.target + ": apply would write " + rel +
+                                             ", which the plan did not decide; nothing was "
+                                             "deployed (a bug: please report it)");
+  }
+  return {};
 }
 
 }  // namespace certgate::cli

@@ -12,6 +12,7 @@
 #include "desired/desired_state.h"
 #include "observed/observed_state.h"
 #include "observed/snapshot.h"
+#include "plan/deploy.h"
 #include "plan/plan.h"
 #include "plan/planner.h"
 #include "sys/command_runner.h"
@@ -37,10 +38,14 @@ struct PlanRun {
   observed::ObservedState observed;
   plan::Plan plan;
   std::vector<DeployTarget> targets;
-  std::string generated_from;  // what the generated files' header names: "git 1a2b3c4..."
+  std::string generated_from;  // what the targets' manifests name: "git commit 1a2b3c4..."
   // plan --observed: the snapshot `observed` came from (cli/observed_pipeline.h); null on the CA
   // host, where the state directory is read.
   std::shared_ptr<const observed::Snapshot> snapshot;
+  // What each reachable target must hold once the plan has run, as the plan's file actions
+  // compare it (render/target_contents.h); after apply_pki, resolve_wants fills in the bytes
+  // the plan left unknown.
+  std::vector<plan::TargetWant> wants = {};
 };
 
 // How [[host]] targets are reached: --ssh-key, and the text of --known-hosts (default
@@ -59,5 +64,13 @@ std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, s
 // Prints why on stderr and returns false when the wanted files cannot be made.
 bool plan_run(PlanRun& run, sys::Filesystem& fs, base::Instant now,
               const plan::PlanOptions& options);
+
+// After apply_pki: fills in the bytes of every file run.wants left unknown (the CRL, a new CA,
+// maps naming the serials apply chose, new bundles) with the same function that decided the
+// others, fed with `new_serials` (device -> serial, ApplyReport::new_serials) and the CA and CRL
+// apply wrote. Errc::invalid when a file the plan knew would come out otherwise: nothing may be
+// deployed then.
+Result<void> resolve_wants(PlanRun& run, sys::Filesystem& fs, base::Instant now,
+                           const std::map<std::string, std::string>& new_serials);
 
 }  // namespace certgate::cli

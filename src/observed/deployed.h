@@ -34,8 +34,9 @@ struct TargetFiles {
   // Path relative to dir ("ca.pem", "sites/admin.conf") -> file; absent files are absent.
   std::map<std::string, DeployedFile> files;
   bool has_interrupted_deploy = false;  // DIR/.certgate-previous exists
-  // What http.conf's header says it was generated from ("git commit 1a2b...", "file x (sha256
-  // ...)"): the last apply that reached this target. Empty when there is none.
+  // What DIR/.certgate-manifest.json says the files were generated from ("git commit 1a2b...",
+  // "file x (sha256 ...)"): the last apply that changed this target's files. Empty when there is
+  // none.
   std::string generated_from;
   // Why the target could not be read (a [[host]] that is down, or whose host key is refused);
   // empty when it was. An unreachable target has no files here and is not compared.

@@ -57,7 +57,6 @@ struct Fixture {
   void deploy(const desired::DesiredState& state, const std::string& target = "local") {
     render::NginxInputs in;
     in.dir = "/etc/nginx/certgate";
-    in.generated_from = "test";
     in.now = kNow;
     for (const Cert& c : observed.certs)
       if (c.is_live(kNow)) in.certs.push_back({c.device, c.serial});

@@ -8,6 +8,8 @@
 namespace certgate::plan {
 namespace {
 
+constexpr const char* kGroupFile = "pickup/.group";
+
 std::vector<std::string_view> split_lines(const std::string& text) {
   std::vector<std::string_view> out;
   std::string_view rest = text;
@@ -19,6 +21,12 @@ std::vector<std::string_view> split_lines(const std::string& text) {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+// A generated .conf of certgate's, shown as changed lines; PEM files are compared whole, and
+// pickup/ files (bundles, the links' tokens) are never shown.
+bool is_text(const std::string& rel) {
+  return rel.ends_with(".conf") && !rel.starts_with("pickup/");
 }
 
 Action file_action(const TargetWant& want, const std::string& rel) {
@@ -47,8 +55,8 @@ std::optional<Action> compare(const TargetWant& want, const std::string& rel,
     return a;
   }
   a.before = have->sha256;
-  if (!wanted.text.empty() || !have->text.empty()) {
-    auto [plus, minus] = changed_lines(have->text, wanted.text);
+  if (is_text(rel) && (!wanted.bytes.empty() || !have->text.empty())) {
+    auto [plus, minus] = changed_lines(have->text, wanted.bytes);
     a.detail = "(+" + std::to_string(plus) + " -" + std::to_string(minus) + ")";
   } else {
     const char* made = rel.starts_with("pickup/") ? "(made by apply)" : "(signed by apply)";
@@ -100,8 +108,30 @@ void plan_target(const TargetWant& want, const observed::ObservedState& observed
   }
   size_t first = plan.actions.size();
   if (deployed) refuse_foreign_files(want, *deployed, recorded, plan);
+  bool regroup = false;
   for (const auto& [rel, wanted] : want.files) {
-    if (auto a = compare(want, rel, wanted, deployed, recorded)) plan.actions.push_back(*a);
+    auto a = compare(want, rel, wanted, deployed, recorded);
+    if (!a) continue;
+    regroup = regroup || rel == kGroupFile;
+    plan.actions.push_back(std::move(*a));
+  }
+  // The files' group is not in their bytes: with a new pickup/.group every pickup/ file is
+  // written again, with it.
+  if (regroup && deployed) {
+    std::set<std::string> listed;
+    for (size_t i = first; i < plan.actions.size(); ++i) listed.insert(plan.actions[i].subject);
+    for (const auto& [rel, wanted] : want.files) {
+      auto have = deployed->files.find(rel);
+      if (!rel.starts_with("pickup/") || have == deployed->files.end() ||
+          listed.contains(want.dir + "/" + rel))
+        continue;
+      Action a = file_action(want, rel);
+      a.before = have->second.sha256;
+      a.after = wanted.sha256;
+      a.detail = "(regroup)";
+      a.reason = "nginx's worker group changes";
+      plan.actions.push_back(std::move(a));
+    }
   }
   if (deployed) {
     for (const auto& [rel, have] : deployed->files) {
@@ -155,7 +185,7 @@ std::vector<std::pair<std::string, std::string>> live_certs_after(
     if (!a.serial.empty() && (a.kind == ActionKind::revoke || a.revokes_predecessor))
       replaced.insert(a.serial);
     if (a.kind == ActionKind::issue || a.kind == ActionKind::renew)
-      out.emplace_back(a.subject, "(new)");
+      out.emplace_back(a.subject, kPlannedSerial);
   }
   for (const observed::Cert& c : observed.certs) {
     if (c.is_live(now) && !replaced.contains(c.serial) && base::is_valid_name(c.device))
@@ -165,13 +195,6 @@ std::vector<std::pair<std::string, std::string>> live_certs_after(
     return std::tie(x.second, x.first) < std::tie(y.second, y.first);
   });
   return out;
-}
-
-long crl_number_after(const Plan& plan, const observed::ObservedState& observed) {
-  for (const Action& a : plan.actions) {
-    if (a.kind == ActionKind::crl) return std::stol(a.after);
-  }
-  return observed.crl.exists ? observed.crl.number : 0;
 }
 
 }  // namespace certgate::plan

@@ -17,9 +17,15 @@
 
 namespace certgate::plan {
 
+// The serial live_certs_after gives a certificate the plan issues: apply chooses the real one.
+inline constexpr const char* kPlannedSerial = "(new)";
+
 struct WantedFile {
   std::string sha256;  // empty: the bytes exist only once apply has signed them (new CA, CRL)
-  std::string text;    // generated .conf text, for the changed-line counts; empty for PEM files
+  // The bytes apply writes (sha256 is theirs). When sha256 is empty: for a .conf a preview with
+  // planned serials, for the changed-line counts; else empty. A plan from a snapshot may know
+  // only the sha256 of a file (a bundle it cannot see), and leave bytes empty.
+  std::string bytes;
   // Set with an empty sha256 by a plan from a snapshot (plan --observed) for a file whose bytes
   // hold secrets it cannot see (the enrollment links' tokens): it changes, to bytes only the CA
   // host knows.
@@ -41,6 +47,8 @@ struct TargetWant {
 
 // Appends file and reload actions for every target of `wants` to `plan`, comparing with
 // observed.targets (same names) and with what the last apply recorded (observed.last_applied).
+// The one rule for what goes: a generated file under sites/ or pickup/ that is not wanted. A new
+// pickup/.group (nginx's worker group) rewrites every pickup/ file: same bytes, another group.
 void add_deploy_actions(const std::vector<TargetWant>& wants,
                         const observed::ObservedState& observed, Plan& plan);
 
@@ -49,9 +57,6 @@ void add_deploy_actions(const std::vector<TargetWant>& wants,
 // serial is chosen by apply).
 std::vector<std::pair<std::string, std::string>> live_certs_after(
     const Plan& plan, const observed::ObservedState& observed, base::Instant now);
-
-// The crlNumber the CRL will carry once `plan` has run (0 when there will be none).
-long crl_number_after(const Plan& plan, const observed::ObservedState& observed);
 
 // Lines only in `after` and lines only in `before`, counted as multisets ("+2 -1").
 std::pair<int, int> changed_lines(const std::string& before, const std::string& after);

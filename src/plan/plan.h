@@ -94,6 +94,10 @@ struct Plan {
   // The CRL needs signing whatever the actions (missing, stale, near nextUpdate): a refused
   // plan still refreshes it, or nginx would turn every client away once it expires.
   bool crl_refresh_due = false;
+  // The crlNumber of the CRL the targets serve once the plan has run (0: there is none): the crl
+  // action's when there is one (apply signs exactly this number), else the current CRL's. The
+  // planner alone chooses it.
+  long crl_number = 0;
   // What a reviewer should know that is not an action ("the CA expires on ...").
   std::vector<std::string> notes;
   // What a reviewer must not miss: a change that opens a whole site to everyone.

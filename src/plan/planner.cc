@@ -245,15 +245,17 @@ struct Planner {
   void plan_crl() {
     note_crl_size();
     plan.crl_refresh_due = observed.ca.exists && !crl_reason(false).empty();
+    plan.crl_number = observed.crl.exists ? observed.crl.number : 0;
     std::string why = crl_reason(true);
     if (why.empty()) return;
     Action a;
     a.kind = ActionKind::crl;
     a.object = ObjectKind::crl;
     a.subject = "crl";
-    const long next = std::max(observed.next_crl_number, observed.crl.number + 1);
+    const long next = next_crl_number(observed);
     a.before = observed.crl.exists ? std::to_string(observed.crl.number) : "";
     a.after = std::to_string(next);
+    plan.crl_number = next;
     a.detail = "crlNumber " + (a.before.empty() ? std::string("none") : a.before) + " -> " +
                a.after + "   nextUpdate " + base::format_date(now + desired.ca.crl_validity);
     a.reason = std::move(why);
@@ -338,6 +340,10 @@ Plan compute_plan(const desired::DesiredState& desired, const observed::Observed
                            ": certificates cannot be renewed past it");
   }
   return p.plan;
+}
+
+long next_crl_number(const observed::ObservedState& observed) {
+  return std::max(observed.next_crl_number, observed.crl.number + 1);
 }
 
 }  // namespace certgate::plan

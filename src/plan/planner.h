@@ -30,4 +30,9 @@ struct PlanOptions {
 Plan compute_plan(const desired::DesiredState& desired, const observed::ObservedState& observed,
                   const PlanInputs& inputs, const PlanOptions& options, base::Instant now);
 
+// The number the next CRL this CA signs must carry: above every number used so far (RFC 5280
+// 5.2.3: CRL numbers increase, and none is given to two CRLs). The planner's crl action carries
+// it, and so does the CRL refresh of a refused apply (cli/crl_guard.h).
+long next_crl_number(const observed::ObservedState& observed);
+
 }  // namespace certgate::plan

@@ -4,8 +4,8 @@
 //   http.conf        in http{}: serial -> device and groups maps, a gate map and a refusal
 //                    sentence map per site, log_format certgate, map hash sizes for the
 //                    allowlists, and the X-Certgate-Generation response header
-//   sites/SITE.conf  in the site's server{}: client verification, CRL, a session cache zone
-//                    named after the CRL number (tickets off), the 403 gate, and the named
+//   sites/SITE.conf  in the site's server{}: client verification, CRL, a session cache zone of
+//                    its own (tickets off), the 403 gate, and the named
 //                    location that answers every refusal with an HTML page
 //                    (render/refusal_pages.h)
 //   sites/SITE.proxy.conf  in a proxied location{}: the gate again, and X-Client-* headers,
@@ -38,10 +38,9 @@ struct LiveCert {
 
 struct NginxInputs {
   std::string dir;              // [nginx].dir of the target; the files name ca.pem, crl.pem in it
-  std::string generated_from;   // "git 1a2b3c4" or "file certgate.toml sha256 ab12..."
   std::vector<LiveCert> certs;  // sorted by serial
-  long crl_number = 0;
-  base::Instant now;  // a fallback window open at `now` is rendered, a closed one is not
+  long crl_number = 0;  // of crl_pem, or of the CRL apply will sign (the generation names it)
+  base::Instant now;    // a fallback window open at `now` is rendered, a closed one is not
   // The CA certificate and the CRL as PEM: written as ca.pem and crl.pem below a generated-by
   // header (OpenSSL skips the lines before "-----BEGIN"); absent, those two files are left out.
   std::optional<std::string> ca_pem;
@@ -67,6 +66,11 @@ std::string generation_of(std::string_view http_conf);
 std::map<std::string, std::string> nginx_files(const desired::DesiredState& desired,
                                                const std::vector<std::string>& sites,
                                                const NginxInputs& in);
+
+// DIR/ca.pem and DIR/crl.pem for the CA certificate and the CRL `pem`: a generated-by header
+// above it (OpenSSL skips the lines before "-----BEGIN").
+std::string ca_file(const std::string& pem);
+std::string crl_file(const std::string& pem);
 
 // `http_conf` without the map lines of `serials` (as $ssl_client_serial prints them): what a
 // CRL-only deploy (cli/crl_guard.h) gives nginx when the CRL revokes a certificate the deployed

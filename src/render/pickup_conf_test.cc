@@ -31,7 +31,6 @@ desired::DesiredState enroll_state() {
 NginxInputs enroll_inputs() {
   NginxInputs in;
   in.dir = "/etc/nginx/certgate";
-  in.generated_from = "git 1a2b3c4";
   in.certs = {{"alice", "4A01"}, {"bob", "4B02"}};
   in.crl_number = 3;
   in.now = sys_days{2026y / November / 23};

@@ -31,14 +31,15 @@ std::string page(const std::string& id) {
 
 std::string refusal_map(const desired::Site& site, const std::string& enroll_url) {
   const std::string id = nginx_identifier(site.name);
-  // Keys: "NONE:" without a certificate; "SUCCESS:DEVICE" for a valid one of this CA (DEVICE
-  // empty when no map names its serial); "FAILED:REASON:..." with OpenSSL's reason when nginx
-  // rejects it (495). String keys are tried first, then the regexes in order.
-  std::string out = "map \"$ssl_client_verify:$certgate_device\" $certgate_" + id +
+  // Keys: "NONE:" without a certificate; "SUCCESS:NAME" for a valid one of this CA (NAME its
+  // common name, the device's: $certgate_cn in http.conf; the serial maps list only devices some
+  // site of the target allows); "FAILED:REASON:..." with OpenSSL's reason when nginx rejects it
+  // (495). String keys are tried first, then the regexes in order.
+  std::string out = "map \"$ssl_client_verify:$certgate_cn\" $certgate_" + id +
                     "_refusal {\n  default \"This certificate is not accepted here.\";\n";
   out += "  \"NONE:\" \"" + no_certificate_sentence(enroll_url) + "\";\n";
   out += "  \"SUCCESS:\" \"This certificate is not allowed here.\";\n";
-  out += "  \"~^SUCCESS:.\" \"$certgate_device is not allowed on " + site.name + ".\";\n";
+  out += "  \"~^SUCCESS:.\" \"$certgate_cn is not allowed on " + site.name + ".\";\n";
   out += "  \"~^FAILED:certificate revoked\" \"This certificate has been revoked.\";\n";
   out += "  \"~^FAILED:certificate has expired\" \"This certificate has expired.\";\n";
   // Another CA, as OpenSSL 3.0 words it behind nginx 1.22 (checked): "unable to verify the first

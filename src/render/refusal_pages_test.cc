@@ -35,11 +35,11 @@ TEST_CASE("refusal pages: the location-level gate holds its error_page inside it
 TEST_CASE("refusal pages: the sentence map tells every refusal apart") {
   const std::string map = refusal_map(site("admin"), "");
   CHECK(
-      map.starts_with("map \"$ssl_client_verify:$certgate_device\" $certgate_admin_refusal {\n"
+      map.starts_with("map \"$ssl_client_verify:$certgate_cn\" $certgate_admin_refusal {\n"
                       "  default \"This certificate is not accepted here.\";\n"));
   CHECK(map.find("  \"NONE:\" \"A client certificate of this site's CA is required. Ask the "
                  "administrator for a certificate.\";\n") != std::string::npos);
-  CHECK(map.find("  \"~^SUCCESS:.\" \"$certgate_device is not allowed on admin.\";\n") !=
+  CHECK(map.find("  \"~^SUCCESS:.\" \"$certgate_cn is not allowed on admin.\";\n") !=
         std::string::npos);
   CHECK(map.find("\"~^FAILED:certificate revoked\" \"This certificate has been revoked.\"") !=
         std::string::npos);

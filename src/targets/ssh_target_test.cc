@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "apply/deploy.h"
+#include "apply/deploy_files.h"
 #include "support/deploy_fixtures.h"
 #include "support/fake_runner.h"
 #include "support/fake_ssh.h"
@@ -162,9 +162,7 @@ TEST_CASE("ssh runner: a command sees the queued renames carried out first") {
 
 const std::string& kDir = testing::kDeployDir;
 
-apply::DeployRequest request(const std::string& version) {
-  return testing::deploy_request(version);
-}
+apply::FileSet request(const std::string& version) { return testing::deploy_request(version); }
 
 std::map<std::string, File> live_files(const testing::MemFilesystem& disk) {
   return testing::live_files(disk.files());
@@ -173,18 +171,18 @@ std::map<std::string, File> live_files(const testing::MemFilesystem& disk) {
 // Deploys `req` over a new session to `disk`, whose connection drops after `writes` writes
 // (negative: never); the session's calls are copied to `calls` when given.
 Result<apply::DeployResult> deploy_over_ssh(testing::MemFilesystem& disk, sys::CommandRunner& shell,
-                                            const apply::DeployRequest& req, int writes = -1,
+                                            const apply::FileSet& req, int writes = -1,
                                             std::vector<std::string>* calls = nullptr) {
   auto session = std::make_unique<FakeSsh>(disk, shell);
   FakeSsh& ssh = *session;
   ssh.fail_after_writes(writes);
   SshTarget target("h1", std::move(session));
-  auto r = apply::deploy(target, req);
+  auto r = apply::deploy_files(target, req);
   if (calls) *calls = ssh.calls;
   return r;
 }
 
-void check_converged(testing::MemFilesystem& disk, const apply::DeployRequest& req) {
+void check_converged(testing::MemFilesystem& disk, const apply::FileSet& req) {
   CHECK(disk.files() == testing::deployed_files(req));  // no staging, previous versions, temp file
   CHECK_FALSE(disk.stat(kDir + "/.certgate-staging"));
   CHECK_FALSE(disk.stat(kDir + "/.certgate-previous"));
@@ -240,8 +238,8 @@ TEST_CASE("ssh deploy: a failing nginx -t restores every file byte for byte over
 }
 
 TEST_CASE("ssh deploy: a connection lost at any call leaves whole files, and the next converges") {
-  const apply::DeployRequest v1 = request("v1");
-  const apply::DeployRequest v2 = request("v2");
+  const apply::FileSet v1 = request("v1");
+  const apply::FileSet v2 = request("v2");
   int total = 0;
   {
     testing::MemFilesystem disk;
@@ -259,7 +257,7 @@ TEST_CASE("ssh deploy: a connection lost at any call leaves whole files, and the
     auto session = std::make_unique<FakeSsh>(disk, shell);
     session->fail_after_calls(n);
     SshTarget target("h1", std::move(session));
-    REQUIRE_FALSE(apply::deploy(target, v2));
+    REQUIRE_FALSE(apply::deploy_files(target, v2));
     // Each live file holds the whole of one version; no other file (a temp one) is live.
     for (const auto& [path, file] : live_files(disk)) {
       CAPTURE(path);

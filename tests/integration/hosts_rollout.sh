@@ -69,7 +69,7 @@ head_commit() { git -C work rev-parse HEAD; }
 dev() { echo "--cert $TMP/state/devices/$1/cert.pem --key $TMP/state/devices/$1/key.pem"; }
 # sha256 of every file under a host's include dir, to prove it untouched.
 snapshot() { (cd "${CG[$1]}" && find . -type f | sort | xargs sha256sum); }
-leftovers() { find "${CG[$1]}" -name '.certgate-*'; }
+leftovers() { find "${CG[$1]}" -name '.certgate-*' ! -name .certgate-manifest.json; }
 
 # --- the plan names a file action per host, and the first apply reaches every host ---------
 expect_exit 0 cg plan

@@ -99,9 +99,10 @@ expect_grep '^  no certificate +refused \(403\)' "$TMP/out"
 # Certificates certgate did not issue, made with openssl: a valid one of this CA that no map
 # names, an expired one of this CA, one of a foreign CA, one of a CA that copies this CA's name
 # (Chromium offers only certificates whose issuer name the server asks for), a self-signed one.
-client_csr() { openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$1" \
-  -keyout "$1.key" -out "$1.csr" 2>/dev/null; }
-client_csr stray
+client_csr() { openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+  -subj "/CN=${2:-$1}" -keyout "$1.key" -out "$1.csr" 2>/dev/null; }
+# Its CN is no name certgate gives a device: the page names no one.
+client_csr stray "Stray Device"
 openssl x509 -req -in stray.csr -CA "$S/ca/ca.crt" -CAkey "$S/ca/ca.key" -days 2 \
   -set_serial "0x$(openssl rand -hex 12)" -out stray.crt 2>/dev/null
 client_csr expired

@@ -30,7 +30,8 @@ struct ApplyRun {
   apply::RolloutReport rollout;
 };
 
-// The whole apply: recover(), apply_pki_once, the rollout of every site to the local target
+// The whole apply as cli/cmd_apply.cc runs it: recover(), observe, plan_run (the plan with its
+// file actions), apply_pki, resolve_wants, the rollout of every site to the local target
 // ([nginx] of `desired`, commands through `runner`), then state.json. Stops at the first error.
 Result<ApplyRun> apply_once(sys::Filesystem& fs, sys::CommandRunner& runner,
                             const desired::DesiredState& desired, base::Instant now);

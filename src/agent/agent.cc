@@ -11,6 +11,10 @@ namespace certgate::agent {
 
 using std::chrono::seconds;
 
+seconds default_jitter(seconds interval) {
+  return std::clamp(interval / 10, seconds{0}, seconds{30});
+}
+
 seconds next_wait(const AgentOptions& options, int failures, seconds jitter_draw) {
   const seconds cap = std::max(options.interval, options.max_backoff);
   seconds wait = options.interval;

@@ -20,6 +20,11 @@ struct AgentOptions {
   std::chrono::seconds max_backoff{3600};
 };
 
+// The jitter when none is given: a tenth of `interval`, at most 30s (rounded down to whole
+// seconds, so 0 for an interval under 10s), so a short interval is not stretched by a long
+// random delay (`--interval 2s` ticks every 2s, not every 2 to 32s).
+std::chrono::seconds default_jitter(std::chrono::seconds interval);
+
 // How long to wait before the next tick after `failures` consecutive failed ticks (0 after a
 // success): the interval, doubled per failure and capped at max(interval, max_backoff), plus
 // `jitter_draw` (the caller's random draw in [0, jitter]).

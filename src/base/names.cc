@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+
 namespace certgate::base {
 namespace {
 
@@ -139,6 +141,34 @@ std::optional<std::string> user_problem(std::string_view user) {
   }
   if (ok) return std::nullopt;
   return "user \"" + std::string(user) + "\" must match [a-z_][a-z0-9_.-]* (at most 32 characters)";
+}
+
+std::optional<std::string> branch_name_problem(std::string_view branch) {
+  const auto bad = [&](std::string_view why) {
+    return "branch \"" + std::string(branch) + "\" is not a valid git branch name (" +
+           std::string(why) + ")";
+  };
+  if (branch.empty() || branch.size() > 255) return bad("1 to 255 characters");
+  if (branch == "@" || branch.front() == '-') return bad("not \"@\", no leading '-'");
+  for (unsigned char c : branch) {
+    if (c < 0x20 || c == 0x7f ||
+        std::string_view(" ~^:?*[\\").find(static_cast<char>(c)) != std::string_view::npos)
+      return bad("no space, control character or any of ~^:?*[\\");
+  }
+  for (std::string_view seq : {"..", "@{", "//"}) {
+    if (branch.find(seq) != std::string_view::npos) return bad("no \"..\", \"@{\" or \"//\"");
+  }
+  if (branch.front() == '/' || branch.back() == '/' || branch.back() == '.')
+    return bad("no leading '/', no trailing '/' or '.'");
+  size_t begin = 0;
+  while (begin <= branch.size()) {
+    const size_t end = std::min(branch.find('/', begin), branch.size());
+    const std::string_view part = branch.substr(begin, end - begin);
+    if (part.starts_with('.') || part.ends_with(".lock"))
+      return bad("no part starting with '.' or ending with \".lock\"");
+    begin = end + 1;
+  }
+  return std::nullopt;
 }
 
 }  // namespace certgate::base

@@ -38,4 +38,10 @@ std::optional<std::string> address_problem(std::string_view address);
 // A POSIX user name for SSH: [a-z_][a-z0-9_.-]*, at most 32 characters.
 std::optional<std::string> user_problem(std::string_view user);
 
+// A git branch name as `git check-ref-format --branch` takes it: at most 255 characters, not
+// "@", not starting with '-' or '/', not ending with '/' or '.', no "..", "@{" or "//", no
+// component starting with '.' or ending with ".lock", no space, control character or any of
+// ~^:?*[\ .
+std::optional<std::string> branch_name_problem(std::string_view branch);
+
 }  // namespace certgate::base

@@ -58,4 +58,22 @@ TEST_CASE("names: owners, SSH addresses and users") {
   CHECK(user_problem(""));
 }
 
+TEST_CASE("names: git branch names follow git check-ref-format --branch") {
+  for (const char* ok : {"main", "certgate/edges", "release-1.2", "a/b/c", "x@y", "v1.0_rc"}) {
+    CAPTURE(ok);
+    CHECK_FALSE(branch_name_problem(ok));
+  }
+  for (const char* bad :
+       {"",     "@",       "-main", "/main",  "main/",    "main.", "a..b", "a@{1}",
+        "a//b", ".hidden", "a/.b",  "a.lock", "a.lock/b", "a b",   "a~1",  "a^",
+        "a:b",  "a?",      "a*",    "a[",     "a\\b",     "a\tb",  "a\x7f"}) {
+    CAPTURE(bad);
+    auto p = branch_name_problem(bad);
+    REQUIRE(p);
+    CHECK(p->find("is not a valid git branch name") != std::string::npos);
+  }
+  CHECK(branch_name_problem(std::string(256, 'a')));
+  CHECK_FALSE(branch_name_problem(std::string(255, 'a')));
+}
+
 }  // namespace certgate::base

@@ -14,7 +14,7 @@ namespace {
 struct AgentFlags {
   ApplyFlags tick;
   std::string interval = "5m";
-  std::string jitter = "30s";
+  std::string jitter = "";  // empty: agent::default_jitter(interval)
   std::string max_backoff = "1h";
 };
 
@@ -27,8 +27,9 @@ Result<agent::AgentOptions> agent_options(const AgentFlags& f) {
                                          "such as 5m");
   // No jitter at all ("0", "0s") is allowed, unlike a zero duration in certgate.toml.
   const bool no_jitter = f.jitter.find_first_not_of("0") == 1 || f.jitter == "0";
-  auto jitter = no_jitter ? Result<std::chrono::seconds>(std::chrono::seconds{0})
-                          : base::parse_duration(f.jitter);
+  auto jitter = f.jitter.empty() ? Result<std::chrono::seconds>(agent::default_jitter(*interval))
+                : no_jitter      ? Result<std::chrono::seconds>(std::chrono::seconds{0})
+                                 : base::parse_duration(f.jitter);
   if (!jitter) return make_error(Errc::invalid, "--jitter: " + jitter.error().message);
   auto backoff = base::parse_duration(f.max_backoff);
   if (!backoff) return make_error(Errc::invalid, "--max-backoff: " + backoff.error().message);
@@ -66,8 +67,9 @@ void add_agent_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) 
   CLI::App* cmd = app.add_subcommand(
       "agent", "Run sync forever; SIGHUP syncs now, SIGTERM finishes the tick and exits");
   cmd->add_option("--interval", flags->interval, "Time between ticks")->capture_default_str();
-  cmd->add_option("--jitter", flags->jitter, "Random extra delay per tick, up to this")
-      ->capture_default_str();
+  cmd->add_option("--jitter", flags->jitter,
+                  "Random extra delay per tick, up to this (default: a tenth of --interval, at "
+                  "most 30s; 0s for none)");
   cmd->add_option("--max-backoff", flags->max_backoff,
                   "Longest wait after failing ticks (the wait doubles per failure)")
       ->capture_default_str();

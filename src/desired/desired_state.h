@@ -118,15 +118,23 @@ struct NginxSpec {
   bool operator==(const NginxSpec&) const = default;
 };
 
+// How a [[host]] gets its files (DESIGN.md section 3).
+enum class HostMode {
+  push,  // the CA host rolls them out over SSH (address, port, user) and reloads nginx there
+  pull,  // never contacted: the CA host commits them to [publish], `certgate edge` fetches them
+};
+
 struct Host {
   std::string name;
-  std::string address;
+  HostMode mode = HostMode::push;
+  std::string address;  // required for push; may be empty for a pull host
   int port = 22;
   std::string user;                // empty: the SSH default (the local user name)
   std::vector<std::string> sites;  // sorted; all sites when the file names none
   NginxSpec nginx;                 // [nginx] with this host's overrides applied
   base::SourceLoc loc;
 
+  bool is_pull() const { return mode == HostMode::pull; }
   bool operator==(const Host&) const = default;
 };
 
@@ -154,6 +162,18 @@ struct Enroll {
   bool operator==(const Enroll&) const = default;
 };
 
+// [publish]: the git repository the files of pull hosts are committed to, one directory per
+// host; nothing secret goes there (a pull host may not serve the [enroll] site).
+struct Publish {
+  std::string repo;  // file://, ssh://, scp-like (user@host:path) or a local path
+  std::string branch = "main";
+  std::string signing_key;  // absolute path of the SSH private key on the CA host that signs
+                            // every publish commit (never read into certgate's memory)
+  base::SourceLoc loc;      // where the [publish] table starts
+
+  bool operator==(const Publish&) const = default;
+};
+
 struct DesiredState {
   int schema = 1;
   CaSpec ca;
@@ -165,6 +185,7 @@ struct DesiredState {
   Rollout rollout;
   Safety safety;
   std::optional<Enroll> enroll;
+  std::optional<Publish> publish;  // required when a host has mode = "pull"
 
   // nullptr when there is no such name.
   const Device* find_device(std::string_view name) const;

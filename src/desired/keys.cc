@@ -8,8 +8,8 @@ namespace certgate::desired {
 namespace {
 
 using K = std::string_view;
-constexpr std::array<K, 10> kRoot = {"schema", "ca",   "defaults", "device", "site",
-                                     "nginx",  "host", "rollout",  "safety", "enroll"};
+constexpr std::array<K, 11> kRoot = {"schema", "ca",      "defaults", "device", "site",   "nginx",
+                                     "host",   "rollout", "safety",   "enroll", "publish"};
 constexpr std::array<K, 8> kCa = {
     "common_name", "organization", "organizational_unit", "country",
     "key",         "validity",     "crl_validity",        "crl_refresh_before"};
@@ -23,13 +23,15 @@ constexpr std::array<K, 9> kSite = {"name",          "server_names", "allow_grou
                                     "verify_depth",  "probe",        "fallback"};
 constexpr std::array<K, 2> kFallback = {"allow_ips", "until"};
 constexpr std::array<K, 5> kNginx = {"dir", "test", "reload", "access_log", "worker_group"};
-constexpr std::array<K, 10> kHost = {"name", "address", "port",   "user",       "sites",
-                                     "dir",  "test",    "reload", "access_log", "worker_group"};
+constexpr std::array<K, 11> kHost = {"name",   "mode",       "address",     "port",
+                                     "user",   "sites",      "dir",         "test",
+                                     "reload", "access_log", "worker_group"};
 constexpr std::array<K, 3> kRollout = {"canary", "batch", "max_failures"};
 constexpr std::array<K, 1> kSafety = {"max_revocations"};
 constexpr std::array<K, 3> kEnroll = {"site", "path", "link_validity"};
+constexpr std::array<K, 3> kPublish = {"repo", "branch", "signing_key"};
 
-constexpr std::array<TableKeys, 11> kTables = {{
+constexpr std::array<TableKeys, 12> kTables = {{
     {"", kRoot},
     {"ca", kCa},
     {"defaults", kDefaults},
@@ -41,6 +43,7 @@ constexpr std::array<TableKeys, 11> kTables = {{
     {"rollout", kRollout},
     {"safety", kSafety},
     {"enroll", kEnroll},
+    {"publish", kPublish},
 }};
 
 }  // namespace

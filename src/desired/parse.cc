@@ -169,7 +169,9 @@ void parse_root(const toml::table& root, ParseContext& ctx) {
   with_table(r, "rollout", ctx, [&](TableReader& t) { parse_rollout(t, ctx.state.rollout); });
   with_table(r, "safety", ctx, [&](TableReader& t) { parse_safety(t, ctx.state.safety); });
   with_table(r, "enroll", ctx, [&](TableReader& t) { parse_enroll(t, ctx); });
+  with_table(r, "publish", ctx, [&](TableReader& t) { parse_publish(t, ctx); });
   r.report_unknown_keys();
+  check_pull_hosts(ctx);
   check_groups(root, ctx);
 }
 

@@ -24,6 +24,9 @@ struct ParseContext {
   DesiredState& state;
   // Where each name was first defined, to report duplicates and to resolve references.
   std::map<std::string, base::SourceLoc> device_locs, site_locs, host_locs;
+  // Host name -> where its `mode = "pull"` is, for the checks that need the whole file.
+  std::map<std::string, base::SourceLoc> pull_mode_locs = {};
+  bool has_publish_table = false;  // [publish] is there, whether or not it is valid
 };
 
 // Said where an ed25519 device key is chosen, in [defaults] or in a [[device]].
@@ -35,6 +38,9 @@ void parse_devices(const toml::array& tables, ParseContext& ctx);
 void parse_sites(const toml::array& tables, ParseContext& ctx);
 void parse_nginx(TableReader& r, NginxSpec& spec);
 void parse_hosts(const toml::array& tables, ParseContext& ctx);
+void parse_publish(TableReader& r, ParseContext& ctx);
+// After every table is read: each pull host needs [publish] and must not serve [enroll].
+void check_pull_hosts(ParseContext& ctx);
 
 // Reads a name key, checks its form and uniqueness; nullopt when missing or bad.
 std::optional<LocatedString> read_unique_name(TableReader& r, std::string_view kind,

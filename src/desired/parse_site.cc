@@ -169,7 +169,16 @@ void parse_host(const toml::table& t, ParseContext& ctx) {
   h.loc = r.loc();
   auto name = read_unique_name(r, "host", ctx.host_locs);
   if (name) h.name = name->value;
-  if (r.require("address")) {
+  if (auto mode = r.string("mode")) {
+    if (mode->value == "pull") {
+      h.mode = HostMode::pull;
+      if (name) ctx.pull_mode_locs.emplace(name->value, mode->loc);
+    } else if (mode->value != "push") {
+      r.error(mode->loc, "\"mode\" \"" + mode->value + "\" must be \"push\" or \"pull\"");
+    }
+  }
+  // A pull host is never contacted over SSH: it needs no address.
+  if (h.is_pull() ? r.has("address") : r.require("address")) {
     if (auto a = r.string("address")) {
       if (auto p = base::address_problem(a->value)) r.error(a->loc, *p);
       h.address = a->value;

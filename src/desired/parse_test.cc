@@ -257,4 +257,84 @@ public_paths = ["nope"]
   CHECK(l[4].starts_with("repo/certgate.toml:13:17: error: public path \"nope\""));
 }
 
+TEST_CASE("desired: a pull host needs no address and [publish] gets its default branch") {
+  testing::MemFilesystem fs;
+  LoadResult r = load_text(fs, R"(schema = 1
+[ca]
+common_name = "CA"
+[[site]]
+name = "admin"
+[[host]]
+name = "edge-2"
+mode = "pull"
+[[host]]
+name = "edge-1"
+mode = "push"
+address = "10.0.0.5"
+[[host]]
+name = "edge-0"
+address = "10.0.0.4"
+[publish]
+repo = "ssh://git@git.example.com/infra/certgate-edges.git"
+signing_key = "/etc/certgate/publish_ed25519"
+)");
+  CHECK(lines(r.diagnostics) == std::vector<std::string>{});
+  REQUIRE(r.state.hosts.size() == 3);
+  CHECK(r.state.hosts[0].mode == HostMode::push);  // the default
+  CHECK(r.state.hosts[1].mode == HostMode::push);
+  CHECK(r.state.hosts[2].is_pull());
+  CHECK(r.state.hosts[2].address.empty());
+  CHECK(r.state.hosts[2].sites == std::vector<std::string>{"admin"});
+  REQUIRE(r.state.publish.has_value());
+  CHECK(r.state.publish->repo == "ssh://git@git.example.com/infra/certgate-edges.git");
+  CHECK(r.state.publish->branch == "main");
+  CHECK(r.state.publish->signing_key == "/etc/certgate/publish_ed25519");
+  CHECK(r.state.publish->loc.line == 16);
+}
+
+TEST_CASE("desired: [publish] takes scp-like, file:// and local repositories and a branch") {
+  for (const char* repo : {"git@git.example.com:infra/edges.git", "file:///srv/git/edges.git",
+                           "/srv/git/edges.git", "edges.git"}) {
+    CAPTURE(repo);
+    testing::MemFilesystem fs;
+    LoadResult r = load_text(fs, std::string("schema = 1\n[ca]\ncommon_name = \"CA\"\n") +
+                                     "[publish]\nrepo = \"" + repo +
+                                     "\"\nbranch = \"certgate/edges\"\nsigning_key = \"/k\"\n");
+    CHECK(lines(r.diagnostics) == std::vector<std::string>{});
+    REQUIRE(r.state.publish.has_value());
+    CHECK(r.state.publish->repo == repo);
+    CHECK(r.state.publish->branch == "certgate/edges");
+  }
+}
+
+TEST_CASE("desired: a pull host without [publish] or serving [enroll] is refused at its mode") {
+  testing::MemFilesystem fs;
+  LoadResult r = load_text(fs, R"(schema = 1
+[ca]
+common_name = "CA"
+[[site]]
+name = "admin"
+[[site]]
+name = "wiki"
+[enroll]
+site = "admin"
+[[host]]
+name = "edge-1"
+mode = "pull"
+[[host]]
+name = "edge-2"
+mode = "pull"
+sites = ["wiki"]
+)");
+  CHECK(lines(r.diagnostics) ==
+        std::vector<std::string>{
+            "repo/certgate.toml:12:8: error: host \"edge-1\" has mode = \"pull\" and serves the "
+            "[enroll] site \"admin\": its pickup files hold bundles and link tokens, secrets that "
+            "must never go into git; leave \"admin\" out of its sites or push to it over SSH",
+            "repo/certgate.toml:12:8: error: host \"edge-1\" has mode = \"pull\" but there is no "
+            "[publish] table to commit its files to (repo, signing_key)",
+            "repo/certgate.toml:15:8: error: host \"edge-2\" has mode = \"pull\" but there is no "
+            "[publish] table to commit its files to (repo, signing_key)"});
+}
+
 }  // namespace certgate::desired

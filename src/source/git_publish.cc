@@ -1,8 +1,9 @@
 #include "source/git_publish.h"
 
+#include <algorithm>
 #include <optional>
 
-#include "source/git_mirror.h"
+#include "source/publish_branch.h"
 #include "source/source.h"
 
 namespace certgate::source {
@@ -10,7 +11,6 @@ namespace {
 
 using BuilderPtr = std::unique_ptr<git_treebuilder, base::FreeWith<git_treebuilder_free>>;
 using SignaturePtr = std::unique_ptr<git_signature, base::FreeWith<git_signature_free>>;
-using ReferencePtr = std::unique_ptr<git_reference, base::FreeWith<git_reference_free>>;
 
 // A folder of the tree to commit: its files and its subfolders, by name.
 struct Folder {
@@ -102,6 +102,37 @@ std::map<std::string, std::string> files_to_commit(git_repository* repo, const g
   return files;
 }
 
+// Writes the commit object (signed when req.sign is set) into `repo`; changes no reference.
+Result<git_oid> write_commit(git_repository* repo, const PublishRequest& req,
+                             const git_signature* who, const git_tree* tree,
+                             const git_commit* parent) {
+  const git_commit* parents[] = {parent};
+  const size_t count = parent ? 1 : 0;
+  git_oid id;
+  if (!req.sign) {
+    if (git_commit_create(&id, repo, nullptr, who, who, nullptr, req.message.c_str(), tree, count,
+                          parents) != 0)
+      return last_git_error(Errc::io, "commit to " + req.branch);
+    return id;
+  }
+  // As `git commit -S` does: the commit object without a signature is what gets signed, and
+  // the signature goes into its "gpgsig" header.
+  git_buf raw = GIT_BUF_INIT;
+  if (git_commit_create_buffer(&raw, repo, who, who, nullptr, req.message.c_str(), tree, count,
+                               parents) != 0)
+    return last_git_error(Errc::io, "commit to " + req.branch);
+  const std::string buffer(raw.ptr, raw.size);
+  git_buf_dispose(&raw);
+  auto signature = req.sign(buffer);
+  if (!signature) return signature.error();
+  // libgit2 ends the header's last line itself; git writes an armor's final newline that way.
+  std::string armor = *signature;
+  while (armor.ends_with('\n')) armor.pop_back();
+  if (git_commit_create_with_signature(&id, repo, buffer.c_str(), armor.c_str(), "gpgsig") != 0)
+    return last_git_error(Errc::io, "signed commit to " + req.branch);
+  return id;
+}
+
 // The commit of req.files on top of `tip`, written into `repo`; nullopt when its tree is the
 // tip's (nothing to publish). No reference is changed.
 Result<std::optional<git_oid>> next_commit(git_repository* repo, const std::optional<git_oid>& tip,
@@ -130,154 +161,109 @@ Result<std::optional<git_oid>> next_commit(git_repository* repo, const std::opti
   if (git_signature_now(&raw_sig, req.author_name.c_str(), req.author_email.c_str()) != 0)
     return last_git_error(Errc::invalid, "commit author " + req.author_name);
   SignaturePtr sig(raw_sig);
-  const git_commit* parents[] = {parent.get()};
-  git_oid id;
-  if (git_commit_create(&id, repo, nullptr, sig.get(), sig.get(), nullptr, req.message.c_str(),
-                        tree.get(), parent ? 1 : 0, parents) != 0)
-    return last_git_error(Errc::io, "commit to " + req.branch);
-  return std::optional<git_oid>(id);
+  auto id = write_commit(repo, req, sig.get(), tree.get(), parent.get());
+  if (!id) return id.error();
+  return std::optional<git_oid>(*id);
 }
 
-// Where the branch lives: what its tip is now, and how it is moved.
-class Branch {
- public:
-  virtual ~Branch() = default;
-  // The repository commits are written into.
-  virtual git_repository* repo() = 0;
-  // The branch's current tip (fetched first where it is remote); nullopt when it does not exist.
-  virtual Result<std::optional<git_oid>> tip() = 0;
-  // Moves the branch from `tip` to `next`, a descendant of it. Returns "" when it moved, else
-  // why it was rejected (the branch no longer is at `tip`, or the server said no).
-  virtual Result<std::string> update(const git_oid& next, const std::optional<git_oid>& tip) = 0;
-};
-
-// A branch of a remote: fetched into, and pushed from, a bare clone.
-class RemoteBranch final : public Branch {
- public:
-  RemoteBranch(const PublishRequest& req, RepoPtr mirror, RemotePtr remote)
-      : req_(req), mirror_(std::move(mirror)), remote_(std::move(remote)) {}
-
-  git_repository* repo() override { return mirror_.get(); }
-
-  Result<std::optional<git_oid>> tip() override {
-    git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
-    SshContext ctx = ssh_context(req_.url, req_.ssh);
-    use_ssh_checks(opts.callbacks, ctx);
-    opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-    std::string spec = "+" + head() + ":refs/remotes/origin/" + req_.branch;
-    char* specs[] = {spec.data()};
-    git_strarray refspecs = {specs, 1};
-    if (git_remote_fetch(remote_.get(), &refspecs, &opts, "certgate publish fetch") != 0)
-      return remote_error(ctx, "fetch " + req_.branch + " of " + req_.url);
-    // The advertised refs stay readable after the fetch disconnects; they, not a tracking ref
-    // left from an earlier run, say whether the branch exists now.
-    const git_remote_head** heads = nullptr;
-    size_t count = 0;
-    if (git_remote_ls(&heads, &count, remote_.get()) != 0)
-      return last_git_error(Errc::io, "list the branches of " + req_.url);
-    for (size_t i = 0; i < count; ++i)
-      if (head() == heads[i]->name) return std::optional<git_oid>(heads[i]->oid);
-    return std::optional<git_oid>();
-  }
-
-  Result<std::string> update(const git_oid& next, const std::optional<git_oid>&) override {
-    // libgit2 pushes from a reference, not an id: the clone's own branch of that name.
-    git_reference* raw = nullptr;
-    if (git_reference_create(&raw, mirror_.get(), head().c_str(), &next, 1, "certgate publish"))
-      return last_git_error(Errc::io, "git branch " + req_.branch);
-    ReferencePtr ref(raw);
-    SshContext ctx = ssh_context(req_.url, req_.ssh);
-    git_push_options opts = GIT_PUSH_OPTIONS_INIT;
-    use_ssh_checks(opts.callbacks, ctx);
-    std::string spec = head() + ":" + head();  // no '+': fast-forward only
-    char* specs[] = {spec.data()};
-    git_strarray refspecs = {specs, 1};
-    const int r = git_remote_push(remote_.get(), &refspecs, &opts);
-    // libgit2 refuses a push that is not a fast-forward of the tip the remote advertises, or
-    // whose tip it does not have; a server refuses when the tip moved after it advertised it.
-    if (r == GIT_ENONFASTFORWARD) return std::string("the branch moved");
-    if (r != 0) return remote_error(ctx, "push " + req_.branch + " to " + req_.url);
-    return ctx.push_rejection;
-  }
-
- private:
-  std::string head() const { return "refs/heads/" + req_.branch; }
-
-  const PublishRequest& req_;
-  RepoPtr mirror_;
-  RemotePtr remote_;
-};
-
-// A branch of a local non-bare repository, moved in place with a compare-and-swap.
-class LocalBranch final : public Branch {
- public:
-  LocalBranch(const PublishRequest& req, RepoPtr repo) : req_(req), repo_(std::move(repo)) {}
-
-  git_repository* repo() override { return repo_.get(); }
-
-  Result<std::optional<git_oid>> tip() override {
-    git_oid id;
-    const int r = git_reference_name_to_id(&id, repo_.get(), head().c_str());
-    if (r == GIT_ENOTFOUND) return std::optional<git_oid>();
-    if (r != 0) return last_git_error(Errc::io, "read " + req_.branch + " of " + req_.url);
-    return std::optional<git_oid>(id);
-  }
-
-  Result<std::string> update(const git_oid& next, const std::optional<git_oid>& tip) override {
-    git_reference* raw = nullptr;
-    const int r =
-        tip ? git_reference_create_matching(&raw, repo_.get(), head().c_str(), &next, 1, &*tip,
-                                            "certgate publish")
-            : git_reference_create(&raw, repo_.get(), head().c_str(), &next, 0, "certgate publish");
-    ReferencePtr ref(raw);
-    if (r == GIT_EMODIFIED || r == GIT_EEXISTS) return std::string("the branch moved");
-    if (r != 0) return last_git_error(Errc::io, "update " + req_.branch + " of " + req_.url);
-    return std::string();
-  }
-
- private:
-  std::string head() const { return "refs/heads/" + req_.branch; }
-
-  const PublishRequest& req_;
-  RepoPtr repo_;
-};
-
-// The repository path of a local path or file:// URL; nullopt for any other URL.
-std::optional<std::string> local_path(const std::string& url) {
-  if (url.starts_with("file://")) return url.substr(7);
-  if (url.find("://") != std::string::npos) return std::nullopt;
-  const size_t colon = url.find(':');
-  if (colon != std::string::npos && colon < url.find('/')) return std::nullopt;  // scp-like
-  return url;
-}
-
-Result<std::unique_ptr<Branch>> open_branch(const PublishRequest& req) {
-  if (auto path = local_path(req.url)) {
-    git_repository* raw = nullptr;
-    if (git_repository_open_ext(&raw, path->c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr))
-      return last_git_error(Errc::not_found, "publish to " + req.url + ": no git repository");
-    RepoPtr repo(raw);
-    if (!git_repository_is_bare(raw)) {
-      git_reference* head = nullptr;
-      if (git_reference_lookup(&head, raw, "HEAD") == 0) {
-        ReferencePtr owned(head);
-        const char* target = git_reference_symbolic_target(head);
-        if (target && target == "refs/heads/" + req.branch)
-          return make_error(Errc::refused,
-                            "publish to " + req.url + ": " + req.branch + " is checked out there");
-      }
-      return std::unique_ptr<Branch>(std::make_unique<LocalBranch>(req, std::move(repo)));
+// Adds every entry below `tree` to `out`, its path prefixed with `prefix`.
+Result<void> read_tree(git_repository* repo, const git_tree* tree, const std::string& prefix,
+                       PublishedFiles& out) {
+  for (size_t i = 0; i < git_tree_entrycount(tree); ++i) {
+    const git_tree_entry* entry = git_tree_entry_byindex(tree, i);
+    const std::string path = prefix + git_tree_entry_name(entry);
+    const git_filemode_t mode = git_tree_entry_filemode(entry);
+    if (mode == GIT_FILEMODE_TREE) {
+      git_tree* raw = nullptr;
+      if (git_tree_lookup(&raw, repo, git_tree_entry_id(entry)) != 0)
+        return last_git_error(Errc::io, "read the published folder " + path);
+      TreePtr sub(raw);
+      if (auto r = read_tree(repo, sub.get(), path + "/", out); !r) return r;
+    } else if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) {
+      git_blob* raw = nullptr;
+      if (git_blob_lookup(&raw, repo, git_tree_entry_id(entry)) != 0)
+        return last_git_error(Errc::io, "read the published file " + path);
+      BlobPtr blob(raw);
+      const auto size = static_cast<size_t>(git_blob_rawsize(raw));
+      if (size > kMaxPublishedFile)
+        return make_error(Errc::invalid, "read the published file " + path + ": larger than " +
+                                             std::to_string(kMaxPublishedFile) + " bytes");
+      out.files[path] = std::string(static_cast<const char*>(git_blob_rawcontent(raw)), size);
+    } else {
+      out.others.push_back(path);
     }
   }
-  auto mirror = open_mirror(req.work_dir);
-  if (!mirror) return mirror.error();
-  auto remote = origin(mirror->get(), req.url);
-  if (!remote) return remote.error();
-  return std::unique_ptr<Branch>(
-      std::make_unique<RemoteBranch>(req, std::move(*mirror), std::move(*remote)));
+  return {};
+}
+
+// The id of the entry `name` at the top of `commit`'s tree; nullopt when it has none.
+std::optional<git_oid> entry_id(const git_commit* commit, const std::string& name) {
+  git_tree* raw = nullptr;
+  if (git_commit_tree(&raw, commit) != 0) return std::nullopt;
+  TreePtr tree(raw);
+  const git_tree_entry* entry = git_tree_entry_byname(tree.get(), name.c_str());
+  if (!entry) return std::nullopt;
+  return *git_tree_entry_id(entry);
+}
+
+// How far back folder_commits looks; older changes leave a folder out of folder_commits.
+constexpr int kMaxFolderWalk = 10000;
+
+// Fills out.folder_commits: for each folder at the top of `tip`'s tree, walking first parents,
+// the newest commit whose parent had that folder otherwise (or not at all).
+void find_folder_commits(const git_commit* tip, const git_tree* tree, PublishedFiles& out) {
+  std::map<std::string, git_oid> open;  // folder -> its id at the tip, until its commit is found
+  for (size_t i = 0; i < git_tree_entrycount(tree); ++i) {
+    const git_tree_entry* entry = git_tree_entry_byindex(tree, i);
+    if (git_tree_entry_filemode(entry) == GIT_FILEMODE_TREE)
+      open.emplace(git_tree_entry_name(entry), *git_tree_entry_id(entry));
+  }
+  git_commit* raw = nullptr;
+  if (git_commit_dup(&raw, const_cast<git_commit*>(tip)) != 0) return;
+  CommitPtr at(raw);
+  for (int depth = 0; !open.empty() && depth < kMaxFolderWalk; ++depth) {
+    git_commit* raw_parent = nullptr;
+    const bool has_parent =
+        git_commit_parentcount(at.get()) > 0 && git_commit_parent(&raw_parent, at.get(), 0) == 0;
+    CommitPtr parent(raw_parent);
+    for (auto it = open.begin(); it != open.end();) {
+      auto before = has_parent ? entry_id(parent.get(), it->first) : std::nullopt;
+      if (before && git_oid_equal(&*before, &it->second)) {
+        ++it;
+        continue;
+      }
+      out.folder_commits[it->first] = oid_hex(git_commit_id(at.get()));
+      it = open.erase(it);
+    }
+    if (!has_parent) break;
+    at = std::move(parent);
+  }
 }
 
 }  // namespace
+
+Result<PublishedFiles> read_published_files(const PublishRequest& req) {
+  if (auto r = check_request(req); !r) return r.error();
+  auto branch = open_branch(req);
+  if (!branch) return branch.error();
+  auto tip = (*branch)->tip();
+  if (!tip) return tip.error();
+  PublishedFiles out;
+  if (!*tip) return out;
+  git_commit* raw = nullptr;
+  git_tree* raw_tree = nullptr;
+  if (git_commit_lookup(&raw, (*branch)->repo(), &**tip) != 0)
+    return last_git_error(Errc::io, "read the tip of " + req.branch);
+  CommitPtr commit(raw);
+  if (git_commit_tree(&raw_tree, raw) != 0)
+    return last_git_error(Errc::io, "read the tree of " + req.branch);
+  TreePtr tree(raw_tree);
+  out.commit = oid_hex(&**tip);
+  if (auto r = read_tree((*branch)->repo(), tree.get(), "", out); !r) return r.error();
+  std::sort(out.others.begin(), out.others.end());
+  find_folder_commits(commit.get(), tree.get(), out);
+  return out;
+}
 
 Result<std::string> publish_files(const PublishRequest& req) {
   if (auto r = check_request(req); !r) return r.error();

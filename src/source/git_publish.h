@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "source/git_source.h"
@@ -32,6 +33,11 @@ struct PublishRequest {
   std::function<bool(const std::string& path, const std::string& published,
                      const std::string& next)>
       unchanged;
+  // Optional: signs each commit, as `git commit -S` does. Given the commit object without a
+  // signature (what `git verify-commit` checks), returns the armored signature that goes into
+  // its "gpgsig" header (pki/ssh_sign.h makes SSH signatures). Its error ends the publish with
+  // nothing pushed. Unset: commits are unsigned.
+  std::function<Result<std::string>(const std::string& commit_buffer)> sign;
 };
 
 // Fetches `branch` of `url` (absent: the first commit makes it, with no parent). When the tree of
@@ -45,8 +51,27 @@ struct PublishRequest {
 // URL holds no repository; Errc::refused when the SSH host key or credentials are refused, or the
 // branch is checked out in a local non-bare repository; Errc::stale when the retry is rejected
 // too (the branch moved again, or the server refuses the update; its reason is included);
-// Errc::io for other failures (libgit2's message included).
+// Errc::io for other failures (libgit2's message included); req.sign's error as it returns it.
 // REQUIRES: a GitLibrary is alive.
 Result<std::string> publish_files(const PublishRequest& req);
+
+// The largest file read_published_files reads: a published file is an nginx include.
+inline constexpr size_t kMaxPublishedFile = 16 * 1024 * 1024;
+
+// What a published branch holds at its tip.
+struct PublishedFiles {
+  std::string commit;                        // the tip's full id; empty: no such branch yet
+  std::map<std::string, std::string> files;  // path in the tree -> bytes, every regular file
+  std::vector<std::string> others;  // sorted paths of what is no regular file (symlinks, ...)
+  // Each folder at the top of the tree -> the newest commit that changed it, along first
+  // parents (a folder changed more than 10000 commits ago is left out).
+  std::map<std::string, std::string> folder_commits;
+};
+
+// Fetches req.branch of req.url as publish_files does (through req.work_dir, with req.ssh; no
+// other field is used) and reads the tip's whole tree. Changes nothing but work_dir.
+// Errc::invalid for a file larger than kMaxPublishedFile; otherwise the errors of publish_files.
+// REQUIRES: a GitLibrary is alive.
+Result<PublishedFiles> read_published_files(const PublishRequest& req);
 
 }  // namespace certgate::source

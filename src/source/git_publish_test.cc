@@ -1,76 +1,17 @@
 #include "source/git_publish.h"
 
 #include <doctest/doctest.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 
+#include "pki/ssh_sign.h"
+#include "pki/sshsig.h"
+#include "support/git_playground.h"
+#include "sys/real_filesystem.h"
+
 namespace certgate::source {
-namespace {
 
-// A temp dir holding the remote repositories, the publisher's work_dir and other clones, checked
-// with the git CLI (never with libgit2, which is what is under test). Removed at the end.
-class GitPlayground {
- public:
-  GitPlayground() {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base ? base : "/tmp") + "/certgate-publish.XXXXXX";
-    dir_ = ::mkdtemp(tmpl.data());
-  }
-  ~GitPlayground() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  GitPlayground(const GitPlayground&) = delete;
-  GitPlayground& operator=(const GitPlayground&) = delete;
-
-  const std::string& dir() const { return dir_; }
-
-  // Runs `git ARGS` in dir() with no user or system configuration; returns its stdout without
-  // the last newline. The test fails unless it exits 0.
-  std::string git(const std::string& args) const {
-    const std::string cmd = "cd " + dir_ + " && env HOME=" + dir_ +
-                            " GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=other "
-                            "GIT_AUTHOR_EMAIL=other@example.org GIT_COMMITTER_NAME=other "
-                            "GIT_COMMITTER_EMAIL=other@example.org git " +
-                            args + " 2>/dev/null";
-    std::string out;
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    char buf[4096];
-    for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
-    const int status = ::pclose(pipe);
-    INFO("git " << args);
-    REQUIRE(status == 0);
-    if (out.ends_with('\n')) out.pop_back();
-    return out;
-  }
-
-  // A bare repository `name` whose main branch has one commit (README).
-  void make_remote(const std::string& name) const {
-    git("init -q --bare -b main " + name);
-    git("init -q -b main seed-" + name);
-    git("-C seed-" + name + " commit -q --allow-empty -m seed");
-    git("-C seed-" + name + " push -q ../" + name + " main");
-  }
-
-  PublishRequest request(const std::string& url) const {
-    PublishRequest req;
-    req.url = url;
-    req.branch = "certgate/snapshot";
-    req.files = {{"snapshot.json", "{\"crl\":1}\n"}, {"meta/about.txt", "certgate\n"}};
-    req.message = "certgate snapshot";
-    req.work_dir = dir_ + "/state/snapshot-mirror";
-    return req;
-  }
-
- private:
-  std::string dir_;
-};
-
-}  // namespace
+using testing::GitPlayground;
 
 TEST_CASE("publish: the first publish makes the branch with one commit, the same files none") {
   GitLibrary library;
@@ -263,6 +204,125 @@ TEST_CASE("publish: a missing repository, a bad branch name and a bad path are c
   CHECK(publish_files(clash).error().message ==
         "publish \"meta\": also the folder of \"meta/about.txt\"");
   CHECK(p.git("-C remote.git for-each-ref --format='%(refname)'") == "refs/heads/main");
+}
+
+namespace {
+
+// A signer as the CA host uses it: ssh-keygen -Y sign with `key`, counting its calls.
+struct CountingSigner {
+  CountingSigner(std::string k, std::string s) : key(std::move(k)), scratch(std::move(s)) {}
+
+  std::string key, scratch;
+  int calls = 0;
+  sys::RealFilesystem fs;
+  sys::RealCommandRunner runner;
+
+  std::function<Result<std::string>(const std::string&)> sign() {
+    return [this](const std::string& buffer) {
+      ++calls;
+      return pki::ssh_sign(fs, runner, {key, "git", scratch}, buffer);
+    };
+  }
+};
+
+}  // namespace
+
+TEST_CASE("publish: a signed commit verifies with git verify-commit and with certgate's check") {
+  GitLibrary library;
+  GitPlayground p;
+  p.make_remote("remote.git");
+  CountingSigner signer{p.make_signing_key("publish", "publish@ca"), p.dir() + "/state/sign"};
+  p.make_signing_key("stranger", "stranger@elsewhere");
+  auto req = p.request("file://" + p.dir() + "/remote.git");
+  req.sign = signer.sign();
+  auto first = publish_files(req);
+  REQUIRE_MESSAGE(first, first.error().message);
+  CHECK(signer.calls == 1);
+  const std::string ssh =
+      "-C remote.git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=" + p.dir() + "/";
+  CHECK(p.git_status(ssh + "publish.allowed_signers verify-commit " + *first) == 0);
+  CHECK(p.git(ssh + "publish.allowed_signers log -1 --format=%G?/%GS certgate/snapshot") ==
+        "G/publish@ca");
+  CHECK(p.git_status(ssh + "stranger.allowed_signers verify-commit " + *first) != 0);
+  // certgate reads the same commit as a source and checks it as `sync --require-signed` does.
+  auto snap = load_local_ref(p.dir() + "/remote.git", "certgate/snapshot", "snapshot.json");
+  REQUIRE_MESSAGE(snap, snap.error().message);
+  CHECK(snap->commit == *first);
+  REQUIRE(snap->signature.has_value());
+  auto sig = pki::parse_ssh_signature(*snap->signature);
+  REQUIRE_MESSAGE(sig, sig.error().message);
+  auto ok = pki::verify_ssh_signature(*sig, snap->signed_data, "git");
+  CHECK_MESSAGE(ok, ok.error().message);
+  auto allowed = pki::parse_allowed_signers(*signer.fs.read(p.dir() + "/publish.allowed_signers"));
+  REQUIRE(allowed);
+  CHECK(pki::find_signer(*allowed, *sig, "git").value() == "publish@ca");
+  // Nothing to publish: no commit, nothing signed.
+  auto again = publish_files(req);
+  REQUIRE(again);
+  CHECK(*again == *first);
+  CHECK(signer.calls == 1);
+  req.files["snapshot.json"] = "{\"crl\":2}\n";
+  auto second = publish_files(req);
+  REQUIRE(second);
+  CHECK(signer.calls == 2);
+  CHECK(p.git_status(ssh + "publish.allowed_signers verify-commit " + *second) == 0);
+  CHECK(p.git("-C remote.git rev-parse certgate/snapshot^") == *first);
+}
+
+TEST_CASE("publish: a signer that fails publishes nothing and says why") {
+  GitLibrary library;
+  GitPlayground p;
+  p.make_remote("remote.git");
+  CountingSigner signer{p.dir() + "/no-such-key", p.dir() + "/state/sign"};
+  auto req = p.request(p.dir() + "/remote.git");
+  req.sign = signer.sign();
+  auto r = publish_files(req);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::not_found);
+  CHECK(r.error().message == "sign with " + p.dir() + "/no-such-key: no such key file");
+  CHECK(p.git("-C remote.git for-each-ref --format='%(refname)'") == "refs/heads/main");
+}
+
+TEST_CASE("publish: read_published_files returns the tip and every file of its tree") {
+  GitLibrary library;
+  GitPlayground p;
+  p.make_remote("remote.git");
+  for (const std::string& url : {p.dir() + "/remote.git", "file://" + p.dir() + "/remote.git"}) {
+    CAPTURE(url);
+    auto req = p.request(url);
+    auto none = read_published_files(req);
+    REQUIRE_MESSAGE(none, none.error().message);
+    CHECK(none->commit.empty());
+    CHECK(none->files.empty());
+  }
+  auto req = p.request(p.dir() + "/remote.git");
+  auto id = publish_files(req);
+  REQUIRE(id);
+  // Someone adds a symlink by hand: listed apart, never read as a file.
+  p.git("clone -q -b certgate/snapshot remote.git other");
+  std::filesystem::create_symlink("/etc/passwd", p.dir() + "/other/meta/link");
+  p.git("-C other add meta/link");
+  p.git("-C other commit -q -m link");
+  p.git("-C other push -q origin certgate/snapshot");
+  auto read = read_published_files(p.request("file://" + p.dir() + "/remote.git"));
+  REQUIRE_MESSAGE(read, read.error().message);
+  CHECK(read->commit == p.git("-C remote.git rev-parse certgate/snapshot"));
+  CHECK(read->commit != *id);
+  CHECK(read->files == req.files);
+  CHECK(read->others == std::vector<std::string>{"meta/link"});
+  CHECK(read->folder_commits == std::map<std::string, std::string>{{"meta", read->commit}});
+  // meta/ changes, then a new folder appears: meta/ dates from its own change.
+  req.files["snapshot.json"] = "{\"crl\":2}\n";
+  req.files["meta/link"] = "now a file\n";
+  auto next = publish_files(req);
+  REQUIRE(next);
+  req.files["extra/x"] = "x\n";
+  auto last = publish_files(req);
+  REQUIRE(last);
+  auto later = read_published_files(req);
+  REQUIRE(later);
+  CHECK(later->folder_commits ==
+        std::map<std::string, std::string>{{"extra", *last}, {"meta", *next}});
 }
 
 }  // namespace certgate::source

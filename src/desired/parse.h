@@ -26,4 +26,8 @@ struct LoadResult {
 // snapshot.tree; never fails outright: every problem is a diagnostic.
 LoadResult load_desired(const source::SourceSnapshot& snapshot, std::optional<base::Instant> now);
 
+// A [[site]] probe, https://HOST[:PORT][/PATH] with HOST a DNS name, an IPv4 address or a
+// bracketed IPv6 address (also `certgate edge --probe`). Errc::invalid saying what is wrong.
+Result<Probe> parse_probe(const std::string& url);
+
 }  // namespace certgate::desired

@@ -5,12 +5,11 @@
 #include "base/cidr.h"
 #include "base/names.h"
 #include "base/text.h"
+#include "desired/parse.h"
 #include "desired/parse_internal.h"
 
 namespace certgate::desired {
-namespace {
 
-// https://HOST[:PORT][/PATH], HOST a DNS name, an IPv4 address or a bracketed IPv6 address.
 Result<Probe> parse_probe(const std::string& url) {
   const auto bad = [&](std::string_view why) {
     return make_error(Errc::invalid, "\"probe\" \"" + url + "\": " + std::string(why) +
@@ -52,6 +51,8 @@ Result<Probe> parse_probe(const std::string& url) {
   if (auto problem = base::public_path_problem(p.path)) return bad("bad path");
   return p;
 }
+
+namespace {
 
 void parse_fallback(TableReader& r, Site& site) {
   Fallback fb;

@@ -3,29 +3,15 @@
 #include <algorithm>
 
 #include "observed/overlap.h"
+#include "render/prometheus.h"
 
 namespace certgate::render {
 namespace {
 
 long long unix_seconds(base::Instant t) { return t.time_since_epoch().count(); }
 
-// A label value: backslash, double quote and newline escaped (exposition format).
-std::string label(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
-void family(std::string& out, const char* name, const char* type, const char* help) {
-  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
-}
+using prometheus::family;
+using prometheus::label;
 
 void sync_families(std::string& out, const SyncRun& run, const observed::ObservedState& o) {
   family(out, "certgate_sync_last_run_timestamp_seconds", "gauge", "When the last sync ended.");

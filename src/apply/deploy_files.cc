@@ -19,6 +19,7 @@ Result<DeployRequest> request_for(targets::Target& target, const FileSet& set) {
   if (!plan.refusal.empty()) return make_error(Errc::refused, plan.refusal);
   DeployRequest out{set.dir, set.test, set.reload};
   out.group = set.group;
+  out.command_timeout = set.command_timeout;
   const std::string prefix = set.dir + "/";
   for (const plan::Action& a : plan.actions) {
     if (a.kind != plan::ActionKind::file) continue;
@@ -35,7 +36,9 @@ Result<DeployRequest> request_for(targets::Target& target, const FileSet& set) {
 Result<DeployResult> deploy_files(targets::Target& target, const FileSet& set) {
   DeployResult finished;
   if (target.fs().stat(sys::join_path(set.dir, observed::kPreviousDir))) {
-    auto done = deploy(target, DeployRequest{set.dir, set.test, set.reload});
+    DeployRequest finish{set.dir, set.test, set.reload};
+    finish.command_timeout = set.command_timeout;
+    auto done = deploy(target, finish);
     if (!done) return done.error();
     finished = std::move(*done);
   }

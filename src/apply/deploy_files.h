@@ -5,6 +5,7 @@
 // new pickup/.group rewrites every pickup/ file. Nothing else is compared a second way.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 
@@ -22,6 +23,7 @@ struct FileSet {
   std::string group = "";                    // DeployRequest::group
   // DIR/.certgate-manifest.json, written with the files when any of them changes (empty: none).
   std::string manifest = "";
+  std::chrono::seconds command_timeout{120};
 };
 
 // The request that brings `target` to `set`, from what its dir holds now. Errc::refused when a

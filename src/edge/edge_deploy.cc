@@ -1,19 +1,18 @@
 #include "edge/edge_deploy.h"
 
-#include "apply/deploy.h"
+#include "apply/deploy_files.h"
 
 namespace certgate::edge {
 namespace {
 
-// The one call of apply::deploy: its request type is changing (it will take the list of
-// changes), so the adaptation stays in this function.
-Result<apply::DeployResult> deploy_files(targets::Target& target, const std::string& nginx_dir,
-                                         const std::map<std::string, std::string>& files,
-                                         const EdgeCommands& commands) {
-  apply::DeployRequest request{nginx_dir, commands.test, commands.reload, files};
-  request.command_timeout = commands.timeout;
-  request.prunes_sites = true;  // a site no longer published leaves the edge
-  return apply::deploy(target, request);
+// The published files as a whole set: apply/deploy_files.h diffs them with the edge's dir by the
+// plan's rules (a site no longer published leaves the edge) and deploys what differs.
+Result<apply::DeployResult> deploy_set(targets::Target& target, const std::string& nginx_dir,
+                                       const std::map<std::string, std::string>& files,
+                                       const EdgeCommands& commands) {
+  apply::FileSet set{nginx_dir, commands.test, commands.reload, files};
+  set.command_timeout = commands.timeout;
+  return apply::deploy_files(target, set);
 }
 
 std::string manifest_path(const std::string& nginx_dir) {
@@ -38,7 +37,7 @@ Result<std::optional<observed::Manifest>> read_deployed_manifest(targets::Target
 Result<EdgeDeployResult> deploy_published(targets::Target& target, const std::string& nginx_dir,
                                           const PublishedFiles& published,
                                           const std::string& commit, const EdgeCommands& commands) {
-  auto deployed = deploy_files(target, nginx_dir, published.files, commands);
+  auto deployed = deploy_set(target, nginx_dir, published.files, commands);
   if (!deployed) return deployed.error();
   EdgeDeployResult out{deployed->written, deployed->removed, deployed->reloaded, false};
   const bool changed = !out.written.empty() || !out.removed.empty() || out.reloaded;

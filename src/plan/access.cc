@@ -199,13 +199,24 @@ std::map<std::string, SiteAccess> deployed_access(
   return out;
 }
 
-SiteAccess wanted_access(const desired::DesiredState& desired, const desired::Site& site,
-                         const std::set<std::string>& live_after, base::Instant now) {
+namespace {
+
+// The desired devices of `names` (those the file still has), looked up once for every site.
+std::vector<const desired::Device*> devices_of(const desired::DesiredState& desired,
+                                               const std::set<std::string>& names) {
+  std::vector<const desired::Device*> out;
+  out.reserve(names.size());
+  for (const std::string& name : names)
+    if (const desired::Device* d = desired.find_device(name)) out.push_back(d);
+  return out;
+}
+
+SiteAccess site_access(const desired::DesiredState& desired, const desired::Site& site,
+                       const std::vector<const desired::Device*>& live, base::Instant now) {
   SiteAccess a;
-  for (const std::string& name : live_after) {
-    const desired::Device* d = desired.find_device(name);
-    if (d && site.allows(*d)) a.devices.insert(name);
-  }
+  // Sorted by name, as `live` is: inserted at the end each time.
+  for (const desired::Device* d : live)
+    if (site.allows(*d)) a.devices.insert(a.devices.end(), d->name);
   a.public_paths.insert(site.public_paths.begin(), site.public_paths.end());
   // First-enrollment links need no certificate (render/pickup_conf.h): their prefix is public,
   // as the deployed http.conf's entry reads back.
@@ -217,12 +228,20 @@ SiteAccess wanted_access(const desired::DesiredState& desired, const desired::Si
   return a;
 }
 
+}  // namespace
+
+SiteAccess wanted_access(const desired::DesiredState& desired, const desired::Site& site,
+                         const std::set<std::string>& live_after, base::Instant now) {
+  return site_access(desired, site, devices_of(desired, live_after), now);
+}
+
 void plan_access(const desired::DesiredState& desired, const observed::ObservedState& observed,
                  const std::set<std::string>& live_after, base::Instant now, Plan& plan) {
   std::map<std::string, SiteAccess> before = deployed_access(observed.targets);
   std::map<std::string, SiteAccess> after;
+  const std::vector<const desired::Device*> live = devices_of(desired, live_after);
   for (const desired::Site& site : desired.sites)
-    after[site.name] = wanted_access(desired, site, live_after, now);
+    after[site.name] = site_access(desired, site, live, now);
   for (const auto& [name, access] : after) before.try_emplace(name);  // a new site: nobody yet
   for (const auto& [name, was] : before) {
     const SiteAccess& will = after[name];  // a removed site: nobody any more

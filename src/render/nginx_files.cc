@@ -54,8 +54,6 @@ constexpr const char* kAmbiguousPath =
     "  \"~*^[^?]*([^a-z0-9._~!$&'()*+,=:@/%?-]|%([01]|[89a-f]|2[0ef5]|5c|7f)|%(?![0-9a-f]{2})|"
     "/\\.\\.?(/|\\?|$))\" 0;  # never public: read differently upstream\n";
 
-// `devices[i]` is the desired device of in.certs[i] (nullptr when it is not in the file):
-// resolved once for all sites, as 20 sites x 10,000 devices would otherwise search 200,000 times.
 // The [enroll] table when `site` serves it on this target, else nullptr.
 const desired::Enroll* enroll_of(const desired::DesiredState& desired, const Site& site) {
   return is_enroll_site(desired, site) ? &*desired.enroll : nullptr;
@@ -69,16 +67,17 @@ std::string enroll_url(const desired::DesiredState& desired, const NginxInputs& 
   return enroll_base_url(*site, *desired.enroll);
 }
 
+// `allowed[i]`: whether `site` lets certs[i] in, decided once per site and certificate for the
+// whole file (20 sites x 10,000 devices showed in the profile).
 std::string site_maps(const desired::DesiredState& desired, const std::vector<LiveCert>& certs,
-                      const std::vector<const Device*>& devices, const Site& site,
+                      const std::vector<char>& allowed, const Site& site,
                       const desired::Enroll* enroll, const NginxInputs& in) {
   const std::string id = nginx_identifier(site.name);
   std::string out = "\n# site " + site.name + "\n";
   out += "map $ssl_client_serial $certgate_" + id + "_cert {\n  default 0;\n";
   for (size_t i = 0; i < certs.size(); ++i) {
-    const Device* d = devices[i];
     // Appended piece by piece: 20 sites x 10,000 lines of temporaries showed in the profile.
-    if (d && site.allows(*d))
+    if (allowed[i])
       out.append("  \"")
           .append(certs[i].serial)
           .append("\" 1;  # ")
@@ -112,21 +111,39 @@ std::string http_conf(const desired::DesiredState& desired, const std::vector<st
   // served: pickup admits any device of the CA): a device no site of this target allows is not
   // named here, so adding, renewing or revoking it rewrites nothing on this target. Its
   // refusal page then says "not allowed here" without its name.
-  std::vector<LiveCert> certs;
-  std::vector<const Device*> devices;
   std::vector<const Site*> here;
   for (const std::string& name : sites)
     if (const Site* site = desired.find_site(name)) here.push_back(site);
   const bool all = serves_enroll(desired, sites);
+  // allowed[k][i]: here[k] lets in.certs[i] in.
+  std::vector<std::vector<char>> allowed(here.size(), std::vector<char>(in.certs.size(), 0));
+  std::vector<char> keep(in.certs.size(), all ? 1 : 0);
+  std::vector<const Device*> resolved(in.certs.size(), nullptr);
+  // in.certs is sorted by serial, devices by name: each is looked up once.
+  for (size_t i = 0; i < in.certs.size(); ++i) {
+    const Device* d = desired.find_device(in.certs[i].device);
+    resolved[i] = d;
+    if (!d) continue;
+    for (size_t k = 0; k < here.size(); ++k) {
+      allowed[k][i] = here[k]->allows(*d) ? 1 : 0;
+      keep[i] |= allowed[k][i];
+    }
+  }
+  std::vector<LiveCert> certs;
+  std::vector<const Device*> devices;
   certs.reserve(in.certs.size());
   devices.reserve(in.certs.size());
-  for (const LiveCert& c : in.certs) {
-    const Device* d = desired.find_device(c.device);
-    if (!all && !(d && std::any_of(here.begin(), here.end(),
-                                   [d](const Site* site) { return site->allows(*d); })))
-      continue;
-    certs.push_back(c);
-    devices.push_back(d);
+  for (size_t i = 0; i < in.certs.size(); ++i) {
+    if (!keep[i]) continue;
+    certs.push_back(in.certs[i]);
+    devices.push_back(resolved[i]);
+  }
+  // Each site's row, for the certificates kept.
+  for (std::vector<char>& row : allowed) {
+    size_t j = 0;
+    for (size_t i = 0; i < keep.size(); ++i)
+      if (keep[i]) row[j++] = row[i];
+    row.resize(j);
   }
   // One map entry per certificate: the default hash sizes stop loading near a few hundred.
   const size_t entries = std::max<size_t>(certs.size(), 1);
@@ -158,10 +175,8 @@ std::string http_conf(const desired::DesiredState& desired, const std::vector<st
       "map $ssl_client_s_dn $certgate_cn {\n  default \"\";\n"
       "  \"~(^|,)CN=(?<certgate_cn_value>[a-z0-9][a-z0-9._-]{0,62})(,|$)\" "
       "$certgate_cn_value;\n}\n";
-  for (const std::string& name : sites) {
-    if (const Site* site = desired.find_site(name))
-      out.append(site_maps(desired, certs, devices, *site, enroll_of(desired, *site), in));
-  }
+  for (size_t k = 0; k < here.size(); ++k)
+    out.append(site_maps(desired, certs, allowed[k], *here[k], enroll_of(desired, *here[k]), in));
   out +=
       "\nlog_format certgate '$remote_addr [$time_local] \"$request\" $status "
       "verify=$ssl_client_verify serial=$ssl_client_serial device=$certgate_device';\n";

@@ -4,12 +4,15 @@
 
 #include <CLI/CLI.hpp>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/time.h"
 #include "cli/global_options.h"
+#include "observed/last_seen.h"
+#include "observed/observed_state.h"
 #include "plan/next_change.h"
 
 namespace certgate::cli {
@@ -45,6 +48,12 @@ struct ApplyOutcome {
   std::map<std::string, base::Instant> reloaded_at;
   // When the desired state next changes by itself (the agent wakes then); unset when unknown.
   std::optional<plan::NextChange> next_change;
+  // With --metrics-file, once the desired state loaded: what its access logs say (the metrics'
+  // last-seen gauges), so that the metrics need not load it a second time.
+  std::optional<std::vector<observed::AccessLogSeen>> access_logs = std::nullopt;
+  // The observed state when the run changed nothing (an empty plan): still what is true, so the
+  // metrics need not observe again. Null otherwise.
+  std::shared_ptr<const observed::ObservedState> unchanged = nullptr;
 };
 
 // Adds --allow-clock-rewind to `cmd`, into `flags`.

@@ -21,6 +21,7 @@
 #include "cli/plan_rollout.h"
 #include "cli/signature_check.h"
 #include "observed/applied_record.h"
+#include "observed/last_seen.h"
 #include "pki/ca_database.h"
 #include "pki/random.h"
 #include "render/plan_render.h"
@@ -196,6 +197,8 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   if (run->loaded.snapshot.commit_time)
     out.commit_time = base::Instant{std::chrono::seconds{*run->loaded.snapshot.commit_time}};
   out.planned_actions = static_cast<int>(run->plan.actions.size());
+  if (!flags.metrics_file.empty())
+    out.access_logs = observed::read_access_logs(fs, run->loaded.state);
   if (auto r = check_history(*run, state, flags.allow_rewind); !r) return refuse(r.error().message);
   if (flags.require_signed) {
     if (flags.allowed_signers.empty())
@@ -215,6 +218,8 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
     return refuse("refused: " + run->plan.refusal, run->plan.crl_refresh_due);
   std::fflush(stdout);
   auto t2 = std::chrono::steady_clock::now();
+  if (run->plan.is_empty())
+    out.unchanged = std::make_shared<const observed::ObservedState>(run->observed);
   auto report = apply::apply_pki(run->plan, run->loaded.state, run->observed, ctx);
   spdlog::debug("timing recover_ms={:.1f} load_observe_plan_ms={:.1f} apply_ms={:.1f}", recover_ms,
                 plan_ms, ms_since(t2));

@@ -22,12 +22,12 @@
 namespace certgate::cli {
 namespace {
 
-// The access logs the desired state names (observed::read_access_logs), for the metrics. The
-// desired state is read a second time, quietly: run_apply has printed its problems already and
-// does not hand it back. TODO(#13): carry the local access log in ApplyOutcome from run_apply
-// instead (cmd_apply.cc), which spares a git source a second fetch per tick.
+// The access logs the desired state names (observed::read_access_logs), for the metrics: as
+// run_apply read them, or, when it stopped before (a refused commit), from the desired state read
+// again, quietly (run_apply has printed its problems already).
 std::vector<observed::AccessLogSeen> access_logs(const GlobalOptions& g, sys::Filesystem& fs,
-                                                 base::Instant now) {
+                                                 base::Instant now, const ApplyOutcome& outcome) {
+  if (outcome.access_logs) return *outcome.access_logs;
   auto snapshot = source::load(source_options(g), fs);
   if (!snapshot) return {};
   desired::LoadResult loaded = desired::load_desired(*snapshot, now);
@@ -40,24 +40,27 @@ std::vector<observed::AccessLogSeen> access_logs(const GlobalOptions& g, sys::Fi
 void write_metrics(const GlobalOptions& g, const std::string& path, const ApplyOutcome& outcome,
                    bool succeeded, double seconds) {
   sys::RealFilesystem fs;
-  auto observed =
-      observed::observe(fs, absolute_state_dir(g), desired::DesiredState{}, sys::RealClock().now());
+  // A tick that changed nothing hands over what it observed; after a change, look again.
+  auto observed = outcome.unchanged
+                      ? Result<observed::ObservedState>(*outcome.unchanged)
+                      : observed::observe(fs, absolute_state_dir(g), desired::DesiredState{},
+                                          sys::RealClock().now());
   if (!observed) {
     spdlog::warn("metrics not written: {}", observed.error().message);
     return;
   }
   const base::Instant now = sys::RealClock().now();
-  render::SyncRun run{
-      now,
-      succeeded,
-      seconds,
-      outcome.source,
-      outcome.commit,
-      outcome.commit_time,
-      outcome.planned_actions,
-      outcome.revoked_devices,
-      outcome.reloaded_at,
-      outcome.source.empty() ? std::vector<observed::AccessLogSeen>{} : access_logs(g, fs, now)};
+  render::SyncRun run{now,
+                      succeeded,
+                      seconds,
+                      outcome.source,
+                      outcome.commit,
+                      outcome.commit_time,
+                      outcome.planned_actions,
+                      outcome.revoked_devices,
+                      outcome.reloaded_at,
+                      outcome.source.empty() ? std::vector<observed::AccessLogSeen>{}
+                                             : access_logs(g, fs, now, outcome)};
   if (auto r = fs.write_atomic(path, render::sync_metrics(run, *observed), 0644); !r)
     spdlog::warn("metrics not written: {}", r.error().message);
 }

@@ -50,9 +50,17 @@ Result<void> fill(const PlanRun& run, const plan::TargetWant& want, base::Instan
       if (auto r = apply::check_crl_deployable(f.bytes, ca, now); !r)
         return make_error(r.error().code, want.target + ": " + r.error().message);
     }
+    // Bytes the plan could not know that came out as the target holds them already: nothing
+    // to write (the file changes only when its content does).
+    if (f.sha256 == a.before) continue;
     out.request.changes[rel] = f.bytes;
   }
-  if (out.request.changes.empty()) return {};
+  if (out.request.changes.empty()) {
+    for (const observed::TargetFiles& t : run.observed.targets)
+      if (t.target == want.target) out.deploys = out.deploys && t.has_interrupted_deploy;
+    out.request.expected.clear();
+    return {};
+  }
   observed::Manifest m{run.generated_from, run.plan.inputs.commit, want.target, want.dir,
                        base::format_rfc3339(now)};
   m.files = out.holds;

@@ -114,15 +114,17 @@ std::string http_conf(const desired::DesiredState& desired, const std::vector<st
   std::vector<const Site*> here;
   for (const std::string& name : sites)
     if (const Site* site = desired.find_site(name)) here.push_back(site);
+  // allowed[k][i]: here[k] lets in.certs[i] in; keep[i]: names_device (the same rule, each site
+  // asked once per certificate).
   const bool all = serves_enroll(desired, sites);
-  // allowed[k][i]: here[k] lets in.certs[i] in.
   std::vector<std::vector<char>> allowed(here.size(), std::vector<char>(in.certs.size(), 0));
-  std::vector<char> keep(in.certs.size(), all ? 1 : 0);
+  std::vector<char> keep(in.certs.size(), 0);
   std::vector<const Device*> resolved(in.certs.size(), nullptr);
   // in.certs is sorted by serial, devices by name: each is looked up once.
   for (size_t i = 0; i < in.certs.size(); ++i) {
     const Device* d = desired.find_device(in.certs[i].device);
     resolved[i] = d;
+    keep[i] = all ? 1 : 0;
     if (!d) continue;
     for (size_t k = 0; k < here.size(); ++k) {
       allowed[k][i] = here[k]->allows(*d) ? 1 : 0;
@@ -285,6 +287,16 @@ std::string nginx_identifier(const std::string& name) {
     }
   }
   return out;
+}
+
+bool names_device(const desired::DesiredState& desired, const std::vector<std::string>& sites,
+                  const desired::Device* device) {
+  if (serves_enroll(desired, sites)) return true;
+  if (!device) return false;
+  return std::any_of(sites.begin(), sites.end(), [&](const std::string& name) {
+    const Site* site = desired.find_site(name);
+    return site && site->allows(*device);
+  });
 }
 
 std::string ca_file(const std::string& pem) {

@@ -62,6 +62,14 @@ inline constexpr const char* kGenerationHeaderName = "X-Certgate-Generation";
 // The generation an http.conf's text names; empty when it names none.
 std::string generation_of(std::string_view http_conf);
 
+// Whether the http.conf of a target serving `sites` names `device`'s certificates: when some
+// site of them allows it, or they include the [enroll] site (pickup admits any device of the
+// CA). A device no site of a target allows is not named there, so issuing, renewing or revoking
+// its certificates rewrites nothing on that target. The one rule: http.conf and
+// render/target_contents.h both ask it.
+bool names_device(const desired::DesiredState& desired, const std::vector<std::string>& sites,
+                  const desired::Device* device);
+
 // Path relative to the target's dir -> bytes, for the `sites` (names) of `desired`.
 std::map<std::string, std::string> nginx_files(const desired::DesiredState& desired,
                                                const std::vector<std::string>& sites,

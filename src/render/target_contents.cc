@@ -14,8 +14,10 @@ TargetContents target_contents(const desired::DesiredState& desired,
   for (const std::string& rel : pickup_unknown) out[rel] = {"", false};
   if (!in.ca_pem) out["ca.pem"] = {"", false};
   if (!in.crl_pem) out["crl.pem"] = {"", false};
-  const bool planned_serial = std::any_of(in.certs.begin(), in.certs.end(), [](const LiveCert& c) {
-    return c.serial == plan::kPlannedSerial;
+  // A planned serial of a device the file does not name changes nothing here.
+  const bool planned_serial = std::any_of(in.certs.begin(), in.certs.end(), [&](const LiveCert& c) {
+    return c.serial == plan::kPlannedSerial &&
+           names_device(desired, sites, desired.find_device(c.device));
   });
   // The generation mixes every file but crl.pem (by its number, known): an unknown ca.pem or
   // bundle leaves it unknown.

@@ -130,6 +130,17 @@ TEST_CASE("target contents: what only apply makes is unknown, the rest known") {
   CHECK(c.at("http.conf").bytes.find("\"(new)\" carol;") != std::string::npos);
   CHECK(c.at("crl.pem").known);
   CHECK(c.at("ca.pem").known);
+  // ... but a certificate issued to a device no site of this target allows leaves it known: the
+  // file does not name that device.
+  const auto with_zed = load(std::string(kToml) +
+                             "\n[[device]]\nname = \"zed\"\nowner = \"zed@example.com\"\n"
+                             "groups = [\"ops\"]\n");
+  in = inputs({{"alice", "A1"}, {"bob", "B2"}, {"zed", plan::kPlannedSerial}}, 7);
+  c = target_contents(with_zed, {"admin"}, in, {}, {});
+  CHECK(c.at("http.conf").known);
+  CHECK(c.at("http.conf") ==
+        target_contents(with_zed, {"admin"}, inputs(kCerts, 7), {}, {}).at("http.conf"));
+  CHECK_FALSE(target_contents(with_zed, {"admin", "grafana"}, in, {}, {}).at("http.conf").known);
   // A new CA: ca.pem and http.conf (whose generation mixes ca.pem) are unknown.
   in = inputs({}, 0);
   in.ca_pem.reset();

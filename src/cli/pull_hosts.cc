@@ -122,8 +122,8 @@ void observe_pull_hosts(const GlobalOptions& g, sys::Filesystem& fs, PlanRun& ru
     if (!t.is_pull) continue;
     pull.insert(t.name);
     if (!published) {
-      t.unreachable = "publish repository " + publish->repo + " (" + publish->branch +
-                      "): " + published.error().message;
+      t.unreachable = "the [publish] branch " + publish->branch +
+                      " could not be read: " + published.error().message;
       files[i] = published_target(t.name, t.nginx.dir, nullptr);
       files[i].unreachable = t.unreachable;
       spdlog::warn("pull host unreachable target={} error={}", t.name, t.unreachable);

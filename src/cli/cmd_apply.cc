@@ -19,6 +19,7 @@
 #include "cli/gate_run.h"
 #include "cli/pipeline.h"
 #include "cli/plan_rollout.h"
+#include "cli/pull_hosts.h"
 #include "cli/signature_check.h"
 #include "observed/applied_record.h"
 #include "observed/last_seen.h"
@@ -82,7 +83,8 @@ double ms_since(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-void print_report(const apply::ApplyReport& r, const apply::RolloutReport& rollout) {
+void print_report(const apply::ApplyReport& r, const apply::RolloutReport& rollout,
+                  const PublishOutcome& published) {
   std::string out = "Apply complete: ";
   if (r.created_ca) out += "CA created, ";
   out += std::to_string(r.issued.size()) + " issued, " + std::to_string(r.renewed.size()) +
@@ -96,7 +98,23 @@ void print_report(const apply::ApplyReport& r, const apply::RolloutReport& rollo
     for (size_t i = 0; i < rollout.reloaded.size(); ++i)
       out += (i ? ", " : "") + rollout.reloaded[i];
   }
+  if (!published.commit.empty()) {
+    int hosts = 0;
+    for (const apply::TargetResult& t : published.results)
+      hosts += t.outcome == apply::TargetOutcome::deployed;
+    out += ", published commit " + published.commit.substr(0, 7) + " for " + std::to_string(hosts) +
+           (hosts == 1 ? " pull host" : " pull hosts");
+  }
   std::printf("%s.\n", out.c_str());
+}
+
+// The pull hosts' outcomes among the rollout's, first (they were published first): a failed
+// publish fails the apply like a failed target.
+void add_published(const PublishOutcome& published, apply::RolloutReport& rollout) {
+  rollout.results.insert(rollout.results.begin(), published.results.begin(),
+                         published.results.end());
+  for (const auto& [host, files] : published.deployed) rollout.deployed[host] = files;
+  rollout.files_written += published.files;
 }
 
 // Prints the rollout summary when a target did not deploy cleanly; true when all did.
@@ -136,6 +154,8 @@ Result<void> check_history(const PlanRun& run, const std::string& state, bool al
 // cannot be applied.
 void record_targets(const PlanRun& run, observed::AppliedRecord& record) {
   for (const DeployTarget& t : run.targets) {
+    // guard_crl deploys over SSH or here; a pull host is reached through [publish] alone.
+    if (t.is_pull) continue;
     observed::RecordedTarget r{
         t.name, "", 22, "", t.nginx.dir, t.nginx.test, t.nginx.reload, t.nginx.worker_group};
     for (const desired::Host& h : run.loaded.state.hosts) {
@@ -230,7 +250,12 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
     return fail("deploy failed: " + r.error().message);
   auto targets = rollout_targets(*run, *now);
   if (!targets) return fail("deploy failed: " + targets.error().message);
+  // Pull hosts first: one commit, and their edges fetch it on their own interval, so a revocation
+  // does not wait behind the push rollout's canary and batches; a failure there is a failed
+  // target and stops nothing else.
+  const PublishOutcome published = publish_pull_hosts(g, *run, fs, runner, *now);
   auto rollout = apply::roll_out(*targets, run->loaded.state.rollout);
+  add_published(published, rollout);
   spdlog::debug("timing deploy_ms={:.1f}", ms_since(t3));
   for (const std::string& target : rollout.reloaded)
     out.reloaded_at[target] = sys::RealClock().now();
@@ -253,7 +278,7 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   record_targets(*run, record);
   if (auto r = apply::record_applied(fs, state, record); !r)
     return fail("record the apply: " + r.error().message);
-  if (!run->plan.is_empty()) print_report(*report, rollout);
+  if (!run->plan.is_empty()) print_report(*report, rollout, published);
   std::fflush(stdout);
   const bool rolled_out = rollout_succeeded(rollout);
   const bool closed = gates_closed_after_reload(*run, rollout, fs, state, *now);

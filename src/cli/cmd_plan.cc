@@ -140,7 +140,7 @@ int run_plan(const GlobalOptions& g, const PlanFlags& flags) {
   bool complete = true;
   if (run) {
     for (const DeployTarget& t : run->targets) {
-      if (t.target || t.from_snapshot) continue;
+      if (t.is_observed()) continue;
       fail(t.name + " is unreachable: " + t.unreachable);
       complete = false;
     }

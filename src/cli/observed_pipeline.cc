@@ -66,7 +66,10 @@ void snapshot_targets(PlanRun& run, const observed::Snapshot& snap) {
     for (const desired::Site& s : desired.sites) sites.push_back(s.name);
     add("local", desired.nginx, std::move(sites));
   } else {
-    for (const desired::Host& h : desired.hosts) add(h.name, h.nginx, h.sites);
+    for (const desired::Host& h : desired.hosts) {
+      add(h.name, h.nginx, h.sites);
+      run.targets.back().is_pull = h.is_pull();  // its changes end in a publish action
+    }
   }
   std::sort(files.begin(), files.end(),
             [](const auto& a, const auto& b) { return a.target < b.target; });

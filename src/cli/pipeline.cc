@@ -11,6 +11,7 @@
 
 #include "apply/pickup_files.h"
 #include "cli/observed_pipeline.h"
+#include "cli/pull_hosts.h"
 #include "observed/observe.h"
 #include "pki/ca_database.h"
 #include "pki/random.h"
@@ -103,20 +104,27 @@ Result<void> deploy_targets(const GlobalOptions& g, PlanRun& run, sys::Filesyste
   const size_t n = desired.hosts.size();
   run.targets.resize(n);
   std::vector<observed::TargetFiles> files(n);
+  std::vector<size_t> push;  // the hosts connected to over SSH
   for (size_t i = 0; i < n; ++i) {
     const desired::Host& h = desired.hosts[i];
     run.targets[i].name = h.name;
     run.targets[i].nginx = h.nginx;
     run.targets[i].sites = h.sites;
+    run.targets[i].is_pull = h.is_pull();
+    if (!h.is_pull()) push.push_back(i);
   }
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    for (size_t i = next++; i < n; i = next++)
+    for (size_t k = next++; k < push.size(); k = next++) {
+      const size_t i = push[k];
       connect_host(desired.hosts[i], access, run.targets[i], files[i]);
+    }
   };
   std::vector<std::thread> pool;
-  for (size_t k = 0; k < std::min<size_t>(n, kConnectParallelism); ++k) pool.emplace_back(worker);
+  for (size_t k = 0; k < std::min<size_t>(push.size(), kConnectParallelism); ++k)
+    pool.emplace_back(worker);
   for (std::thread& th : pool) th.join();
+  observe_pull_hosts(g, fs, run, files);
   for (observed::TargetFiles& f : files) run.observed.targets.push_back(std::move(f));
   std::sort(run.observed.targets.begin(), run.observed.targets.end(),
             [](const auto& a, const auto& b) { return a.target < b.target; });
@@ -206,6 +214,10 @@ Result<Facts> facts(const PlanRun& run, sys::Filesystem& fs, base::Instant now,
 Result<plan::TargetWant> target_want(const PlanRun& run, sys::Filesystem& fs, Facts& f,
                                      const DeployTarget& t, bool after_apply) {
   plan::TargetWant w{t.name, t.nginx.dir, t.nginx.test, t.nginx.reload, {}};
+  if (t.is_pull && run.loaded.state.publish) {
+    w.publish_repo = run.loaded.state.publish->repo;
+    w.publish_branch = run.loaded.state.publish->branch;
+  }
   f.in.dir = t.nginx.dir;
   auto pickup = wanted_pickup(run, fs, f.live, t, f.in.ca_pem, after_apply);
   if (!pickup) return pickup.error();
@@ -230,7 +242,7 @@ Result<std::vector<plan::TargetWant>> wants(const PlanRun& run, sys::Filesystem&
   if (!f) return f.error();
   std::vector<plan::TargetWant> out;
   for (const DeployTarget& t : run.targets) {
-    if (!t.target && !t.from_snapshot) continue;  // unreachable: nothing to compare with
+    if (!t.is_observed()) continue;  // unreachable: nothing to compare with
     auto w = target_want(run, fs, *f, t, false);
     if (!w) return w.error();
     out.push_back(std::move(*w));
@@ -283,6 +295,10 @@ bool plan_run(PlanRun& run, sys::Filesystem& fs, base::Instant now,
               const plan::PlanOptions& options) {
   run.generated_from = generated_from(run.loaded.snapshot);
   plan::PlanInputs inputs = plan_inputs(run.loaded, run.observed);
+  const std::optional<desired::Publish>& publish = run.loaded.state.publish;
+  // The tip the pull hosts' files were read from: a saved plan is stale once it moves.
+  if (publish && !run.published_tip.empty())
+    inputs.fingerprints["publish:" + publish->branch] = run.published_tip;
   run.plan = plan::compute_plan(run.loaded.state, run.observed, inputs, options, now);
   auto wanted = wants(run, fs, now);
   if (!wanted) {
@@ -290,13 +306,16 @@ bool plan_run(PlanRun& run, sys::Filesystem& fs, base::Instant now,
     return false;
   }
   plan::add_deploy_actions(*wanted, run.observed, run.plan);
+  if (publish)
+    plan::add_unpublish_actions(run.stale_published, publish->repo, publish->branch, run.plan);
   run.wants = std::move(*wanted);
   for (const std::string& p : run.observed.enroll_link_problems) spdlog::warn("{}", p);
   for (const DeployTarget& t : run.targets) {
-    if (!t.target && !t.from_snapshot)
+    if (!t.is_observed())
       run.plan.notes.push_back(t.name +
                                " is unreachable, its files were not compared: " + t.unreachable);
   }
+  for (const std::string& note : run.publish_notes) run.plan.notes.push_back(note);
   return true;
 }
 

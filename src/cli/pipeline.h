@@ -31,6 +31,14 @@ struct DeployTarget {
   std::vector<std::string> sites;
   // plan --observed: not connected to; its files are those of the snapshot.
   bool from_snapshot = false;
+  // A pull host ([[host]] mode = "pull"): never connected to (target stays null); its files are
+  // those of its folder on the [publish] branch (cli/pull_hosts.h), and `unreachable` says why
+  // when that branch could not be read.
+  bool is_pull = false;
+
+  // Its deployed files are known, so the plan compares them: connected, from the snapshot, or a
+  // pull host whose [publish] branch was read.
+  bool is_observed() const { return target || from_snapshot || (is_pull && unreachable.empty()); }
 };
 
 struct PlanRun {
@@ -46,6 +54,11 @@ struct PlanRun {
   // compare it (render/target_contents.h); after apply_pki, resolve_wants fills in the bytes
   // the plan left unknown.
   std::vector<plan::TargetWant> wants = {};
+  // Pull hosts: the [publish] branch's tip as read (empty: nothing published yet, or not read),
+  // and its folders of hosts that are no pull host any more (the next publish removes them).
+  std::string published_tip = "";
+  std::vector<std::string> stale_published = {};
+  std::vector<std::string> publish_notes = {};  // what reading that branch found, for the plan
 };
 
 // How [[host]] targets are reached: --ssh-key, and the text of --known-hosts (default
@@ -56,6 +69,7 @@ Result<targets::SshAccess> ssh_access(const GlobalOptions& g, sys::Filesystem& f
 // uses `fs` and `runner`, which must outlive the result; [[host]] targets are SSH connections
 // (--ssh-key, --known-hosts), made in parallel and kept open in the result for apply. A host
 // that cannot be reached is a DeployTarget without target, noted in the plan, not compared.
+// Pull hosts are never connected to: the [publish] branch is read once for all of them.
 std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, sys::Filesystem& fs,
                                     sys::CommandRunner& runner, const plan::PlanOptions& options);
 

@@ -73,6 +73,7 @@ Result<void> fill(const PlanRun& run, const plan::TargetWant& want, base::Instan
 Result<std::vector<apply::RolloutTarget>> rollout_targets(const PlanRun& run, base::Instant now) {
   std::vector<apply::RolloutTarget> out;
   for (const DeployTarget* t : rollout_order(run)) {
+    if (t->is_pull) continue;  // published instead (cli/pull_hosts.h)
     apply::RolloutTarget r{t->name, t->target.get(), t->unreachable};
     r.request.dir = t->nginx.dir;
     r.request.test = t->nginx.test;

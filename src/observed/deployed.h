@@ -38,9 +38,14 @@ struct TargetFiles {
   // "file x (sha256 ...)"): the last apply that changed this target's files. Empty when there is
   // none.
   std::string generated_from;
-  // Why the target could not be read (a [[host]] that is down, or whose host key is refused);
-  // empty when it was. An unreachable target has no files here and is not compared.
+  // Why the target could not be read (a [[host]] that is down, or whose host key is refused, or
+  // for a pull host the [publish] repository); empty when it was. An unreachable target has no
+  // files here and is not compared.
   std::string unreachable;
+  // A pull host ([[host]] mode = "pull"): its files are those of its folder on the [publish]
+  // branch, and this is the publish commit that last changed that folder; empty otherwise (and
+  // when nothing is published for it yet).
+  std::string published_commit = "";
 
   bool operator==(const TargetFiles&) const = default;
 };

@@ -156,6 +156,11 @@ void plan_target(const TargetWant& want, const observed::ObservedState& observed
   r.detail = want.test + ", " + want.reload;
   r.reason = plan.actions.size() == first ? "an earlier deploy stopped before its reload"
                                           : "its files change";
+  if (!want.publish_repo.empty()) {  // never reloaded from here: its edge does it
+    r.kind = ActionKind::publish;
+    r.subject = want.publish_repo;
+    r.detail = "branch " + want.publish_branch;
+  }
   plan.actions.push_back(std::move(r));
 }
 
@@ -173,6 +178,20 @@ std::pair<int, int> changed_lines(const std::string& before, const std::string& 
 void add_deploy_actions(const std::vector<TargetWant>& wants,
                         const observed::ObservedState& observed, Plan& plan) {
   for (const TargetWant& want : wants) plan_target(want, observed, plan);
+}
+
+void add_unpublish_actions(const std::vector<std::string>& stale, const std::string& repo,
+                           const std::string& branch, Plan& plan) {
+  for (const std::string& host : stale) {
+    Action a;
+    a.kind = ActionKind::publish;
+    a.object = ObjectKind::file;
+    a.target = host;
+    a.subject = repo;
+    a.detail = "branch " + branch + ", folder " + host + "/ removed";
+    a.reason = "no longer a pull host: its folder leaves the publish branch";
+    plan.actions.push_back(std::move(a));
+  }
 }
 
 std::vector<std::pair<std::string, std::string>> live_certs_after(

@@ -41,16 +41,28 @@ struct TargetWant {
   std::string test;    // [nginx].test and .reload, as the reload action shows them
   std::string reload;
   std::map<std::string, WantedFile> files;  // path relative to dir
+  // A pull host ([[host]] mode = "pull"): the [publish] repository and branch its files are
+  // committed to, and its deployed files are what that branch holds for it. Its changes end in a
+  // publish action instead of a reload (`certgate edge` tests and reloads on the host). Empty for
+  // a target the CA host deploys to itself.
+  std::string publish_repo = "";
+  std::string publish_branch = "";
 
   bool operator==(const TargetWant&) const = default;
 };
 
-// Appends file and reload actions for every target of `wants` to `plan`, comparing with
-// observed.targets (same names) and with what the last apply recorded (observed.last_applied).
+// Appends file and reload (or publish) actions for every target of `wants` to `plan`, comparing
+// with observed.targets (same names) and with what the last apply recorded (observed.last_applied).
 // The one rule for what goes: a generated file under sites/ or pickup/ that is not wanted. A new
 // pickup/.group (nginx's worker group) rewrites every pickup/ file: same bytes, another group.
 void add_deploy_actions(const std::vector<TargetWant>& wants,
                         const observed::ObservedState& observed, Plan& plan);
+
+// Appends a publish action for each host folder of the [publish] branch (`stale`, sorted) that
+// is no pull host of the desired state any more (deleted, or back to push): the next publish
+// commit leaves its folder out.
+void add_unpublish_actions(const std::vector<std::string>& stale, const std::string& repo,
+                           const std::string& branch, Plan& plan);
 
 // The certificates nginx should let in once `plan` has run, as (device, serial) sorted by
 // serial: the live ones it neither revokes nor renews, and "(new)" for each it issues (its

@@ -51,6 +51,35 @@ TEST_CASE("deploy plan: identical files give no action and no reload") {
   CHECK(p.actions.empty());
 }
 
+TEST_CASE("deploy plan: a pull host's changes end in one publish action, not a reload") {
+  observed::ObservedState o;
+  observed::TargetFiles t = deployed();
+  t.target = "edge-1";
+  o.targets = {t};
+  TargetWant w = want();
+  w.target = "edge-1";
+  w.publish_repo = "file:///srv/edges.git";
+  w.publish_branch = "main";
+  Plan p;
+  add_deploy_actions({w}, o, p);
+  CHECK(lines(p) == std::vector<std::string>{
+                        "file edge-1:/etc/nginx/certgate/http.conf (+1 -2): the desired content "
+                        "changed",
+                        "publish edge-1:file:///srv/edges.git branch main: its files change"});
+  Plan same;
+  o.targets[0].files["http.conf"].sha256 = "http-new";
+  add_deploy_actions({w}, o, same);
+  CHECK(same.actions.empty());
+}
+
+TEST_CASE("deploy plan: a published folder of a host no longer in pull mode is removed") {
+  Plan p;
+  add_unpublish_actions({"edge-9"}, "file:///srv/edges.git", "main", p);
+  CHECK(lines(p) == std::vector<std::string>{
+                        "publish edge-9:file:///srv/edges.git branch main, folder edge-9/ "
+                        "removed: no longer a pull host: its folder leaves the publish branch"});
+}
+
 TEST_CASE("deploy plan: a file that differs from what the last apply deployed is drift") {
   observed::ObservedState o;
   o.targets = {deployed()};

@@ -23,6 +23,8 @@ std::string_view to_string(ActionKind kind) {
       return "file";
     case ActionKind::reload:
       return "reload";
+    case ActionKind::publish:
+      return "publish";
   }
   return "?";
 }

@@ -14,8 +14,10 @@
 
 namespace certgate::plan {
 
-// Spelled as in the JSON plan and the human form.
-enum class ActionKind { issue, renew, revoke, crl, file, reload };
+// Spelled as in the JSON plan and the human form. `publish` stands for `reload` on a pull host
+// ([[host]] mode = "pull"): its files are committed to the [publish] branch, and `certgate edge`
+// on the host tests them and reloads nginx there.
+enum class ActionKind { issue, renew, revoke, crl, file, reload, publish };
 
 // What an action acts on: the CA itself, a device's certificate, the CRL, a file, or the revoked
 // probe certificate `certgate verify` presents (observed_state.h kRevokedProbeName).

@@ -82,11 +82,11 @@ std::string who_label(const AccessRow& r) {
   return r.who;
 }
 
-// "3 issue, 1 revoke, 2 file, 1 reload", or "no changes".
+// "3 issue, 1 revoke, 2 file, 1 reload, 1 publish", or "no changes".
 std::string action_counts(const plan::Plan& p) {
   std::string out;
   for (ActionKind k : {ActionKind::issue, ActionKind::renew, ActionKind::revoke, ActionKind::crl,
-                       ActionKind::file, ActionKind::reload}) {
+                       ActionKind::file, ActionKind::reload, ActionKind::publish}) {
     if (int n = p.count(k)) {
       out += (out.empty() ? "" : ", ") + md::thousands(static_cast<size_t>(n)) + " " +
              std::string(plan::to_string(k));

@@ -20,6 +20,7 @@ const char* sign(ActionKind kind) {
     case ActionKind::revoke:
       return "-";
     case ActionKind::reload:
+    case ActionKind::publish:
       return "!";
     default:
       return "~";
@@ -52,12 +53,14 @@ std::string action_line(const Action& a, const TextStyle& style) {
   if (a.kind == ActionKind::file) subject = a.target + ":" + a.subject;
   // "! reload  local: nginx -t, nginx -s reload"
   if (a.kind == ActionKind::reload) subject = a.target + ": " + a.detail;
+  // "! publish edge-1: ssh://git@git.example.com/infra/edges.git branch main"
+  if (a.kind == ActionKind::publish) subject = a.target + ": " + a.subject + " " + a.detail;
   std::string line = "  ";
   if (style.color) line += color_of(a.kind);
   line += sign(a.kind);
   line += " " + pad(std::string(plan::to_string(a.kind)), 8);
   if (style.color) line += "\033[0m";
-  if (a.kind == ActionKind::crl || a.kind == ActionKind::reload) {
+  if (a.kind == ActionKind::crl || a.kind == ActionKind::reload || a.kind == ActionKind::publish) {
     line += subject;
   } else {
     line += pad(subject, 26) + " " + a.detail;
@@ -96,7 +99,7 @@ std::string access_line(const plan::Plan& plan) {
 std::string summary(const plan::Plan& plan) {
   std::string out;
   for (ActionKind k : {ActionKind::issue, ActionKind::renew, ActionKind::revoke, ActionKind::crl,
-                       ActionKind::file, ActionKind::reload}) {
+                       ActionKind::file, ActionKind::reload, ActionKind::publish}) {
     if (int n = plan.count(k)) {
       out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + std::string(to_string(k));
     }

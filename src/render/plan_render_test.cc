@@ -54,6 +54,32 @@ TEST_CASE("render: the human plan, one line per action, access and a count") {
   CHECK(plan_text(sample(), {true}).find("\033[31m-") != std::string::npos);
 }
 
+TEST_CASE("render: a pull host's file actions end in a publish line, counted apart") {
+  plan::Plan p = sample();
+  p.actions.clear();
+  p.access.clear();
+  plan::Action file;
+  file.kind = plan::ActionKind::file;
+  file.object = plan::ObjectKind::file;
+  file.target = "edge-1";
+  file.subject = "/etc/nginx/certgate/crl.pem";
+  file.detail = "(signed by apply)";
+  plan::Action publish;
+  publish.kind = plan::ActionKind::publish;
+  publish.object = plan::ObjectKind::file;
+  publish.target = "edge-1";
+  publish.subject = "ssh://git@git.example.com/edges.git";
+  publish.detail = "branch main";
+  p.actions = {file, publish};
+  const std::string text = plan_text(p, {});
+  CHECK(text.find("  ~ file    edge-1:/etc/nginx/certgate/crl.pem (signed by apply)\n"
+                  "  ! publish edge-1: ssh://git@git.example.com/edges.git branch main\n"
+                  "Plan: 1 file, 1 publish.\n") != std::string::npos);
+  auto j = nlohmann::json::parse(plan_json(p));
+  CHECK(j["actions"][1]["kind"] == "publish");
+  CHECK(j["actions"][1]["target"] == "edge-1");
+}
+
 TEST_CASE("render: the JSON plan names kinds, subjects, serials and access") {
   auto j = nlohmann::json::parse(plan_json(sample()));
   CHECK(j["format_version"] == 1);

@@ -121,10 +121,16 @@ std::vector<DeviceStatus> device_statuses(const desired::DesiredState& desired,
 }
 
 std::vector<TargetStatus> target_statuses(const observed::ObservedState& observed,
-                                          const plan::Plan& plan) {
+                                          const plan::Plan& plan,
+                                          const desired::DesiredState* desired) {
   std::vector<TargetStatus> out;
   for (const observed::TargetFiles& t : observed.targets) {
     TargetStatus ts{t.target, t.dir, {}, false, t.unreachable, t.generated_from, ""};
+    if (desired) {
+      for (const desired::Host& h : desired->hosts)
+        if (h.name == t.target) ts.is_pull = h.is_pull();
+    }
+    ts.published_commit = t.published_commit;
     if (t.generated_from.starts_with("git commit "))
       ts.commit = t.generated_from.substr(std::string_view("git commit ").size());
     for (const plan::Action& a : plan.actions) {
@@ -275,15 +281,20 @@ std::string status_text(const desired::DesiredState& desired,
     while (row.size() > 1 && row[row.size() - 2] == ' ') row.erase(row.size() - 2, 1);
     out += row + device_detail(d, has_read_log);
   }
-  for (const TargetStatus& t : target_statuses(observed, plan)) {
+  for (const TargetStatus& t : target_statuses(observed, plan, &desired)) {
     out += "Target   " + t.target + " " + t.dir + ": ";
     if (!t.unreachable.empty()) {
       out += "unreachable: " + t.unreachable + "\n";
       continue;
     }
-    const std::string from = t.commit.empty()
-                                 ? (t.generated_from.empty() ? "" : ", from " + t.generated_from)
-                                 : ", commit " + t.commit.substr(0, 7);
+    std::string from = t.commit.empty()
+                           ? (t.generated_from.empty() ? "" : ", from " + t.generated_from)
+                           : ", commit " + t.commit.substr(0, 7);
+    // "in sync, commit 1a2b3c4, pull: publish commit 9f8e7d6"
+    if (t.is_pull)
+      from += t.published_commit.empty()
+                  ? ", pull: nothing published yet"
+                  : ", pull: publish commit " + t.published_commit.substr(0, 7);
     if (t.files.empty()) {
       out += (t.reload_pending ? "files in sync, reload pending" : "in sync") + from + "\n";
       continue;
@@ -332,7 +343,7 @@ std::string status_json(const desired::DesiredState& desired,
   }
   j["access_logs"] = access_logs_json(logs);
   j["targets"] = nlohmann::ordered_json::array();
-  for (const TargetStatus& t : target_statuses(observed, plan)) {
+  for (const TargetStatus& t : target_statuses(observed, plan, &desired)) {
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
     for (const auto& [path, state] : t.files) files.push_back({{"path", path}, {"state", state}});
     j["targets"].push_back({{"target", t.target},
@@ -343,6 +354,8 @@ std::string status_json(const desired::DesiredState& desired,
                             {"reload_pending", t.reload_pending},
                             {"last_applied_commit", t.commit},
                             {"generated_from", t.generated_from},
+                            {"mode", t.is_pull ? "pull" : "push"},
+                            {"published_commit", t.published_commit},
                             {"files", files}});
   }
   return j.dump(2) + "\n";

@@ -66,14 +66,21 @@ struct TargetStatus {
   std::string unreachable;     // why it could not be read; empty when it was
   std::string generated_from;  // what its http.conf says it came from: the last apply there
   std::string commit;          // the git commit in generated_from, if any
+  // A pull host ([[host]] mode = "pull"): its files are its folder on the [publish] branch,
+  // generated_from is what that folder's manifest names, and this is the publish commit that
+  // last changed the folder (empty: nothing published for it yet).
+  bool is_pull = false;
+  std::string published_commit = "";
 
   bool in_sync() const { return unreachable.empty() && files.empty() && !reload_pending; }
 
   bool operator==(const TargetStatus&) const = default;
 };
 
+// `desired` says which targets are pull hosts; without it none is.
 std::vector<TargetStatus> target_statuses(const observed::ObservedState& observed,
-                                          const plan::Plan& plan);
+                                          const plan::Plan& plan,
+                                          const desired::DesiredState* desired = nullptr);
 
 // `plan` is the plan of this moment; status reports its file actions as each target's drift.
 // `logs` are the access logs read (or found unreadable), each said once.

@@ -122,6 +122,37 @@ std::vector<std::string> certificate_lines(const std::vector<DeviceStatus>& rows
   return out;
 }
 
+TEST_CASE("status: a pull host shows the publish commit of its folder and its manifest's source") {
+  desired::DesiredState d;
+  desired::Host edge;
+  edge.name = "edge-1";
+  edge.mode = desired::HostMode::pull;
+  desired::Host push;
+  push.name = "h1";
+  d.hosts = {edge, push};
+  observed::ObservedState o;
+  observed::TargetFiles pulled{"edge-1", "/etc/nginx/certgate",     {},
+                               false,    "git commit 1a2b3c4d5e6f", ""};
+  pulled.published_commit = "9f8e7d6c5b4a";
+  observed::TargetFiles pushed{"h1", "/etc/nginx/certgate", {}, false, "", ""};
+  observed::TargetFiles fresh{"edge-2", "/etc/nginx/certgate", {}, false, "", ""};
+  d.hosts.push_back(edge);
+  d.hosts.back().name = "edge-2";
+  o.targets = {pulled, fresh, pushed};
+  const std::string text = status_text(d, o, std::nullopt, plan::Plan{}, kNow);
+  CHECK(text.find("Target   edge-1 /etc/nginx/certgate: in sync, commit 1a2b3c4, pull: publish "
+                  "commit 9f8e7d6\n") != std::string::npos);
+  CHECK(text.find("Target   edge-2 /etc/nginx/certgate: in sync, pull: nothing published yet\n") !=
+        std::string::npos);
+  CHECK(text.find("Target   h1 /etc/nginx/certgate: in sync\n") != std::string::npos);
+  auto j = nlohmann::json::parse(status_json(d, o, std::nullopt, plan::Plan{}, kNow));
+  CHECK(j["targets"][0]["mode"] == "pull");
+  CHECK(j["targets"][0]["published_commit"] == "9f8e7d6c5b4a");
+  CHECK(j["targets"][0]["last_applied_commit"] == "1a2b3c4d5e6f");
+  CHECK(j["targets"][2]["mode"] == "push");
+  CHECK(j["targets"][2]["published_commit"] == "");
+}
+
 TEST_CASE("status: a device with two live certificates shows both, newest first") {
   OverlapFixture f;
   const std::vector<DeviceStatus> rows = device_statuses(f.d, f.o, kNow);

@@ -154,7 +154,8 @@ Result<void> check_history(const PlanRun& run, const std::string& state, bool al
 // cannot be applied.
 void record_targets(const PlanRun& run, observed::AppliedRecord& record) {
   for (const DeployTarget& t : run.targets) {
-    // guard_crl deploys over SSH or here; a pull host is reached through [publish] alone.
+    // guard_crl deploys over SSH or here; a pull host is reached through [publish] alone
+    // (record.publish below).
     if (t.is_pull) continue;
     observed::RecordedTarget r{
         t.name, "", 22, "", t.nginx.dir, t.nginx.test, t.nginx.reload, t.nginx.worker_group};
@@ -168,6 +169,13 @@ void record_targets(const PlanRun& run, observed::AppliedRecord& record) {
   }
   record.crl_validity = run.loaded.state.ca.crl_validity;
   record.crl_refresh_before = run.loaded.state.ca.crl_refresh_before;
+  if (const auto& publish = run.loaded.state.publish) {
+    observed::RecordedPublish p{publish->repo, publish->branch, publish->signing_key, {}};
+    for (const DeployTarget& t : run.targets)
+      if (t.is_pull) p.hosts.push_back(t.name);
+    std::sort(p.hosts.begin(), p.hosts.end());
+    if (!p.hosts.empty()) record.publish = std::move(p);
+  }
 }
 
 }  // namespace

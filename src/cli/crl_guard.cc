@@ -11,7 +11,9 @@
 
 #include "apply/deploy.h"
 #include "apply/pki_apply.h"
+#include "apply/publish_hosts.h"
 #include "cli/pipeline.h"
+#include "cli/pull_hosts.h"
 #include "observed/applied_record.h"
 #include "observed/deployed.h"
 #include "observed/enroll_links.h"
@@ -123,6 +125,80 @@ Result<std::map<std::string, std::string>> deploy_crl(targets::Target& target,
   return deployed;
 }
 
+// The folder of pull host `h` with the CRL of `crl_bytes` (its crl.pem file) and without the
+// `revoked` serials in its http.conf; false when it holds them already. Errc::not_found when it
+// holds no crl.pem of certgate's (it is left alone then).
+Result<bool> refresh_folder(apply::PullHostFiles& h, const std::string& crl_bytes,
+                            const std::set<std::string>& revoked) {
+  auto crl = h.files.find("crl.pem");
+  if (crl == h.files.end() || !crl->second.starts_with(observed::kGeneratedHeader))
+    return make_error(Errc::not_found, "its folder holds no crl.pem of certgate's: left alone");
+  bool changed = crl->second != crl_bytes;
+  crl->second = crl_bytes;
+  if (auto http = h.files.find("http.conf");
+      http != h.files.end() && http->second.starts_with(observed::kGeneratedHeader)) {
+    std::string stripped = render::without_serials(http->second, revoked);
+    changed = changed || stripped != http->second;
+    http->second = std::move(stripped);
+  }
+  return changed;
+}
+
+// The same for the pull hosts the last apply published ([publish] in state.json): their folders
+// on the publish branch get the CRL (and lose the revoked serials) in one signed commit, the
+// other folders kept as they are. Per-host outcomes go to `report`, what they hold to `record`.
+void publish_crl(const GlobalOptions& g, sys::Filesystem& fs, sys::CommandRunner& runner,
+                 const std::string& state, base::Instant now, const std::string& crl_pem,
+                 const std::set<std::string>& revoked, observed::AppliedRecord& record,
+                 CrlGuardReport& report) {
+  const observed::RecordedPublish& p = record.publish;
+  const desired::Publish publish{p.repo, p.branch, p.signing_key, {}};
+  auto failed = [&](const std::string& why) {
+    for (const std::string& host : p.hosts) report.failed.push_back(host + ": " + why);
+  };
+  auto ssh = publish_ssh_access(g, fs);
+  if (!ssh) return failed(ssh.error().message);
+  auto tip = apply::read_published(publish, publish_work_dir(state), *ssh);
+  if (!tip) return failed("the [publish] branch could not be read: " + tip.error().message);
+  const std::string crl_bytes = render::crl_file(crl_pem);
+  std::vector<apply::PullHostFiles> hosts;
+  std::vector<std::string> changed;
+  for (auto& [name, folder] : tip->hosts) {
+    apply::PullHostFiles h{name, std::move(folder.files),
+                           folder.manifest.value_or(observed::Manifest{})};
+    if (std::binary_search(p.hosts.begin(), p.hosts.end(), name)) {
+      auto refreshed = refresh_folder(h, crl_bytes, revoked);
+      if (!refreshed) report.skipped.push_back(name + ": " + refreshed.error().message);
+      if (refreshed && *refreshed) {
+        changed.push_back(name);
+        h.manifest.generated_at = base::format_rfc3339(now);
+      }
+    }
+    hosts.push_back(std::move(h));
+  }
+  if (changed.empty()) return;
+  std::map<std::string, std::map<std::string, std::string>> holds;
+  for (const apply::PullHostFiles& h : hosts)
+    for (const auto& [rel, bytes] : h.files) holds[h.host][rel] = pki::sha256_hex(bytes);
+  apply::PublishHostsRequest req{
+      publish,
+      std::move(hosts),
+      "CRL refresh",
+      "",
+      publish_work_dir(state),
+      *ssh,
+      apply::ssh_commit_signer(fs, runner, p.signing_key, sys::join_path(state, "git"))};
+  if (auto commit = apply::publish_hosts(req); !commit) {
+    for (const std::string& host : changed)
+      report.failed.push_back(host + ": publish to " + p.repo + ": " + commit.error().message);
+    return;
+  }
+  for (const std::string& host : changed) {
+    report.deployed.push_back(host);
+    record.deployed[host] = holds[host];
+  }
+}
+
 }  // namespace
 
 Result<CrlGuardReport> guard_crl(const GlobalOptions& g, sys::Filesystem& fs,
@@ -177,6 +253,8 @@ Result<CrlGuardReport> guard_crl(const GlobalOptions& g, sys::Filesystem& fs,
       for (const auto& [rel, sha] : *done) record.deployed[t.name][rel] = sha;
     }
   }
+  if (!record.publish.repo.empty())
+    publish_crl(g, fs, runner, state, now, *crl_pem, revoked, record, report);
   if (!report.deployed.empty()) {
     if (auto r = apply::record_applied(fs, state, record); !r)
       report.failed.push_back("record the CRL's deploy in state.json: " + r.error().message);

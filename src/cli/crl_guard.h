@@ -3,7 +3,9 @@
 // out the desired state (it does not parse, its commit is broken, the plan is refused), a CRL
 // that is due is still signed, with the CRL settings of the last good apply, and deployed alone
 // (crl.pem, test, reload, rolled back on failure) to the targets that apply recorded in
-// STATE/state.json. Nothing else changes: "refused" means nothing else is deployed.
+// STATE/state.json, and committed, signed, to the folders of the pull hosts it published
+// ([publish]), where their edges fetch it. Nothing else changes: "refused" means nothing else is
+// deployed.
 #pragma once
 
 #include <string>

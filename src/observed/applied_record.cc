@@ -24,6 +24,11 @@ std::string format_applied_record(const AppliedRecord& record) {
                             {"worker_group", t.worker_group}});
   j["crl"] = {{"validity_seconds", record.crl_validity.count()},
               {"refresh_before_seconds", record.crl_refresh_before.count()}};
+  if (!record.publish.repo.empty())
+    j["publish"] = {{"repo", record.publish.repo},
+                    {"branch", record.publish.branch},
+                    {"signing_key", record.publish.signing_key},
+                    {"hosts", record.publish.hosts}};
   return j.dump(2) + "\n";
 }
 
@@ -68,6 +73,13 @@ Result<AppliedRecord> parse_json(const nlohmann::json& j) {
   if (j.contains("crl") && j["crl"].is_object()) {
     r.crl_validity = std::chrono::seconds{j["crl"].value("validity_seconds", 0L)};
     r.crl_refresh_before = std::chrono::seconds{j["crl"].value("refresh_before_seconds", 0L)};
+  }
+  if (j.contains("publish") && j["publish"].is_object()) {
+    const auto& p = j["publish"];
+    r.publish.repo = p.value("repo", "");
+    r.publish.branch = p.value("branch", "");
+    r.publish.signing_key = p.value("signing_key", "");
+    r.publish.hosts = p.value("hosts", std::vector<std::string>{});
   }
   return r;
 }

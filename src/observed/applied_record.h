@@ -29,6 +29,17 @@ struct RecordedTarget {
   bool operator==(const RecordedTarget&) const = default;
 };
 
+// Where the last apply published the files of its pull hosts ([publish]), for guard_crl: a due
+// CRL reaches their folders on that branch too. Empty repo: there were no pull hosts.
+struct RecordedPublish {
+  std::string repo;
+  std::string branch;
+  std::string signing_key;
+  std::vector<std::string> hosts;  // the pull hosts, sorted
+
+  bool operator==(const RecordedPublish&) const = default;
+};
+
 struct AppliedRecord {
   std::string source;  // "file certgate.toml", "git 1a2b3c4 (main)"
   std::string commit;  // empty unless the source is git
@@ -40,6 +51,7 @@ struct AppliedRecord {
   // The applied [ca] CRL settings: a CRL refreshed without a valid desired state keeps them.
   std::chrono::seconds crl_validity{0};
   std::chrono::seconds crl_refresh_before{0};
+  RecordedPublish publish = {};
 
   bool operator==(const AppliedRecord&) const = default;
 };

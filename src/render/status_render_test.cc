@@ -234,6 +234,8 @@ TEST_CASE("status: which serial each device presented last, from the access log"
 TEST_CASE("status: state.json round-trips and a foreign file is refused") {
   observed::AppliedRecord r{"file certgate.toml", "", "ab", kNow, {}, {}, {}, {}};
   CHECK(*observed::parse_applied_record(observed::format_applied_record(r)) == r);
+  r.publish = {"file:///srv/edges.git", "main", "/etc/certgate/publish_ed25519", {"e1", "e2"}};
+  CHECK(*observed::parse_applied_record(observed::format_applied_record(r)) == r);
   CHECK_FALSE(observed::parse_applied_record("{\"x\": 1}"));
   CHECK_FALSE(observed::parse_applied_record("not json"));
 }

@@ -15,7 +15,8 @@
 #   - a publish whose files fail `nginx -t` on e4 (its operator's config includes a missing file)
 #     changes nothing there while the others converge; e3, its loop stopped, is untouched, and both
 #     catch up (e4 once its config is fixed, e3 once restarted);
-#   - status shows each pull host's publish commit and the source its manifest names.
+#   - status shows each pull host's publish commit and the source its manifest names;
+#   - a desired state that does not parse still gets a due CRL to the pull hosts (guard_crl).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_sshd.sh"
 cd "$TMP"
@@ -124,6 +125,7 @@ PUBLISH_URL="file://$TMP/pub.git"
 DAVE=""
 EXTRA=""
 COMMENT=""
+CRL_REFRESH=1h
 write_toml() {  # write_toml COMMIT_MESSAGE
   {
     cat <<TOML
@@ -131,6 +133,8 @@ schema = 1
 $COMMENT
 [ca]
 common_name = "Pull Fleet CA"
+crl_validity = "2h"
+crl_refresh_before = "$CRL_REFRESH"
 
 [[device]]
 name = "alice"
@@ -382,6 +386,28 @@ for t in doc["targets"]:
     assert t["mode"] == "pull" and t["published_commit"] == sys.argv[3] and t["in_sync"], t
 sys.exit(1 if errors else 0)
 PY
+# 7. A desired state that does not parse changes nothing, but a CRL that is due is still signed
+# and reaches the pull hosts: committed to their folders, fetched by their edges. (With
+# crl_refresh_before a second under crl_validity, every CRL is due a second after it is signed.)
+CRL_REFRESH=7199s
+write_toml "refresh the CRL at every tick"
+expect_exit 0 cg sync
+echo 'this is = = not toml' >>work/certgate.toml
+git -C work commit -qam typo && git -C work push -q "$TMP/remote.git" main 2>/dev/null
+marks
+before_tip=$(tip)
+expect_exit 1 cg sync
+expect_grep "Refreshed the CRL only: CRL [0-9]+, deployed to e1, e2, e3, e4" "$TMP/out"
+[ "$(tip)" != "$before_tip" ] && ok || bad "the refreshed CRL was not published"
+expect_grep "certgate: publish CRL refresh" <(git -C pub.git log -1 --format=%B main)
+want_crl=$(openssl crl -in state/ca/crl.pem -noout -crlnumber)
+for i in $(seq $N); do
+  wait_log "$i" "${mark[$i]}" "edge applied host=e$i commit=$(tip | cut -c1-7)" "$LIMIT" && ok
+  [ "$(openssl crl -in "e$i/certgate/crl.pem" -noout -crlnumber)" = "$want_crl" ] && ok ||
+    bad "e$i does not serve the refreshed CRL ($want_crl)"
+  # shellcheck disable=SC2046
+  [ "$(edge_curl "$i" $(dev alice))" = 200 ] && ok || bad "e$i alice after the CRL refresh"
+done
 for i in $(seq $N); do
   if grep -qE 'internal error|panic' "e$i/edge.log"; then bad "e$i: $(grep -E 'internal error' "e$i/edge.log")"; else ok; fi
 done

@@ -10,6 +10,7 @@
 #   hosts_stop                    everything, by pid
 #   HOST_DIR[I] HOST_SSH[I] HOST_HTTPS[I] CG[I]  (CG: host I's certgate include dir)
 source "$(dirname "${BASH_SOURCE[0]}")/lib_sshd.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib_gate_conf.sh"
 
 declare -a HOST_DIR HOST_SSH HOST_HTTPS HOST_BACKEND CG SSHD_PID NGX_PIDS
 
@@ -26,42 +27,8 @@ host_ngx() { local i=$1; shift; nginx -p "${HOST_DIR[$i]}" -c "${HOST_DIR[$i]}/n
 
 # host_write_conf I INCLUDE(0|1) [EXTRA HTTP LINES]
 host_write_conf() {
-  local i=$1 with=$2 extra=${3:-} d=${HOST_DIR[$1]} http_inc="" site_inc="" proxy_inc=""
-  if [ "$with" = 1 ]; then
-    http_inc="include ${CG[$i]}/http.conf;"
-    site_inc="include ${CG[$i]}/sites/admin.conf;"
-    proxy_inc="include ${CG[$i]}/sites/admin.proxy.conf;"
-  fi
-  cat >"$d/nginx.conf" <<CONF
-worker_processes 1;
-pid $d/nginx.pid;
-events { worker_connections 64; }
-http {
-  $http_inc
-  $extra
-  access_log off;
-  client_body_temp_path $d/tmp/body;
-  proxy_temp_path $d/tmp/proxy;
-  fastcgi_temp_path $d/tmp/fastcgi;
-  uwsgi_temp_path $d/tmp/uwsgi;
-  scgi_temp_path $d/tmp/scgi;
-  server {
-    listen 127.0.0.1:${HOST_BACKEND[$i]};
-    location / { return 200 "host=h$i device=\$http_x_client_device\n"; }
-  }
-  server {
-    listen 127.0.0.1:${HOST_HTTPS[$i]} ssl;
-    server_name admin.test;
-    ssl_certificate $TMP/server.crt;
-    ssl_certificate_key $TMP/server.key;
-    $site_inc
-    location / {
-      $proxy_inc
-      proxy_pass http://127.0.0.1:${HOST_BACKEND[$i]};
-    }
-  }
-}
-CONF
+  gate_nginx_conf "${HOST_DIR[$1]}" "${CG[$1]}" "${HOST_HTTPS[$1]}" "${HOST_BACKEND[$1]}" "host=h$1" \
+    "$2" "${3:-}" >"${HOST_DIR[$1]}/nginx.conf"
 }
 
 sshd_start() {

@@ -19,6 +19,7 @@
 #   - a desired state that does not parse still gets a due CRL to the pull hosts (guard_crl).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_sshd.sh"
+source "$(dirname "$0")/lib_gate_conf.sh"
 cd "$TMP"
 N=4
 INTERVAL=2
@@ -60,42 +61,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
   -subj "/CN=admin.test" -keyout server.key -out server.crt 2>/dev/null
 ngx_cmd() { echo "nginx -p $TMP/e$1 -c $TMP/e$1/nginx.conf -e $TMP/e$1/error.log"; }
 write_conf() {  # write_conf I INCLUDE(0|1) [EXTRA HTTP LINE]
-  local i=$1 d=$TMP/e$1 http_inc="" site_inc="" proxy_inc=""
-  if [ "$2" = 1 ]; then
-    http_inc="include $d/certgate/http.conf;"
-    site_inc="include $d/certgate/sites/admin.conf;"
-    proxy_inc="include $d/certgate/sites/admin.proxy.conf;"
-  fi
-  cat >"$d/nginx.conf" <<CONF
-worker_processes 1;
-pid $d/nginx.pid;
-events { worker_connections 64; }
-http {
-  $http_inc
-  ${3:-}
-  access_log off;
-  client_body_temp_path $d/tmp/body;
-  proxy_temp_path $d/tmp/proxy;
-  fastcgi_temp_path $d/tmp/fastcgi;
-  uwsgi_temp_path $d/tmp/uwsgi;
-  scgi_temp_path $d/tmp/scgi;
-  server {
-    listen 127.0.0.1:${BACKEND[$i]};
-    location / { return 200 "edge=e$i device=\$http_x_client_device\n"; }
-  }
-  server {
-    listen 127.0.0.1:${HTTPS[$i]} ssl;
-    server_name admin.test;
-    ssl_certificate $TMP/server.crt;
-    ssl_certificate_key $TMP/server.key;
-    $site_inc
-    location / {
-      $proxy_inc
-      proxy_pass http://127.0.0.1:${BACKEND[$i]};
-    }
-  }
-}
-CONF
+  gate_nginx_conf "$TMP/e$1" "$TMP/e$1/certgate" "${HTTPS[$1]}" "${BACKEND[$1]}" "edge=e$1" "$2" \
+    "${3:-}" >"$TMP/e$1/nginx.conf"
 }
 edge_start() {  # edge_start I: its `certgate edge` loop in the background
   local i=$1 ssh=()

@@ -14,12 +14,15 @@
 #include "apply/rollout.h"
 #include "cli/after_reload.h"
 #include "cli/apply_run.h"
+#include "cli/cached_apply.h"
 #include "cli/commands.h"
 #include "cli/crl_guard.h"
 #include "cli/gate_run.h"
+#include "cli/logging.h"
 #include "cli/pipeline.h"
 #include "cli/plan_rollout.h"
 #include "cli/pull_hosts.h"
+#include "cli/run_cache.h"
 #include "cli/signature_check.h"
 #include "observed/applied_record.h"
 #include "observed/last_seen.h"
@@ -186,17 +189,17 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   if (auto r = refuse_now(g, "apply"); !r) return fail(r.error().message);
   auto now = evaluation_time(g);
   if (!now) return fail(now.error().message);
-  sys::RealFilesystem fs;
+  sys::RealFilesystem real;
   sys::RealCommandRunner runner;
   const std::string state = absolute_state_dir(g);
-  if (auto r = check_state_dir(fs, state); !r) return fail(r.error().message);
+  if (auto r = check_state_dir(real, state); !r) return fail(r.error().message);
   auto lock = sys::FileLock::acquire(sys::join_path(state, "lock"));
   if (!lock) return fail(lock.error().message);
   // Refused on every apply, not only when something is to be signed: a leaked CA key must stop
   // the agent loudly, at once.
-  if (auto r = pki::CaDatabase(fs, state).check_key_mode(); !r) return fail(r.error().message);
+  if (auto r = pki::CaDatabase(real, state).check_key_mode(); !r) return fail(r.error().message);
   auto t0 = std::chrono::steady_clock::now();
-  auto recovered = apply::recover(fs, state);
+  auto recovered = apply::recover(real, state);
   if (!recovered) return fail("recover " + state + ": " + recovered.error().message);
   if (!recovered->is_empty())
     std::printf(
@@ -204,6 +207,12 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
         "uncommitted discarded.\n",
         recovered->installed_devices.size(), recovered->removed_newcerts.size());
   const double recover_ms = ms_since(t0);
+  // Nothing new since a run that changed nothing: its answer (cli/cached_apply.h).
+  const std::string key = recovered->is_empty() ? apply_key(g, flags) : "";
+  if (apply_from_cache(g, flags, key, *now, real, out)) return 0;
+  const long warned = warnings_logged();
+  sys::RecordingFilesystem traced(real, trace_hasher());
+  sys::Filesystem& fs = key.empty() ? static_cast<sys::Filesystem&>(real) : traced;
   auto t1 = std::chrono::steady_clock::now();
   auto run = run_pipeline(g, *now, fs, runner,
                           plan::PlanOptions{flags.allow_mass_revoke, flags.allow_clock_rewind});
@@ -240,7 +249,8 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
       return refuse("plan is stale: " + why + "; nothing was changed; run certgate plan again");
   }
   render::TextStyle style{false};
-  std::fputs(render::plan_text(run->plan, style).c_str(), stdout);
+  const std::string plan_text = render::plan_text(run->plan, style);
+  std::fputs(plan_text.c_str(), stdout);
   apply::ApplyContext ctx{fs, state, *now, static_cast<int>(std::thread::hardware_concurrency())};
   if (!run->plan.refusal.empty())
     return refuse("refused: " + run->plan.refusal, run->plan.crl_refresh_due);
@@ -290,7 +300,10 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   std::fflush(stdout);
   const bool rolled_out = rollout_succeeded(rollout);
   const bool closed = gates_closed_after_reload(*run, rollout, fs, state, *now);
-  return rolled_out && closed ? 0 : 1;
+  if (!rolled_out || !closed) return 1;
+  if (run->plan.is_empty())
+    keep_apply(g, *run, traced.trace(), key, *now, plan_text, warnings_logged() != warned, real);
+  return 0;
 }
 
 void add_clock_option(CLI::App* cmd, ApplyFlags& flags) {

@@ -10,8 +10,10 @@
 
 #include "base/duration.h"
 #include "cli/commands.h"
+#include "cli/logging.h"
 #include "cli/observed_pipeline.h"
 #include "cli/pipeline.h"
+#include "cli/run_cache.h"
 #include "desired/parse.h"
 #include "plan/base_diff.h"
 #include "render/base_diff_render.h"
@@ -107,8 +109,20 @@ int run_plan(const GlobalOptions& g, const PlanFlags& flags) {
   const std::string format = flags.json ? "json" : flags.format;
   auto now = evaluation_time(g);
   if (!now) return fail(now.error().message);
-  sys::RealFilesystem fs;
+  sys::RealFilesystem real;
   sys::RealCommandRunner runner;  // not run: plan and status only read
+  // The same question with nothing changed gets the same "No changes" from the cache
+  // (cli/run_cache.h), without loading, observing and planning again.
+  const bool may_cache = format == "text" && flags.out.empty() && !reviewing(flags);
+  const std::string key =
+      may_cache ? run_key(g, "plan", flags.detailed_exitcode ? "detailed-exitcode" : "") : "";
+  if (auto hit = cached_run(g, "plan", key, *now, real, nullptr)) {
+    std::fputs(replay_text(*hit, *now).c_str(), stdout);
+    return 0;
+  }
+  const long warned = warnings_logged();
+  sys::RecordingFilesystem traced(real, trace_hasher());
+  sys::Filesystem& fs = key.empty() ? static_cast<sys::Filesystem&>(real) : traced;
   // --base alone needs no state: the desired state here against the one at REF.
   const bool base_only = !flags.base.empty() && flags.observed.empty();
   std::optional<PlanRun> run;
@@ -133,7 +147,8 @@ int run_plan(const GlobalOptions& g, const PlanFlags& flags) {
     if (auto r = fs.write_atomic(flags.out, render::plan_json(*plan), 0644); !r)
       return fail(r.error().message);
   }
-  std::fputs(render_output(format, plan, base ? &*base : nullptr).c_str(), stdout);
+  const std::string out = render_output(format, plan, base ? &*base : nullptr);
+  std::fputs(out.c_str(), stdout);
   if (!flags.out.empty() && format == "text")
     std::printf("Saved the plan to %s.\n", flags.out.c_str());
   // A host that could not be compared makes the plan incomplete: an error, not "no changes".
@@ -152,6 +167,10 @@ int run_plan(const GlobalOptions& g, const PlanFlags& flags) {
     if (!failures.empty()) return 1;
   }
   const bool pending = (plan && !plan->is_empty()) || (base && !base->is_empty());
+  if (run && !pending) {
+    if (auto entry = cacheable(*run, traced.trace(), key, *now, out, warnings_logged() != warned))
+      store_run(g, "plan", *entry, real);
+  }
   return flags.detailed_exitcode && pending ? 2 : 0;
 }
 

@@ -1,14 +1,27 @@
 #include "cli/logging.h"
 
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 namespace certgate::cli {
 namespace {
+
+std::atomic<long> warnings{0};
+
+// Counts warnings and errors, whatever the verbosity lets through to stderr.
+class WarningCounter final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg&) override { ++warnings; }
+  void flush_() override {}
+};
 
 // %* in the pattern: the message's JSON fields (json_log_fields), so every line parses as JSON.
 class JsonMessageFlag final : public spdlog::custom_flag_formatter {
@@ -62,8 +75,11 @@ std::string json_log_fields(std::string_view message) {
 }
 
 void setup_logging(const std::string& format, int verbosity) {
-  auto logger = std::make_shared<spdlog::logger>("certgate",
-                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto stderr_sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  auto counter = std::make_shared<WarningCounter>();
+  counter->set_level(spdlog::level::warn);
+  auto logger =
+      std::make_shared<spdlog::logger>("certgate", spdlog::sinks_init_list{stderr_sink, counter});
   if (format == "json") {
     auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
     formatter->add_flag<JsonMessageFlag>('*').set_pattern(
@@ -72,8 +88,11 @@ void setup_logging(const std::string& format, int verbosity) {
   } else {
     logger->set_pattern("%^%l%$: %v");
   }
-  logger->set_level(level_for(verbosity));
+  stderr_sink->set_level(level_for(verbosity));
+  logger->set_level(std::min(level_for(verbosity), spdlog::level::warn));
   spdlog::set_default_logger(std::move(logger));
 }
+
+long warnings_logged() { return warnings.load(); }
 
 }  // namespace certgate::cli

@@ -8,6 +8,10 @@ namespace certgate::cli {
 // REQUIRES: format is "text" or "json". verbosity > 0 is more, < 0 less (default: info).
 void setup_logging(const std::string& format, int verbosity);
 
+// Warnings and errors logged since the start, whatever the verbosity shows: a run that logged
+// one said more than its plan, and is not answered from the cache (cli/run_cache.h).
+long warnings_logged();
+
 // The JSON fields of one log line, without braces: "msg" (the whole message), "event" (its
 // words before the first key=value) and each key=value as a field, so `issued device=alice
 // serial=4A01` gives "msg":..., "device":"alice", "serial":"4A01", "event":"issued".

@@ -1,0 +1,83 @@
+// RecordingFilesystem: a Filesystem that passes every call through to another one and keeps a
+// trace of what was read, so that a later run can tell, by reading the same paths again,
+// whether anything it depends on changed (a build system's verifying trace, as in Shake or
+// ninja's depfiles). cli/run_cache.h uses it to answer a plan with no changes without
+// computing it again.
+//
+// Each read is kept as (operation, path, fingerprint): a read's content hash or its error, a
+// stat's kind, mode and size, a listing's names. A write through this filesystem replaces the
+// fingerprint of what the path now holds (the trace describes the files after the run); an
+// operation whose result the trace cannot describe (a change of group) marks it incomplete.
+// read_tail is passed through and not kept: it reads logs that grow all the time, and a caller that
+// depends on them must not rely on the trace.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sys/filesystem.h"
+
+namespace certgate::sys {
+
+enum class TraceOp { read, stat, list, read_inside };
+
+struct TraceEntry {
+  TraceOp op = TraceOp::read;
+  std::string path;         // for read_inside: root + '\n' + relative
+  std::uint64_t limit = 0;  // read_inside's max_size
+  std::string fingerprint;  // "sha256:HEX", "kind mode size", "names:HEX" or "error:CODE"
+
+  bool operator==(const TraceEntry&) const = default;
+};
+
+struct Trace {
+  std::vector<TraceEntry> entries;
+  bool complete = true;  // false after an operation the trace cannot describe
+};
+
+// The fingerprint of some bytes (cli/ passes pki::sha256_hex: sys/ holds no OpenSSL).
+using Hasher = std::function<std::string(std::string_view)>;
+
+class RecordingFilesystem final : public Filesystem {
+ public:
+  // `inner` must outlive this.
+  RecordingFilesystem(Filesystem& inner, Hasher hash) : inner_(inner), hash_(std::move(hash)) {}
+
+  const Trace& trace() const { return trace_; }
+
+  Result<std::string> read(const std::string& path) override;
+  Result<void> write_atomic(const std::string& path, const std::string& bytes,
+                            std::uint32_t mode) override;
+  Result<void> write_deferred(const std::string& path, const std::string& bytes,
+                              std::uint32_t mode) override;
+  Result<void> sync() override { return inner_.sync(); }
+  Result<void> rename(const std::string& from, const std::string& to) override;
+  Result<std::vector<std::string>> list(const std::string& path) override;
+  Result<void> remove(const std::string& path) override;
+  Result<FileInfo> stat(const std::string& path) override;
+  Result<void> make_dirs(const std::string& path, std::uint32_t mode) override;
+  Result<std::string> read_inside(const std::string& root, const std::string& relative,
+                                  std::uint64_t max_size) override;
+  Result<void> set_group(const std::string& path, const std::string& group) override;
+  Result<FileTail> read_tail(const std::string& path, std::uint64_t max_bytes) override {
+    return inner_.read_tail(path, max_bytes);
+  }
+
+ private:
+  void keep(TraceOp op, const std::string& path, std::uint64_t limit, std::string fingerprint);
+  void wrote(const std::string& path);
+
+  Filesystem& inner_;
+  Hasher hash_;
+  Trace trace_;
+};
+
+// True when every entry of `trace` reads the same from `fs` now. Stops at the first difference.
+bool trace_holds(Filesystem& fs, const Trace& trace, const Hasher& hash);
+
+// The fingerprint `op` on `path` gives on `fs` now (what RecordingFilesystem keeps).
+std::string fingerprint_now(Filesystem& fs, const TraceEntry& entry, const Hasher& hash);
+
+}  // namespace certgate::sys

@@ -228,7 +228,9 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
     return why.empty() ? 1 : fail(why);
   };
   if (!run) return refuse("");
-  out.next_change = plan::next_change(run->loaded.state, run->observed, *now);
+  if (!run->plan.is_empty()) traced.stop();  // a run that changes things is not kept
+  // For the agent's wake-up (sync and agent pass an outcome; apply alone does not need it).
+  if (outcome) out.next_change = plan::next_change(run->loaded.state, run->observed, *now);
   out.source = run->plan.inputs.source;
   out.commit = run->plan.inputs.commit;
   if (run->loaded.snapshot.commit_time)

@@ -131,9 +131,15 @@ const Csr* ObservedState::find_csr(const std::string& device) const {
 
 Result<ObservedState> observe(sys::Filesystem& fs, const std::string& state_dir,
                               const desired::DesiredState& desired, base::Instant now) {
+  auto o = observe_state(fs, state_dir, now);
+  if (o) o->csrs = observe_csrs(desired);
+  return o;
+}
+
+Result<ObservedState> observe_state(sys::Filesystem& fs, const std::string& state_dir,
+                                    base::Instant now) {
   ObservedState o;
   o.state_dir = state_dir;
-  o.csrs = observe_csrs(desired);
   pki::CaDatabase db(fs, state_dir);
   auto files = db.read();
   if (!files) return files.error();

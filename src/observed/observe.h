@@ -23,4 +23,9 @@ std::vector<Csr> observe_csrs(const desired::DesiredState& desired);
 Result<ObservedState> observe(sys::Filesystem& fs, const std::string& state_dir,
                               const desired::DesiredState& desired, base::Instant now);
 
+// observe() without the CSRs (`csrs` empty), which need the desired state: so the state
+// directory can be read while the desired state is still being loaded (cli/pipeline.cc).
+Result<ObservedState> observe_state(sys::Filesystem& fs, const std::string& state_dir,
+                                    base::Instant now);
+
 }  // namespace certgate::observed

@@ -19,7 +19,6 @@ std::vector<std::string_view> split_lines(const std::string& text) {
     if (nl == std::string_view::npos) break;
     rest.remove_prefix(nl + 1);
   }
-  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -169,6 +168,20 @@ void plan_target(const TargetWant& want, const observed::ObservedState& observed
 std::pair<int, int> changed_lines(const std::string& before, const std::string& after) {
   auto a = split_lines(before);
   auto b = split_lines(after);
+  // Lines both files share at their start and end count on neither side: only the middles
+  // (a revocation's few lines of a large http.conf) are sorted and compared.
+  size_t head = 0;
+  while (head < a.size() && head < b.size() && a[head] == b[head]) ++head;
+  size_t tail = 0;
+  while (tail < a.size() - head && tail < b.size() - head &&
+         a[a.size() - 1 - tail] == b[b.size() - 1 - tail])
+    ++tail;
+  a.erase(a.end() - static_cast<std::ptrdiff_t>(tail), a.end());
+  a.erase(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(head));
+  b.erase(b.end() - static_cast<std::ptrdiff_t>(tail), b.end());
+  b.erase(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(head));
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
   std::vector<std::string_view> only_b, only_a;
   std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::back_inserter(only_b));
   std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(only_a));

@@ -172,6 +172,12 @@ TEST_CASE("deploy plan: live certificates after the plan drop revoked and renewe
 TEST_CASE("deploy plan: changed lines count as multisets") {
   CHECK(changed_lines("a\nb\nb\n", "a\nb\nc\n") == std::pair{1, 1});
   CHECK(changed_lines("", "a\n") == std::pair{1, 0});
+  CHECK(changed_lines("a\n", "") == std::pair{0, 1});
+  CHECK(changed_lines("a\nb\nc\n", "c\nb\na\n") == std::pair{0, 0});  // moved, not changed
+  CHECK(changed_lines("x\ny\nz\n", "x\nq\nz\n") == std::pair{1, 1});
+  CHECK(changed_lines("x\ny\nz\n", "x\ny\nz\n") == std::pair{0, 0});
+  CHECK(changed_lines("x\ny\n", "x\ny\ny\n") == std::pair{1, 0});
+  CHECK(changed_lines("b\nx\nb\n", "x\nb\n") == std::pair{0, 1});
 }
 
 }  // namespace

@@ -64,33 +64,67 @@ bool trace_holds(Filesystem& fs, const Trace& trace, const Hasher& hash) {
   });
 }
 
+Trace RecordingFilesystem::trace() const {
+  std::lock_guard lock(mu_);
+  Trace t;
+  t.complete = complete_ && !stopped_;
+  for (const Kept& k : kept_) {
+    t.entries.push_back(k.entry);
+    if (k.is_bytes) t.entries.back().fingerprint = "sha256:" + hash_(k.entry.fingerprint);
+  }
+  return t;
+}
+
 void RecordingFilesystem::keep(TraceOp op, const std::string& path, std::uint64_t limit,
-                               std::string fingerprint) {
-  for (const TraceEntry& e : trace_.entries) {
-    if (e.op != op || e.path != path || e.limit != limit) continue;
+                               std::string print, bool is_bytes) {
+  std::lock_guard lock(mu_);
+  if (stopped_) return;
+  auto [it, inserted] = index_.try_emplace(Key{op, path, limit}, kept_.size());
+  if (!inserted) {
     // The same path read twice otherwise in one run (someone changed it meanwhile): what the
     // run decided rests on both, which no single fingerprint describes.
-    if (e.fingerprint != fingerprint) trace_.complete = false;
+    const Kept& k = kept_[it->second];
+    if (k.is_bytes != is_bytes || k.entry.fingerprint != print) complete_ = false;
     return;
   }
-  trace_.entries.push_back({op, path, limit, std::move(fingerprint)});
+  if (op == TraceOp::read_inside) inside_.push_back(kept_.size());
+  kept_.push_back({{op, path, limit, std::move(print)}, is_bytes});
+}
+
+void RecordingFilesystem::keep_content(TraceOp op, const std::string& path, std::uint64_t limit,
+                                       const Result<std::string>& r) {
+  if (r) {
+    keep(op, path, limit, *r, true);
+  } else {
+    keep(op, path, limit, error_print(r.error()), false);
+  }
+}
+
+void RecordingFilesystem::refresh(TraceOp op, const std::string& path) {
+  auto it = index_.find(Key{op, path, 0});
+  if (it == index_.end()) return;
+  Kept& k = kept_[it->second];
+  k.entry.fingerprint = fingerprint_now(inner_, k.entry, hash_);
+  k.is_bytes = false;
 }
 
 // After a change of `path`, the entries that read it or its folder describe what is there now.
 void RecordingFilesystem::wrote(const std::string& path) {
-  const std::string parent = parent_path(path);
-  for (TraceEntry& e : trace_.entries) {
-    const std::string target =
-        e.op == TraceOp::read_inside ? e.path.substr(0, e.path.find('\n')) : e.path;
-    if (e.op == TraceOp::read_inside || target == path ||
-        (e.op == TraceOp::list && target == parent))
-      e.fingerprint = fingerprint_now(inner_, e, hash_);
+  std::lock_guard lock(mu_);
+  if (stopped_) return;
+  refresh(TraceOp::read, path);
+  refresh(TraceOp::stat, path);
+  refresh(TraceOp::list, path);
+  refresh(TraceOp::list, parent_path(path));
+  for (size_t i : inside_) {
+    kept_[i].entry.fingerprint = fingerprint_now(inner_, kept_[i].entry, hash_);
+    kept_[i].is_bytes = false;
   }
 }
 
 Result<std::string> RecordingFilesystem::read(const std::string& path) {
   auto r = inner_.read(path);
-  keep(TraceOp::read, path, 0, content_print(r, hash_));
+  keep_content(TraceOp::read, path, 0, r);
   return r;
 }
 
@@ -117,7 +151,7 @@ Result<void> RecordingFilesystem::rename(const std::string& from, const std::str
 
 Result<std::vector<std::string>> RecordingFilesystem::list(const std::string& path) {
   auto r = inner_.list(path);
-  keep(TraceOp::list, path, 0, list_print(r, hash_));
+  keep(TraceOp::list, path, 0, list_print(r, hash_), false);
   return r;
 }
 
@@ -129,7 +163,7 @@ Result<void> RecordingFilesystem::remove(const std::string& path) {
 
 Result<FileInfo> RecordingFilesystem::stat(const std::string& path) {
   auto r = inner_.stat(path);
-  keep(TraceOp::stat, path, 0, stat_print(r));
+  keep(TraceOp::stat, path, 0, stat_print(r), false);
   return r;
 }
 
@@ -145,12 +179,12 @@ Result<std::string> RecordingFilesystem::read_inside(const std::string& root,
                                                      const std::string& relative,
                                                      std::uint64_t max_size) {
   auto r = inner_.read_inside(root, relative, max_size);
-  keep(TraceOp::read_inside, root + '\n' + relative, max_size, content_print(r, hash_));
+  keep_content(TraceOp::read_inside, root + '\n' + relative, max_size, r);
   return r;
 }
 
 Result<void> RecordingFilesystem::set_group(const std::string& path, const std::string& group) {
-  trace_.complete = false;
+  complete_ = false;
   return inner_.set_group(path, group);
 }
 

@@ -13,8 +13,11 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "sys/filesystem.h"
@@ -45,7 +48,16 @@ class RecordingFilesystem final : public Filesystem {
   // `inner` must outlive this.
   RecordingFilesystem(Filesystem& inner, Hasher hash) : inner_(inner), hash_(std::move(hash)) {}
 
-  const Trace& trace() const { return trace_; }
+  // The trace so far, its contents hashed now (reads keep their bytes until then, so a run that
+  // turns out not to be cached pays no hashing).
+  Trace trace() const;
+
+  // From now on only passes calls through; the trace is incomplete. For a run that will not be
+  // cached after all (it changes things): its writes are not worth following.
+  void stop() {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+  }
 
   Result<std::string> read(const std::string& path) override;
   Result<void> write_atomic(const std::string& path, const std::string& bytes,
@@ -66,12 +78,29 @@ class RecordingFilesystem final : public Filesystem {
   }
 
  private:
-  void keep(TraceOp op, const std::string& path, std::uint64_t limit, std::string fingerprint);
+  // An entry as kept during the run: `print` is the fingerprint, or the bytes read when
+  // `is_bytes` (hashed by trace()).
+  struct Kept {
+    TraceEntry entry;
+    bool is_bytes = false;
+  };
+  using Key = std::tuple<TraceOp, std::string, std::uint64_t>;
+
+  void keep(TraceOp op, const std::string& path, std::uint64_t limit, std::string print,
+            bool is_bytes);
+  void keep_content(TraceOp op, const std::string& path, std::uint64_t limit,
+                    const Result<std::string>& r);
+  void refresh(TraceOp op, const std::string& path);
   void wrote(const std::string& path);
 
   Filesystem& inner_;
   Hasher hash_;
-  Trace trace_;
+  mutable std::mutex mu_;  // guards everything below
+  std::vector<Kept> kept_;
+  std::map<Key, size_t> index_;
+  std::vector<size_t> inside_;  // the read_inside entries
+  bool complete_ = true;
+  bool stopped_ = false;
 };
 
 // True when every entry of `trace` reads the same from `fs` now. Stops at the first difference.

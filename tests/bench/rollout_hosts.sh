@@ -315,7 +315,7 @@ for n in $HOSTS; do
   # Where certgate's time goes (medians over the runs, from `certgate -v` timing lines).
   tm() { grep -h -o "$1=[0-9.]*" "$TMP"/apply-"$n"-*.err | cut -d= -f2 | median; }
   echo "certgate phases (median ms): connect + read $n hosts, plan = $(tm load_observe_plan_ms)" \
-    "(observe $(tm observe_ms)); revoke + CRL = $(tm apply_ms); rollout = $(tm deploy_ms)" \
+    "(connect + read the hosts $(tm targets_ms)); revoke + CRL = $(tm apply_ms); rollout = $(tm deploy_ms)" \
     "in $((1 + (n + PAR - 2) / PAR)) stages (per host: nginx -t $(tm nginx_test_ms)," \
     "reload $(tm nginx_reload_ms))"
   echo "Ansible tasks (pipelining on, run $RUNS, ansible.posix.profile_tasks):"

@@ -69,7 +69,9 @@ class Applier {
   // The batch, then the revocation of the certificates that renewals replaced.
   Result<void> issue_and_supersede();
   // Marks the certificates of `reasons` revoked in index.txt (one durable commit).
-  Result<void> revoke(const std::map<std::string, base::RevocationReason>& reasons);
+  // `into`: the report's list the revocations go to (revoked, or superseded).
+  Result<void> revoke(const std::map<std::string, base::RevocationReason>& reasons,
+                      std::vector<RevokedCert>& into);
   // The revoked probe certificate of `certgate verify`, when the plan asks for it.
   Result<void> issue_probe();
   // The number of this apply's CRL: the plan's (its crl action's `after`). Errc::stale when
@@ -183,11 +185,11 @@ Result<void> Applier::issue_batch() {
     const std::string& old = (*jobs)[i].replaces;
     if (old.empty()) {
       spdlog::info("issued device={} serial={}", m.device, m.serial);
-      report_.issued.push_back(m.device + " " + m.serial);
+      report_.issued.push_back({m.device, m.serial});
       report_.new_serials[m.device] = m.serial;
     } else {
       spdlog::info("renewed device={} serial={} replaces={}", m.device, m.serial, old);
-      report_.renewed.push_back(m.device + " " + old + " -> " + m.serial);
+      report_.renewed.push_back({m.device, m.serial, old});
       report_.new_serials[m.device] = m.serial;
       if ((*jobs)[i].revokes_predecessor) superseded_[old] = m.device;
     }
@@ -200,7 +202,8 @@ Result<void> Applier::issue_batch() {
   return files_.end_batch();
 }
 
-Result<void> Applier::revoke(const std::map<std::string, base::RevocationReason>& reasons) {
+Result<void> Applier::revoke(const std::map<std::string, base::RevocationReason>& reasons,
+                             std::vector<RevokedCert>& into) {
   if (reasons.empty()) return {};
   std::vector<pki::IndexEntry> index = ca_.index;
   std::set<std::string> fully_revoked;
@@ -236,8 +239,7 @@ Result<void> Applier::revoke(const std::map<std::string, base::RevocationReason>
     revoked_reasons_[e.serial] = it->second;
     spdlog::info("revoked device={} serial={} reason={}", e.common_name(), e.serial,
                  to_string(it->second));
-    report_.revoked.push_back(e.common_name() + " " + e.serial + " " +
-                              std::string(to_string(it->second)));
+    into.push_back({e.common_name(), e.serial, it->second});
   }
   ca_.index = std::move(index);
   return {};
@@ -335,7 +337,7 @@ Result<void> Applier::issue_and_supersede() {
   std::map<std::string, base::RevocationReason> superseded;
   for (const auto& [serial, device] : superseded_)
     superseded[serial] = base::RevocationReason::superseded;
-  return revoke(superseded);
+  return revoke(superseded, report_.superseded);
 }
 
 Result<ApplyReport> Applier::run() {
@@ -363,7 +365,7 @@ Result<ApplyReport> Applier::run() {
   for (const Action& a : plan_.actions) {
     if (a.kind == ActionKind::revoke) planned[a.serial] = *a.revocation_reason;
   }
-  if (auto r = revoke(planned); !r) return r.error();
+  if (auto r = revoke(planned, report_.revoked); !r) return r.error();
   const auto t2 = std::chrono::steady_clock::now();
   Result<void> issued = issue_and_supersede();
   // One CRL per apply, with the plan's number, once every revocation is in index.txt; signed

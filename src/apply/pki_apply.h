@@ -27,12 +27,34 @@ struct ApplyContext {
   int threads = 1;  // key generation and bundles run on this many threads
 };
 
+// A certificate apply signed: for a new device, or a renewal (`replaces` the old serial).
+struct IssuedCert {
+  std::string device;
+  std::string serial;
+  std::string replaces = "";  // empty for a first certificate
+
+  bool operator==(const IssuedCert&) const = default;
+};
+
+struct RevokedCert {
+  std::string device;
+  std::string serial;
+  base::RevocationReason reason = base::RevocationReason::unspecified;
+
+  bool operator==(const RevokedCert&) const = default;
+};
+
 struct ApplyReport {
   bool created_ca = false;
-  std::vector<std::string> issued;   // "device serial"
-  std::vector<std::string> renewed;  // "device old -> new"
-  std::vector<std::string> revoked;  // "device serial reason"
-  long crl_number = -1;              // -1: no CRL written
+  std::vector<IssuedCert> issued;   // first certificates
+  std::vector<IssuedCert> renewed;  // successors (`replaces` set)
+  // What the desired state revoked (a device marked revoked, or deleted): the revocations an
+  // operator asked for, whose latency the metrics report.
+  std::vector<RevokedCert> revoked;
+  // Predecessors of renewals with overlap 0s, revoked as superseded once their successor was in:
+  // routine, not a revocation anyone asked for.
+  std::vector<RevokedCert> superseded;
+  long crl_number = -1;  // -1: no CRL written
   // Device -> serial of the certificate issued or renewed for it, as $ssl_client_serial prints
   // it: what the plan's planned serials (plan::kPlannedSerial) turned out to be.
   std::map<std::string, std::string> new_serials = {};

@@ -72,6 +72,9 @@ TEST_CASE("apply: revocation marks index.txt, drops the device's secrets, lists 
   h.desired.devices[0].revoked = base::RevocationReason::keyCompromise;
   ApplyReport r = h.apply(kNow + hours{1});
   REQUIRE(r.revoked.size() == 1);
+  CHECK(r.revoked[0] ==
+        RevokedCert{"dev-100", r.revoked[0].serial, base::RevocationReason::keyCompromise});
+  CHECK(r.superseded.empty());
   CHECK(r.crl_number == 2);
   auto db = pki::CaDatabase(h.fs, "/state").read();
   REQUIRE(db);
@@ -125,7 +128,13 @@ TEST_CASE("apply: with overlap 0s a replacement revokes the old certificate as s
   h.desired.devices[0].owner = "dev@example.com";
   ApplyReport r = h.apply(kNow + hours{1});
   REQUIRE(r.renewed.size() == 1);
-  REQUIRE(r.revoked.size() == 1);
+  // The predecessor is superseded, not revoked: nobody asked for a revocation.
+  CHECK(r.revoked.empty());
+  REQUIRE(r.superseded.size() == 1);
+  CHECK(r.superseded[0].device == "dev-100");
+  CHECK(r.superseded[0].reason == base::RevocationReason::superseded);
+  CHECK(r.superseded[0].serial == r.renewed[0].replaces);
+  CHECK(r.renewed[0].serial != r.renewed[0].replaces);
   auto db = pki::CaDatabase(h.fs, "/state").read();
   REQUIRE(db->index.size() == 2);
   CHECK(db->index[0].status == pki::IndexStatus::revoked);

@@ -92,6 +92,10 @@ void print_report(const apply::ApplyReport& r, const apply::RolloutReport& rollo
   if (r.created_ca) out += "CA created, ";
   out += std::to_string(r.issued.size()) + " issued, " + std::to_string(r.renewed.size()) +
          " renewed, " + std::to_string(r.revoked.size()) + " revoked";
+  // A renewal's predecessor revoked as superseded is no revocation anyone asked for.
+  if (!r.superseded.empty())
+    out += " (" + std::to_string(r.superseded.size()) + " replaced certificate" +
+           (r.superseded.size() == 1 ? "" : "s") + " revoked as superseded)";
   if (r.crl_number >= 0) out += ", CRL " + std::to_string(r.crl_number);
   out += ", " + std::to_string(rollout.files_written) + " files deployed";
   if (rollout.reloaded.size() > 5) {
@@ -279,8 +283,7 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   spdlog::debug("timing deploy_ms={:.1f}", ms_since(t3));
   for (const std::string& target : rollout.reloaded)
     out.reloaded_at[target] = sys::RealClock().now();
-  for (const std::string& line : report->revoked)
-    out.revoked_devices.push_back(line.substr(0, line.find(' ')));
+  for (const apply::RevokedCert& c : report->revoked) out.revoked_devices.push_back(c.device);
   // Targets that failed or were not reached keep what the last apply recorded for them.
   auto deployed = run->observed.last_applied ? run->observed.last_applied->deployed
                                              : decltype(rollout.deployed){};

@@ -67,6 +67,15 @@ expect_exit 0 cg sync --source repo --allow-rewind --metrics-file "$TMP/certgate
 expect_grep '^  - revoke +device bob' "$TMP/out"
 expect_grep '^certgate_revocation_latency_seconds\{device="bob",target="local"\} [0-9]+$' "$TMP/certgate.prom"
 
+# A renewal whose predecessor is revoked at once (a new key type, overlap 0s) is no revocation:
+# the summary counts it apart, and no revocation latency is reported for it.
+write_toml $'[defaults]\nkey = "ec-p384"\noverlap = "0s"'
+commit "alice on ec-p384" >/dev/null
+expect_exit 0 cg sync --source repo --metrics-file "$TMP/certgate.prom"
+expect_grep 'Apply complete: 0 issued, 1 renewed, 0 revoked \(1 replaced certificate revoked as superseded\)' "$TMP/out"
+if grep -q '^certgate_revocation_latency_seconds' "$TMP/certgate.prom"; then
+  bad "a routine renewal reported a revocation latency"; else ok; fi
+
 # A broken commit is refused with the commit and file:line:col; the deployed state stays.
 printf 'schema = 1\n[ca]\ncommon_name = "Sync CA"\n[[device]]\nnmae = "typo"\n' >repo/certgate.toml
 c3=$(commit "broken")

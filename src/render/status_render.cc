@@ -104,16 +104,20 @@ std::vector<DeviceStatus> device_statuses(const desired::DesiredState& desired,
     rows.push_back(std::move(row));
   }
   for (const auto& [device, certs] : by_device) {
-    if (desired.find_device(device)) continue;
+    if (device == observed::kRevokedProbeName || desired.find_device(device)) continue;
     const Cert* c = current_cert(certs, now);
-    if (c && c->is_live(now))
+    // Deleted from the desired state: listed while its certificate still matters, live (the
+    // next apply revokes it) or revoked and on the CRL until it expires.
+    const bool revoked = c && c->status == observed::CertStatus::revoked && now < c->not_after;
+    if (c && (c->is_live(now) || revoked))
       rows.push_back({device,
-                      "orphan",
+                      revoked ? "revoked" : "orphan",
                       c->serial,
                       c->not_after,
                       {},
                       certificate_rows(certs, desired, observed, nullptr, now, logs),
-                      seen_of(device)});
+                      seen_of(device),
+                      true});
   }
   std::sort(rows.begin(), rows.end(),
             [](const DeviceStatus& a, const DeviceStatus& b) { return a.name < b.name; });
@@ -276,7 +280,7 @@ std::string status_text(const desired::DesiredState& desired,
     std::snprintf(line, sizeof line, "%-24s %-10s %-34s %-11s %s\n", d.name.c_str(),
                   d.state.c_str(), d.serial.empty() ? "-" : d.serial.c_str(),
                   d.not_after ? base::format_date(*d.not_after).c_str() : "-",
-                  join(d.groups).c_str());
+                  d.deleted ? "(deleted from the desired state)" : join(d.groups).c_str());
     std::string row = line;
     while (row.size() > 1 && row[row.size() - 2] == ' ') row.erase(row.size() - 2, 1);
     out += row + device_detail(d, has_read_log);
@@ -339,7 +343,8 @@ std::string status_json(const desired::DesiredState& desired,
                             {"groups", d.groups},
                             {"certificates", certificates_json(d)},
                             {"last_seen", last_seen_json(d)},
-                            {"uses_old_certificate", d.uses_old_certificate()}});
+                            {"uses_old_certificate", d.uses_old_certificate()},
+                            {"deleted", d.deleted}});
   }
   j["access_logs"] = access_logs_json(logs);
   j["targets"] = nlohmann::ordered_json::array();

@@ -41,14 +41,18 @@ struct DeviceStatus {
   std::vector<CertificateStatus> certificates;  // the live ones, newest first
   // The certificate nginx saw this device present last, when an access log was read and saw it.
   std::optional<observed::DeviceSeen> last_seen;
+  // No longer in the desired state: an orphan (its certificate still live, revoked by the next
+  // apply) or revoked, still on the CRL until its certificate's notAfter.
+  bool deleted = false;
 
   // Last seen with another certificate than its newest live one: it has not picked up a renewal.
   bool uses_old_certificate() const { return last_seen && !last_seen->is_newest; }
   bool operator==(const DeviceStatus&) const = default;
 };
 
-// One row per device of the desired state, then one per live certificate of a device that is
-// no longer in it ("orphan"), sorted by name. `logs` (observed::read_access_logs) say which
+// One row per device of the desired state, then one per device that is no longer in it
+// (`deleted`) while its certificate matters: still live ("orphan") or revoked and not yet
+// expired (on the CRL: "revoked"), sorted by name. `logs` (observed::read_access_logs) say which
 // serial each device presented last; empty when none was read.
 std::vector<DeviceStatus> device_statuses(const desired::DesiredState& desired,
                                           const observed::ObservedState& observed,

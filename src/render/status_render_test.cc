@@ -49,6 +49,32 @@ TEST_CASE("status: each device's state, with orphans of deleted devices") {
         std::string::npos);
 }
 
+TEST_CASE("status: a device deleted from the desired state is listed while it is on the CRL") {
+  desired::DesiredState d;
+  desired::Device alice;
+  alice.name = "alice";
+  d.devices.push_back(alice);
+  observed::ObservedState o;
+  o.certs = {
+      cert("01", "alice", kNow + days{200}),
+      cert("07", "bob", kNow + days{200}, observed::CertStatus::revoked),
+      cert("08", "old", kNow - days{1}, observed::CertStatus::revoked),
+      cert("09", observed::kRevokedProbeName, kNow + days{200}, observed::CertStatus::revoked)};
+  std::vector<std::string> rows;
+  for (const DeviceStatus& s : device_statuses(d, o, kNow))
+    rows.push_back(s.name + " " + s.state + " " + s.serial + (s.deleted ? " deleted" : ""));
+  // bob's certificate is revoked and unexpired: on the CRL, so listed. old's has expired (off
+  // the CRL, nothing to say); the revoked probe is certgate's own.
+  CHECK(rows == std::vector<std::string>{"alice valid 01", "bob revoked 07 deleted"});
+  auto j = nlohmann::json::parse(status_json(d, o, std::nullopt, plan::Plan{}, kNow));
+  CHECK(j["devices"][1]["name"] == "bob");
+  CHECK(j["devices"][1]["deleted"] == true);
+  CHECK(j["devices"][0]["deleted"] == false);
+  const std::string text = status_text(d, o, std::nullopt, plan::Plan{}, kNow);
+  CHECK(text.find("bob") != std::string::npos);
+  CHECK(text.find("(deleted from the desired state)") != std::string::npos);
+}
+
 TEST_CASE("status: each target's files that differ, with why, from the plan's file actions") {
   observed::ObservedState o;
   o.targets = {{"local", "/etc/nginx/certgate", {}, false, "", ""}};

@@ -50,11 +50,14 @@ struct DeviceDefaults {
 };
 
 struct Device {
-  std::string name;                        // the certificate CN
-  std::string owner;                       // email SAN; empty means none
-  std::vector<std::string> groups;         // sorted, unique
-  std::optional<std::string> csr_path;     // relative to the desired-state file's folder
-  std::string csr_pem;                     // that file's bytes, when csr_path is set
+  std::string name;                     // the certificate CN
+  std::string owner;                    // email SAN; empty means none
+  std::vector<std::string> groups;      // sorted, unique
+  std::optional<std::string> csr_path;  // relative to the desired-state file's folder
+  std::string csr_pem;                  // that file's bytes, when csr_path is set
+  // What the plan says once, when it signs this CSR, of a subject CN the certificate does not
+  // carry ("its subject CN \"bob-laptop\" is ignored; ..."); empty when there is nothing to say.
+  std::string csr_cn_note = "";
   std::optional<base::Instant> not_after;  // a date alone means the end of that day (UTC)
   base::KeyType key = base::KeyType::ec_p256;
   seconds validity = 365 * kDay;

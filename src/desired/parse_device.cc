@@ -41,14 +41,15 @@ void read_csr(TableReader& r, const LocatedString& path, Device& d, ParseContext
     return;
   }
   if (*info->key == base::KeyType::ed25519) r.warning(path.loc, kEd25519Warning);
+  // Said by the plan that signs the CSR (plan/planner.cc), not on every command that loads it.
   if (hidden_text_problem(info->common_name)) {
-    r.warning(path.loc,
-              "\"csr\": its subject CN, which holds a control character, is ignored; "
-              "the certificate will say CN=" +
-                  d.name);
+    d.csr_cn_note =
+        "its subject CN, which holds a control character, is ignored; "
+        "the certificate will say CN=" +
+        d.name;
   } else if (!info->common_name.empty() && info->common_name != d.name) {
-    r.warning(path.loc, "\"csr\": its subject CN \"" + info->common_name +
-                            "\" is ignored; the certificate will say CN=" + d.name);
+    d.csr_cn_note = "its subject CN \"" + info->common_name +
+                    "\" is ignored; the certificate will say CN=" + d.name;
   }
   d.csr_path = path.value;
   d.csr_pem = std::move(*pem);

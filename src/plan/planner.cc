@@ -86,6 +86,13 @@ struct Planner {
     a.reason = std::move(why);
     add(std::move(a));
     live_after.insert(d.name);
+    note_csr(d);
+  }
+
+  // Once per plan, by the action that signs the CSR.
+  void note_csr(const Device& d) {
+    if (d.has_csr() && !d.csr_cn_note.empty())
+      plan.notes.push_back("device " + d.name + ", CSR " + *d.csr_path + ": " + d.csr_cn_note);
   }
 
   // The last instant a certificate issued now for `d` could be valid: its validity, capped by its
@@ -196,6 +203,7 @@ struct Planner {
     if (a.revokes_predecessor && revoked_devices.insert(d.name).second) ++plan.revocations;
     a.reason = std::move(why);
     add(std::move(a));
+    note_csr(d);
   }
 
   void plan_deleted_devices() {

@@ -52,6 +52,14 @@ EXTRA=$'[[device]]\nname = "carol-ipad"\n\n[[device]]\nname = "dave"\nkey = "rsa
 write_toml "$EXTRA"
 expect_exit 0 cg apply
 expect_grep 'Apply complete: CA created, 6 issued' "$TMP/out"
+# The CSR's own CN is not the certificate's: said once, by the plan that signs it, and not
+# again by every later command.
+[ "$(grep -c "device bob-laptop, CSR csr/bob-laptop.csr: its subject CN \"Bob's laptop\" is ignored; the certificate will say CN=bob-laptop" "$TMP/out" "$TMP/err" | awk -F: '{n += $2} END {print n}')" = 1 ] &&
+  ok || bad "the CSR's CN is not said exactly once by the apply that signs it"
+for cmd in plan status validate; do
+  expect_exit 0 cg $cmd
+  if grep -q "is ignored" "$TMP/out" "$TMP/err"; then bad "$cmd repeats the CSR CN note"; else ok; fi
+done
 [ "$(stat -c %a "$S")" = 700 ] && ok || bad "state dir mode $(stat -c %a "$S")"
 [ "$(stat -c %a "$CA/ca.key")" = 600 ] && ok || bad "ca.key mode"
 [ "$(stat -c %a "$S/devices/alice-phone/key.pem")" = 600 ] && ok || bad "device key mode"

@@ -46,8 +46,7 @@ struct Fixture {
   observed::ObservedState observed;
 
   Fixture() {
-    observed.ca.exists = true;
-    observed.ca.not_after = kNow + days{3650};
+    observed.ca = {true, "", kNow - observed::kBackdate, kNow + days{3650}, base::KeyType::ec_p256};
     observed.crl.exists = true;
     observed.crl.is_signed_by_ca = true;
     observed.crl.next_update = kNow + days{20};

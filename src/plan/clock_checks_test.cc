@@ -22,9 +22,8 @@ struct Fixture {
     desired::Device alice;
     alice.name = "alice";
     desired.devices = {alice};
-    observed.ca.exists = true;
-    observed.ca.not_before = kNow - days{100};
-    observed.ca.not_after = kNow + days{3650};
+    observed.ca = {true, "", kNow - days{100}, kNow + days{3650}, base::KeyType::ec_p256};
+    desired.ca.validity = days{3750} - observed::kBackdate;  // the CA's, so [ca] matches it
     observed.crl.exists = true;
     observed.crl.is_signed_by_ca = true;
     observed.crl.number = 4;
@@ -90,6 +89,7 @@ TEST_CASE("clock: certificates and a CA not valid yet are noted by name") {
   Fixture f;
   f.observed.certs[0].not_before = kNow + days{340};
   f.observed.ca.not_before = kNow + days{1};
+  f.desired.ca.validity = days{3649} - observed::kBackdate;  // still the CA's: no drift note
   auto p = f.plan();
   REQUIRE(p.notes.size() == 2);
   CHECK(p.notes[0] ==

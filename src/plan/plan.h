@@ -102,6 +102,8 @@ struct Plan {
   long crl_number = 0;
   // What a reviewer should know that is not an action ("the CA expires on ...").
   std::vector<std::string> notes;
+  // How the CA in the state differs from [ca] (plan/ca_drift.h), also in `notes`: never acted on.
+  std::vector<std::string> ca_differences = {};
   // What a reviewer must not miss: a change that opens a whole site to everyone.
   std::vector<std::string> warnings;
 

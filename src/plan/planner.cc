@@ -7,6 +7,7 @@
 #include "base/duration.h"
 #include "observed/overlap.h"
 #include "plan/access.h"
+#include "plan/ca_drift.h"
 #include "plan/clock_checks.h"
 
 namespace certgate::plan {
@@ -340,6 +341,8 @@ Plan compute_plan(const desired::DesiredState& desired, const observed::Observed
   p.plan.live_devices = static_cast<int>(p.live_by_device.size());
   p.plan.refusal = refusal(p.plan, options, clock_refusal(observed, now));
   note_clock(desired, observed, now, p.plan);
+  p.plan.ca_differences = ca_differences(desired.ca, observed.ca);
+  if (!p.plan.ca_differences.empty()) p.plan.notes.push_back(ca_drift_note(p.plan.ca_differences));
   if (p.ca_expired()) {
     p.plan.notes.push_back("the CA expired on " + base::format_rfc3339(observed.ca.not_after) +
                            ": nothing can be issued or renewed with it");

@@ -38,8 +38,9 @@ struct Fixture {
 
   Fixture() {
     desired.ca.common_name = "Test CA";
-    observed.ca.exists = true;
-    observed.ca.not_after = kNow + days{3650};
+    // The CA [ca] describes (plan/ca_drift.h): its name, key type and validity.
+    observed.ca = {true, "Test CA", kNow - observed::kBackdate, kNow + days{3650},
+                   base::KeyType::ec_p256};
     observed.crl.exists = true;
     observed.crl.is_signed_by_ca = true;
     observed.crl.number = 4;

@@ -207,7 +207,9 @@ TEST_CASE("plan: revoking more than half of the live devices is refused, one nev
 TEST_CASE("plan: renewal never outlasts the CA, and an expired CA issues nothing and says so") {
   Fixture f;
   f.desired.devices = {device("alice"), device("bob")};
+  // A CA made ten years ago (so [ca]'s validity still describes it) that ends in 20 days.
   f.observed.ca.not_after = kNow + days{20};
+  f.observed.ca.not_before = f.observed.ca.not_after - days{3650} - observed::kBackdate;
   // alice's certificate already ends with the CA: renewing would not extend it.
   f.observed.certs = {cert("0A", "alice", kNow + days{20})};
   auto p = f.plan();
@@ -216,6 +218,7 @@ TEST_CASE("plan: renewal never outlasts the CA, and an expired CA issues nothing
   CHECK(p.notes == std::vector<std::string>{
                        "the CA expires on 2026-12-13: certificates cannot be renewed past it"});
   f.observed.ca.not_after = kNow - 1s;
+  f.observed.ca.not_before = f.observed.ca.not_after - days{3650} - observed::kBackdate;
   p = f.plan();
   CHECK(p.actions.empty());
   REQUIRE(p.notes.size() == 1);

@@ -126,7 +126,10 @@ std::string plan_text(const plan::Plan& plan, const TextStyle& style) {
   std::string out = "certgate plan — source " + plan.inputs.source + ", state " +
                     plan.inputs.state_dir + ", at " + base::format_rfc3339(plan.now) + "\n";
   if (plan.is_empty()) {
-    out += "No changes: the CA, the certificates and the CRL match the desired state.\n";
+    out += plan.ca_differences.empty()
+               ? "No changes: the CA, the certificates and the CRL match the desired state.\n"
+               : "No changes: the certificates and the CRL match the desired state; the CA does "
+                 "not (see the note), and is kept.\n";
     return out + access_line(plan) + trailer(plan, style);
   }
   for (const Action& a : plan.actions) out += action_line(a, style);

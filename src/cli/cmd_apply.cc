@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -78,6 +79,17 @@ Result<void> check_state_dir(sys::Filesystem& fs, const std::string& dir) {
     return {};
   }
   return fs.make_dirs(dir, 0700);
+}
+
+// A refused first apply leaves no trace: the state directory it made (with its lock, and the
+// git mirror a git source was fetched into) goes again. Only what this apply made is removed;
+// anything else found there (someone else's file) keeps the directory.
+void forget_fresh_state(sys::Filesystem& fs, const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::remove_all(sys::join_path(dir, "git"), ec);
+  (void)fs.remove(sys::join_path(dir, "lock"));
+  if (auto r = fs.remove(dir); !r)
+    spdlog::debug("state directory kept path={} error={}", dir, r.error().message);
 }
 
 // Milliseconds since `start`, for the phase timings logged with -v (benchmarks read them).
@@ -196,6 +208,7 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   sys::RealFilesystem real;
   sys::RealCommandRunner runner;
   const std::string state = absolute_state_dir(g);
+  const bool fresh = !real.stat(state);  // this apply makes the state directory
   if (auto r = check_state_dir(real, state); !r) return fail(r.error().message);
   auto lock = sys::FileLock::acquire(sys::join_path(state, "lock"));
   if (!lock) return fail(lock.error().message);
@@ -229,6 +242,7 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
     auto guard = guard_crl(g, fs, runner, state, *now, force_crl);
     if (!guard) fail("refreshing the CRL failed: " + guard.error().message);
     if (guard) print_crl_guard(*guard);
+    if (fresh) forget_fresh_state(real, state);  // nothing was signed: "nothing was changed"
     return why.empty() ? 1 : fail(why);
   };
   if (!run) return refuse("");

@@ -58,6 +58,32 @@ std::optional<std::string> name_problem(std::string_view name) {
          " must match [a-z0-9][a-z0-9._-]{0,62} (lowercase letters, digits, '.', '_', '-')";
 }
 
+std::string nginx_identifier(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if (c == '_') {
+      out += "__";
+    } else if (c == '-') {
+      out += "_d";
+    } else if (c == '.') {
+      out += "_p";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> site_name_problem(std::string_view name) {
+  const size_t length = nginx_identifier(name).size();
+  if (length <= kMaxNginxIdentifier) return std::nullopt;
+  return "site name \"" + std::string(name) + "\" is too long for nginx: its variable " +
+         "$certgate_" + nginx_identifier(name) + "_fallback would have " +
+         std::to_string(length + 18) + " characters, and nginx builds at most 110 (" +
+         std::to_string(kMaxNginxIdentifier) +
+         " characters for the name, where '.', '_' and '-' count twice)";
+}
+
 std::optional<std::string> server_name_problem(std::string_view name) {
   std::string_view rest = name;
   if (rest.starts_with("*.")) rest.remove_prefix(2);
@@ -68,6 +94,13 @@ std::optional<std::string> server_name_problem(std::string_view name) {
 }
 
 namespace {
+
+// `value` for a message: its start and its length when it is long.
+std::string shown(std::string_view value) {
+  if (value.size() <= 64) return "\"" + std::string(value) + "\"";
+  return "\"" + std::string(value.substr(0, 40)) + "...\" (" + std::to_string(value.size()) +
+         " characters)";
+}
 
 // Characters that nginx would read as syntax in an unquoted argument, plus anything unprintable.
 bool is_unsafe_for_nginx(char c) {
@@ -92,6 +125,9 @@ std::optional<std::string> absolute_path_problem(std::string_view what, std::str
 }  // namespace
 
 std::optional<std::string> public_path_problem(std::string_view path) {
+  if (path.size() > kMaxPublicPath)
+    return "public path " + shown(path) + " is longer than " + std::to_string(kMaxPublicPath) +
+           " characters";
   if (auto problem = absolute_path_problem("public path", path)) return problem;
   // The gate matches public paths against the raw request path (render/nginx_files.cc), which
   // must not be spelled two ways: no percent-encoding, query, repeated slash or dot segment.
@@ -106,10 +142,16 @@ std::optional<std::string> public_path_problem(std::string_view path) {
 }
 
 std::optional<std::string> nginx_path_problem(std::string_view path) {
+  if (path.size() > kMaxAbsolutePath)
+    return "path " + shown(path) + " is longer than " + std::to_string(kMaxAbsolutePath) +
+           " characters";
   return absolute_path_problem("path", path);
 }
 
 std::optional<std::string> email_problem(std::string_view email) {
+  if (email.size() > kMaxEmail)
+    return "owner " + shown(email) + " is longer than an email address can be (" +
+           std::to_string(kMaxEmail) + " characters, RFC 5321)";
   const size_t at = email.find('@');
   const std::string quoted = "\"" + std::string(email) + "\"";
   if (at == std::string_view::npos || at == 0 ||

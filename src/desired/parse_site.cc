@@ -129,6 +129,9 @@ void parse_site(const toml::table& t, ParseContext& ctx) {
   s.loc = r.loc();
   auto name = read_unique_name(r, "site", ctx.site_locs);
   if (name) s.name = name->value;
+  if (name) {
+    if (auto p = base::site_name_problem(name->value)) r.error(name->loc, *p);
+  }
   s.server_names = read_checked_list(r, "server_names", base::server_name_problem);
   const auto group_problem = [](const std::string& g) {
     auto p = base::name_problem(g);

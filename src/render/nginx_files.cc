@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <set>
 
+#include "base/names.h"
 #include "observed/enroll_links.h"
 #include "render/enroll_pages.h"
 #include "render/refusal_pages.h"
@@ -273,21 +274,7 @@ std::map<std::string, std::string> for_generation(const desired::DesiredState& d
 
 }  // namespace
 
-std::string nginx_identifier(const std::string& name) {
-  std::string out;
-  for (char c : name) {
-    if (c == '_') {
-      out += "__";
-    } else if (c == '-') {
-      out += "_d";
-    } else if (c == '.') {
-      out += "_p";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string nginx_identifier(const std::string& name) { return base::nginx_identifier(name); }
 
 bool names_device(const desired::DesiredState& desired, const std::vector<std::string>& sites,
                   const desired::Device* device) {

@@ -85,8 +85,7 @@ std::string crl_file(const std::string& pem);
 // maps still let in, so that no gate admits it, not even over a resumed TLS session.
 std::string without_serials(std::string_view http_conf, const std::set<std::string>& serials);
 
-// A site name as part of an nginx variable or zone name: [a-z0-9_] only and injective
-// ("_" -> "__", "-" -> "_d", "." -> "_p"), so "a-b" and "a_b" never share a variable.
+// base::nginx_identifier: a site name as part of an nginx variable or zone name.
 std::string nginx_identifier(const std::string& name);
 
 }  // namespace certgate::render

@@ -14,7 +14,9 @@ namespace {
 
 constexpr std::int64_t kSchemaVersion = 1;
 // X.520 upper bound for commonName and organizationName (RFC 5280 appendix A).
-constexpr size_t kMaxSubjectField = 64;
+constexpr size_t kMaxSubjectField = 64;  // X.509's upper bound for O, OU and CN (RFC 5280)
+// [nginx] test and reload: a command line, not a script.
+constexpr size_t kMaxCommand = 4096;
 
 void read_subject_field(TableReader& r, std::string_view key, std::string& out) {
   auto v = r.string(key);
@@ -243,6 +245,9 @@ void parse_nginx(TableReader& r, NginxSpec& spec) {
     if (!cmd) continue;
     if (cmd->value.find_first_not_of(" \t") == std::string::npos) {
       r.error(cmd->loc, "\"" + std::string(key) + "\" must be a shell command, not empty");
+    } else if (cmd->value.size() > kMaxCommand) {
+      r.error(cmd->loc, "\"" + std::string(key) + "\" is longer than " +
+                            std::to_string(kMaxCommand) + " characters");
     } else {
       (key == "test" ? spec.test : spec.reload) = cmd->value;
     }

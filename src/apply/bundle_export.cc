@@ -7,6 +7,7 @@
 #include "pki/inspect.h"
 #include "pki/pkcs12.h"
 #include "pki/random.h"
+#include "sys/secret_file.h"
 
 namespace certgate::apply {
 
@@ -16,7 +17,7 @@ Result<void> export_bundle(sys::Filesystem& fs, const std::string& state_dir,
   DeviceFiles files(fs, state_dir);
   pki::CaDatabase db(fs, state_dir);
   const std::string dir = files.dir(device);
-  auto key = fs.read(sys::join_path(dir, "key.pem"));
+  auto key = sys::read_secret(fs, sys::join_path(dir, "key.pem"));
   if (!key) {
     if (key.error().code == Errc::not_found)
       return make_error(Errc::not_found, "device " + device +
@@ -43,7 +44,8 @@ Result<void> export_bundle(sys::Filesystem& fs, const std::string& state_dir,
                                          " is not valid in index.txt; nothing exported");
   const std::string pass_path = sys::join_path(dir, "bundle.pass");
   pki::SecretString password;
-  auto stored = fs.read(pass_path);
+  auto stored = sys::read_secret(fs, pass_path);
+  if (!stored && stored.error().code == Errc::refused) return stored.error();
   if (stored) {
     std::string v = std::move(*stored);
     if (!v.empty() && v.back() == '\n') v.pop_back();

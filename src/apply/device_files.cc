@@ -6,6 +6,7 @@
 
 #include "observed/enroll_links.h"
 #include "pki/inspect.h"
+#include "sys/secret_file.h"
 
 namespace certgate::apply {
 
@@ -151,9 +152,10 @@ Result<void> DeviceFiles::remove_secrets(const std::string& device) {
   return fs_.remove(observed::enroll_link_path(state_dir_, device));
 }
 
-std::optional<pki::SecretString> DeviceFiles::read_password(const std::string& device) {
-  auto text = fs_.read(sys::join_path(dir(device), "bundle.pass"));
-  if (!text) return std::nullopt;
+Result<std::optional<pki::SecretString>> DeviceFiles::read_password(const std::string& device) {
+  auto text = sys::read_secret(fs_, sys::join_path(dir(device), "bundle.pass"));
+  if (!text && text.error().code == Errc::refused) return text.error();
+  if (!text) return std::optional<pki::SecretString>{};
   pki::SecretString line(std::move(*text));
   std::string_view pass = line.reveal();
   while (!pass.empty() && (pass.back() == '\n' || pass.back() == '\r')) pass.remove_suffix(1);
@@ -166,9 +168,9 @@ std::optional<pki::SecretString> DeviceFiles::read_password(const std::string& d
         "device={}: its bundle.pass is empty or not printable; the renewed bundle gets a "
         "new password",
         device);
-    return std::nullopt;
+    return std::optional<pki::SecretString>{};
   }
-  return pki::SecretString(std::string(pass));
+  return std::optional<pki::SecretString>(pki::SecretString(std::string(pass)));
 }
 
 }  // namespace certgate::apply

@@ -69,7 +69,8 @@ class DeviceFiles {
   Result<std::optional<DeviceMaterial>> read_next(const std::string& device);
   // The device's bundle password (bundle.pass without its newline), for a renewed bundle to
   // keep; nullopt when there is none or it is not usable (empty, blanks, not printable ASCII).
-  std::optional<pki::SecretString> read_password(const std::string& device);
+  // Errc::refused when the file is open to others (sys/secret_file.h).
+  Result<std::optional<pki::SecretString>> read_password(const std::string& device);
   // After a revocation: the key, the bundle and its open enrollment link are of no more use;
   // the certificate stays.
   Result<void> remove_secrets(const std::string& device);

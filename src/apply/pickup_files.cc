@@ -4,6 +4,7 @@
 #include "pki/mobileconfig.h"
 #include "pki/random.h"
 #include "render/enroll_pages.h"
+#include "sys/secret_file.h"
 
 namespace certgate::apply {
 
@@ -54,7 +55,9 @@ Result<PickupFiles> pickup_files(sys::Filesystem& fs, const std::string& state_d
     if (!cert) return cert.error();
     if (*cert) out.files[prefix + name + ".pem"] = std::move(**cert);
     if (d->has_csr()) continue;  // its key stays on the device: no bundle
-    auto bundle = read_if_present(fs, sys::join_path(devices.dir(name), "bundle.p12"));
+    const std::string bundle_path = sys::join_path(devices.dir(name), "bundle.p12");
+    if (auto r = sys::check_private(fs, bundle_path); !r) return r.error();
+    auto bundle = read_if_present(fs, bundle_path);
     if (!bundle) return bundle.error();
     if (!*bundle) continue;
     const pki::SecretString profile =

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -68,8 +67,7 @@ class Applier {
   Result<void> issue_batch();
   // The batch, then the revocation of the certificates that renewals replaced.
   Result<void> issue_and_supersede();
-  // Marks the certificates of `reasons` revoked in index.txt (one durable commit).
-  // `into`: the report's list the revocations go to (revoked, or superseded).
+  // Marks the certificates of `reasons` revoked in index.txt (one commit), reported `into`.
   Result<void> revoke(const std::map<std::string, base::RevocationReason>& reasons,
                       std::vector<RevokedCert>& into);
   // The revoked probe certificate of `certgate verify`, when the plan asks for it.
@@ -80,7 +78,6 @@ class Applier {
   // Signs the CRL of every revoked, unexpired certificate in index.txt, numbered by the plan.
   Result<void> write_crl();
   Result<void> write_cache();
-
   const plan::Plan& plan_;
   const desired::DesiredState& desired_;
   const observed::ObservedState& observed_;
@@ -135,8 +132,11 @@ Result<std::vector<Job>> Applier::issuance_jobs(const std::vector<pki::IndexEntr
     if (a.kind == ActionKind::renew) {
       job.replaces = a.serial;
       job.revokes_predecessor = a.revokes_predecessor;
-      auto pass = job.device->has_csr() ? std::nullopt : files_.read_password(a.subject);
-      if (pass) job.password = &kept_passwords_.emplace(a.subject, std::move(*pass)).first->second;
+      auto pass = job.device->has_csr() ? Result<std::optional<pki::SecretString>>(std::nullopt)
+                                        : files_.read_password(a.subject);
+      if (!pass) return pass.error();
+      if (*pass)
+        job.password = &kept_passwords_.emplace(a.subject, std::move(**pass)).first->second;
     }
     jobs.push_back(std::move(job));
   }

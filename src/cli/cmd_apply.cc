@@ -34,6 +34,7 @@
 #include "sys/clock.h"
 #include "sys/file_lock.h"
 #include "sys/real_filesystem.h"
+#include "sys/secret_file.h"
 
 namespace certgate::cli {
 namespace {
@@ -67,18 +68,10 @@ std::string staleness(sys::Filesystem& fs, const std::string& path, const plan::
   return "";
 }
 
+// The state directory: the owner's alone (sys/secret_file.h), made 0700 when missing.
 Result<void> check_state_dir(sys::Filesystem& fs, const std::string& dir) {
-  if (auto info = fs.stat(dir)) {
-    if ((info->mode & 077) != 0) {
-      char mode[16];
-      std::snprintf(mode, sizeof mode, "%04o", info->mode);
-      return make_error(Errc::refused, "refusing to use state directory " + dir + ": mode " + mode +
-                                           " lets others in; it holds private keys "
-                                           "(chmod 700 it)");
-    }
-    return {};
-  }
-  return fs.make_dirs(dir, 0700);
+  if (!fs.stat(dir)) return fs.make_dirs(dir, 0700);
+  return sys::check_private(fs, dir);
 }
 
 // A refused first apply leaves no trace: the state directory it made (with its lock, and the

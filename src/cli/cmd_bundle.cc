@@ -7,6 +7,7 @@
 #include "cli/pipeline.h"
 #include "sys/file_lock.h"
 #include "sys/real_filesystem.h"
+#include "sys/secret_file.h"
 
 namespace certgate::cli {
 namespace {
@@ -28,6 +29,7 @@ int run_bundle(const GlobalOptions& g, const BundleFlags& flags) {
   base::P12Profile profile = device->p12_profile;
   if (!flags.profile.empty()) profile = *base::parse_p12_profile(flags.profile);
   const std::string state = absolute_state_dir(g);
+  if (auto r = sys::check_private(fs, state); !r) return fail(r.error().message);
   auto lock = sys::FileLock::acquire(sys::join_path(state, "lock"));
   if (!lock) return fail(lock.error().message);
   const std::string dir = sys::join_path(sys::join_path(state, "devices"), flags.device);

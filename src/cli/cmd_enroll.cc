@@ -16,6 +16,7 @@
 #include "render/terminal_qr.h"
 #include "sys/file_lock.h"
 #include "sys/real_filesystem.h"
+#include "sys/secret_file.h"
 
 namespace certgate::cli {
 namespace {
@@ -26,16 +27,11 @@ struct EnrollFlags {
   bool cancel = false;
 };
 
-// A state directory others may enter would expose the token file's folder; apply refuses one
-// too. A missing one is made, as apply would.
+// A state directory others may enter would expose the token file's folder; every command
+// refuses one (sys/secret_file.h). A missing one is made, as apply would.
 Result<void> check_state_dir(sys::Filesystem& fs, const std::string& dir) {
-  auto info = fs.stat(dir);
-  if (!info) return fs.make_dirs(dir, 0700);
-  if ((info->mode & 077) != 0)
-    return make_error(Errc::refused, "refusing to use state directory " + dir +
-                                         ": others may enter it; it holds private keys and "
-                                         "enrollment tokens (chmod 700 it)");
-  return {};
+  if (!fs.stat(dir)) return fs.make_dirs(dir, 0700);
+  return sys::check_private(fs, dir);
 }
 
 // Why `device` gets no enrollment link, or "" when it may have one.
@@ -60,7 +56,7 @@ Result<std::optional<pki::SecretString>> bundle_password(sys::Filesystem& fs,
                                                          const std::string& dir) {
   auto cert = fs.stat(sys::join_path(dir, "cert.pem"));
   if (!cert && cert.error().code == Errc::not_found) return std::optional<pki::SecretString>{};
-  auto pass = fs.read(sys::join_path(dir, "bundle.pass"));
+  auto pass = sys::read_secret(fs, sys::join_path(dir, "bundle.pass"));
   if (!pass && pass.error().code == Errc::not_found) return std::optional<pki::SecretString>{};
   if (!pass) return pass.error();
   pki::SecretString secret(std::move(*pass));

@@ -21,6 +21,7 @@
 #include "pki/ca_database.h"
 #include "sys/clock.h"
 #include "sys/real_filesystem.h"
+#include "sys/secret_file.h"
 
 namespace certgate::cli {
 namespace {
@@ -130,6 +131,8 @@ int run_verify(const GlobalOptions& g, const VerifyFlags& flags) {
     std::fputs("No site has a probe; nothing to check.\n", stdout);
     return 0;
   }
+  // The gate check presents the revoked probe's key, a secret of the state directory.
+  if (auto r = sys::check_private(fs, absolute_state_dir(g)); !r) return fail(r.error().message);
   auto reports = check_gates(fs, state, selection->sites, absolute_state_dir(g), *now, *options);
   if (!reports) return fail(reports.error().message);
   const std::string out =

@@ -18,6 +18,7 @@
 #include "plan/deploy.h"
 #include "render/nginx_files.h"
 #include "render/target_contents.h"
+#include "sys/secret_file.h"
 #include "targets/ssh_session.h"
 #include "targets/ssh_target.h"
 
@@ -270,6 +271,11 @@ std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, s
   auto ms = [](Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double, std::milli>(b - a).count();
   };
+  // Whatever the command, a state directory others may enter is refused before it is read.
+  if (auto r = sys::check_private(fs, absolute_state_dir(g)); !r) {
+    fail(r.error().message);
+    return std::nullopt;
+  }
   const auto t0 = Clock::now();
   // The state directory is read while the desired state loads: neither needs the other (but
   // for the CSRs, observed once both are in).

@@ -9,6 +9,7 @@
 #include "cli/load.h"
 #include "pki/random.h"
 #include "sys/process_identity.h"
+#include "sys/secret_file.h"
 
 namespace certgate::cli {
 
@@ -170,6 +171,8 @@ std::optional<CachedRun> cached_run(const GlobalOptions& g, std::string_view com
                                     const std::string& key, base::Instant now, sys::Filesystem& fs,
                                     source::SourceSnapshot* snapshot) {
   if (key.empty()) return std::nullopt;
+  // The full run refuses a state directory open to others, and says so.
+  if (!sys::check_private(fs, absolute_state_dir(g))) return miss(command, "state directory mode");
   auto text = fs.read(cache_path(g, command));
   if (!text) return miss(command, "no cache");
   auto entry = parse_entry(*text);

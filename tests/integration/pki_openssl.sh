@@ -215,7 +215,7 @@ expect_grep 'refusing to use .*ca.key: its mode is 0644' "$TMP/err"
 chmod 600 "$CA/ca.key"
 chmod 755 "$S"
 expect_exit 1 cg apply
-expect_grep 'refusing to use state directory' "$TMP/err"
+expect_grep "refusing to use $S: its mode is 0755, open to others" "$TMP/err"
 chmod 700 "$S"
 exec 9>"$S/lock"
 flock 9  # this shell holds the lock now

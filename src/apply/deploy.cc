@@ -120,19 +120,38 @@ Result<void> forget_previous(sys::Filesystem& fs, const DeployRequest& req) {
   return remove_folder(fs, prev);
 }
 
-// Puts back what the manifest saved, byte for byte, then forgets it.
+// Puts back what the manifest saved, byte for byte, then forgets it: every file after a crash
+// (`changed` null: which ones changed is not known), else only those the failed deploy changed,
+// so a full disk does not stop the restoring of files that never changed. A failure says which
+// file it stopped at, which were put back before it, and which still hold the deploy's bytes.
 Result<void> restore_previous(sys::Filesystem& fs, const DeployRequest& req,
-                              const Manifest& manifest) {
+                              const Manifest& manifest, const std::set<std::string>* changed) {
   const std::string prev = previous_dir(req);
-  for (const auto& [rel, present] : manifest) {
+  std::vector<std::string> todo, done;
+  for (const auto& [rel, present] : manifest)
+    if (!changed || changed->contains(rel)) todo.push_back(rel);
+  for (const std::string& rel : todo) {
     const std::string path = join_path(req.dir, rel);
-    if (!present) {
-      if (auto r = fs.remove(path); !r) return r;
-      continue;
+    Result<void> r = Result<void>();
+    if (!manifest.at(rel)) {
+      r = fs.remove(path);
+    } else {
+      auto bytes = fs.read(join_path(prev, rel));
+      r = bytes ? write_file(fs, req, path, rel, *bytes, true) : Result<void>(bytes.error());
     }
-    auto bytes = fs.read(join_path(prev, rel));
-    if (!bytes) return bytes.error();
-    if (auto r = write_file(fs, req, path, rel, *bytes, true); !r) return r;
+    if (!r) {
+      std::string left;
+      for (size_t i = done.size(); i < todo.size(); ++i)
+        left += (left.empty() ? "" : ", ") + todo[i];
+      std::string put_back;
+      for (const std::string& d : done) put_back += (put_back.empty() ? "" : ", ") + d;
+      return make_error(r.error().code,
+                        "restoring " + rel + " failed (" + r.error().message + "); " +
+                            (put_back.empty() ? "" : "restored: " + put_back + "; ") +
+                            "still the new bytes: " + left + "; the saved copies stay in " + prev +
+                            " and the next apply puts them back");
+    }
+    done.push_back(rel);
   }
   if (auto r = fs.sync(); !r) return r;
   return forget_previous(fs, req);
@@ -300,7 +319,7 @@ Result<void> finish_interrupted(targets::Target& target, const DeployRequest& re
   if (auto done = test_and_reload(target, req, result, reload_ran); !done) {
     spdlog::warn("the interrupted deploy's files fail, restoring the saved ones target={} error={}",
                  target.name(), done.error().message);
-    if (auto r = restore_previous(fs, req, *manifest); !r) return r;
+    if (auto r = restore_previous(fs, req, *manifest, nullptr); !r) return r;
     // Restored and, when nginx may have loaded the failing files, reloaded with the restored
     // ones: this deploy goes on from there.
     if (reload_ran) {
@@ -328,11 +347,14 @@ Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
   }
   const Changes* todo = &req.changes;
   if (todo->empty()) return result;
-  if (auto r = fs.make_dirs(req.dir, kDirMode); !r) return r.error();
+  auto unchanged = [](const Error& e) {
+    return make_error(e.code, e.message + "; no live file was changed");
+  };
+  if (auto r = fs.make_dirs(req.dir, kDirMode); !r) return unchanged(r.error());
   // The copies of what changes and the staged new files, flushed together; then the manifest
   // that names the copies, durably; only then does any live file change.
   auto manifest = save_previous(fs, req, *todo);
-  if (!manifest) return manifest.error();
+  if (!manifest) return unchanged(manifest.error());
   Result<void> outcome = stage(fs, req, *todo);
   if (outcome) outcome = fs.sync();
   if (outcome) outcome = write_manifest(fs, req, *manifest);
@@ -341,7 +363,7 @@ Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
     spdlog::warn("deploy failed before any file changed target={} dir={}", target.name(), req.dir);
     (void)remove_folder(fs, join_path(req.dir, observed::kStagingDir));
     (void)forget_previous(fs, req);
-    return make_error(outcome.error().code, outcome.error().message + "; no live file was changed");
+    return unchanged(outcome.error());
   }
   outcome = swap_in(fs, req, *todo, result);
   bool reload_ran = false;
@@ -350,17 +372,23 @@ Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
     spdlog::warn("deploy failed, restoring previous files target={} dir={}", target.name(),
                  req.dir);
     const std::string touched = changed_so_far(result);
-    if (auto r = restore_previous(fs, req, *manifest); !r)
+    std::set<std::string> changed(result.written.begin(), result.written.end());
+    changed.insert(result.removed.begin(), result.removed.end());
+    if (auto r = restore_previous(fs, req, *manifest, &changed); !r)
       return make_error(outcome.error().code,
                         outcome.error().message + "\n" +
-                            (touched.empty() ? "no live file had changed yet, but clearing the "
+                            (touched.empty() ? "no live file had changed, but clearing the "
                                                "saved copies failed: "
-                                             : "restoring " + touched + " failed: ") +
+                                             : "the deploy had changed " + touched + "; ") +
                             r.error().message);
     if (reload_ran) return with_reload_restored(target, req, outcome.error());
     return outcome.error();
   }
-  if (auto r = forget_previous(fs, req); !r) return r.error();
+  if (auto r = forget_previous(fs, req); !r)
+    return make_error(r.error().code,
+                      "the new files are in place and nginx runs them (" + changed_so_far(result) +
+                          "), but clearing the saved copies in " + previous_dir(req) + " failed (" +
+                          r.error().message + "); the next apply clears them");
   spdlog::info("deployed target={} written={} removed={} reloaded={}", target.name(),
                result.written.size(), result.removed.size(), result.reloaded);
   return result;

@@ -112,5 +112,37 @@ TEST_CASE("crash: a deploy whose nginx -t fails, cut at any change, leaves what 
   }
 }
 
+TEST_CASE("full disk: a deploy that fails at any change says which live files still differ") {
+  // The disk fills at change n and stays full (no crash): the deploy fails, and restoring what
+  // it changed may fail too. Every live file that is not v1's must be named as still holding
+  // the new bytes; with none changed, the message says so and v1 is untouched.
+  const FileSet v1 = testing::deploy_request("v1");
+  const int total = changes_of_a_deploy(0);
+  for (int n = 1; n <= total; ++n) {
+    CAPTURE(n);
+    FaultyFilesystem fs;
+    testing::FakeRunner runner;
+    targets::LocalTarget target(fs, runner);
+    REQUIRE(deploy_files(target, v1));
+    REQUIRE(fs.sync());
+    fs.fail_at(fs.change_count() + n);
+    auto r = deploy_files(target, testing::deploy_request("v2"));
+    REQUIRE_FALSE(r);
+    const std::string message = r.error().message;
+    CAPTURE(message);
+    const auto live = testing::live_files(fs.files());
+    bool differs = false;
+    for (const auto& [path, file] : testing::deployed_files(v1)) {
+      auto it = live.find(path);
+      if (it != live.end() && it->second.bytes == file.bytes) continue;
+      differs = true;
+      CHECK((message.find("still the new bytes: ") != std::string::npos ||
+             message.find("the new files are in place") != std::string::npos));
+      CHECK(message.find(path.substr(testing::kDeployDir.size() + 1)) != std::string::npos);
+    }
+    if (!differs) CHECK(message.find("no live file") != std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace certgate::apply

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
@@ -29,6 +28,8 @@
 #include "observed/last_seen.h"
 #include "pki/ca_database.h"
 #include "pki/random.h"
+#include "plan/stale.h"
+#include "render/plan_parse.h"
 #include "render/plan_render.h"
 #include "source/git_source.h"
 #include "sys/clock.h"
@@ -39,33 +40,14 @@
 namespace certgate::cli {
 namespace {
 
-// A saved plan is applied only when everything it was computed from is unchanged and the same
-// actions come out now (Terraform's stale-plan check); the reason otherwise.
+// A saved plan is applied only when it is the plan computed now (plan/stale.h, Terraform's
+// stale-plan check); the reason otherwise.
 std::string staleness(sys::Filesystem& fs, const std::string& path, const plan::Plan& fresh) {
   auto text = fs.read(path);
   if (!text) return text.error().message;
-  nlohmann::json saved = nlohmann::json::parse(*text, nullptr, false);
-  if (saved.is_discarded() || !saved.is_object()) return path + " is not a certgate plan";
-  if (saved.value("format_version", 0) != plan::kPlanFormatVersion)
-    return path + " has another format_version";
-  nlohmann::json fresh_json = nlohmann::json::parse(render::plan_json(fresh));
-  const auto& a = saved["inputs"]["fingerprints"];
-  const auto& b = fresh_json["inputs"]["fingerprints"];
-  for (auto it = b.begin(); it != b.end(); ++it) {
-    if (!a.contains(it.key()) || a[it.key()] != it.value()) return it.key() + " changed";
-  }
-  for (auto it = a.begin(); it != a.end(); ++it) {
-    if (!b.contains(it.key())) return it.key() + " changed";
-  }
-  if (saved["actions"].size() != fresh_json["actions"].size())
-    return "the actions differ now (time rules moved on)";
-  for (size_t i = 0; i < saved["actions"].size(); ++i) {
-    for (const char* key : {"kind", "subject", "serial"}) {
-      if (saved["actions"][i].value(key, "") != fresh_json["actions"][i].value(key, ""))
-        return "the actions differ now (time rules moved on)";
-    }
-  }
-  return "";
+  auto saved = render::parse_plan(*text);
+  if (!saved) return path + " is not a plan certgate can apply: " + saved.error().message;
+  return plan::stale_reason(*saved, fresh);
 }
 
 // The state directory: the owner's alone (sys/secret_file.h), made 0700 when missing.

@@ -124,6 +124,12 @@ std::optional<std::string> absolute_path_problem(std::string_view what, std::str
 
 }  // namespace
 
+std::optional<std::string> too_long(std::string_view what, std::string_view value, size_t max) {
+  if (value.size() <= max) return std::nullopt;
+  return std::string(what) + " " + shown(value) + " is longer than " + std::to_string(max) +
+         " characters";
+}
+
 std::optional<std::string> public_path_problem(std::string_view path) {
   if (path.size() > kMaxPublicPath)
     return "public path " + shown(path) + " is longer than " + std::to_string(kMaxPublicPath) +

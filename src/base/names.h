@@ -39,6 +39,12 @@ std::optional<std::string> site_name_problem(std::string_view name);
 inline constexpr size_t kMaxPublicPath = 1024;
 inline constexpr size_t kMaxEmail = 254;
 inline constexpr size_t kMaxAbsolutePath = 1024;
+// A probe URL and a git repository URL ([publish].repo).
+inline constexpr size_t kMaxUrl = 2048;
+
+// "WHAT \"start...\" (N characters) is longer than MAX characters" when `value` is longer than
+// `max`, else nullopt.
+std::optional<std::string> too_long(std::string_view what, std::string_view value, size_t max);
 
 // A server_name as nginx takes it: a DNS name, optionally starting with "*." (no regexes).
 std::optional<std::string> server_name_problem(std::string_view name);

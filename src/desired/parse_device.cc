@@ -14,6 +14,10 @@ namespace {
 // It must exist, be a PEM certificate request whose signature verifies, and hold a key type
 // certgate accepts.
 void read_csr(TableReader& r, const LocatedString& path, Device& d, ParseContext& ctx) {
+  if (auto p = base::too_long("\"csr\"", path.value, base::kMaxAbsolutePath)) {
+    r.error(path.loc, *p);
+    return;
+  }
   auto pem = ctx.tree.read(path.value);
   if (!pem) {
     const bool missing = pem.error().code == Errc::not_found;

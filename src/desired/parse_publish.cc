@@ -31,7 +31,9 @@ void parse_publish(TableReader& r, ParseContext& ctx) {
   p.loc = r.loc();
   bool ok = r.require("repo") & r.require("signing_key");
   if (auto repo = r.string("repo")) {
-    if (auto problem = repo_problem(repo->value)) {
+    auto problem = base::too_long("\"repo\"", repo->value, base::kMaxUrl);
+    if (!problem) problem = repo_problem(repo->value);
+    if (problem) {
       r.error(repo->loc, *problem);
       ok = false;
     }
@@ -46,7 +48,10 @@ void parse_publish(TableReader& r, ParseContext& ctx) {
   }
   if (auto key = r.string("signing_key")) {
     // Absolute: a relative path would read as a file of the source, where no key may be.
-    if (!key->value.starts_with('/')) {
+    if (auto why = base::too_long("\"signing_key\"", key->value, base::kMaxAbsolutePath)) {
+      r.error(key->loc, *why);
+      ok = false;
+    } else if (!key->value.starts_with('/')) {
       r.error(key->loc, "\"signing_key\" \"" + key->value +
                             "\" must be the absolute path of an SSH private key on the CA host");
       ok = false;

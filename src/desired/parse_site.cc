@@ -11,6 +11,8 @@
 namespace certgate::desired {
 
 Result<Probe> parse_probe(const std::string& url) {
+  if (auto p = base::too_long("\"probe\"", url, base::kMaxUrl))
+    return make_error(Errc::invalid, *p);
   const auto bad = [&](std::string_view why) {
     return make_error(Errc::invalid, "\"probe\" \"" + url + "\": " + std::string(why) +
                                          " (expected https://HOST[:PORT][/PATH])");

@@ -210,6 +210,12 @@ std::optional<CachedRun> cacheable(const PlanRun& run, const sys::Trace& trace,
   e.valid_until = now + kMaxAge;
   e.next_change = plan::next_change(run.loaded.state, run.observed, now);
   if (e.next_change) e.valid_until = std::min(e.valid_until, e.next_change->at);
+  // The CA's own end, which next_change does not name: the plan notes it from renew_before on,
+  // and stops renewing once it has passed.
+  if (const observed::Ca& ca = run.observed.ca; ca.exists) {
+    for (base::Instant at : {ca.not_after - run.loaded.state.defaults.renew_before, ca.not_after})
+      if (now < at) e.valid_until = std::min(e.valid_until, at);
+  }
   if (run.observed.last_applied) e.applied_at = run.observed.last_applied->applied_at;
   e.crl_validity = run.loaded.state.ca.crl_validity;
   e.out = std::move(out);

@@ -116,8 +116,14 @@ void RecordingFilesystem::wrote(const std::string& path) {
   refresh(TraceOp::stat, path);
   refresh(TraceOp::list, path);
   refresh(TraceOp::list, parent_path(path));
+  // A file of the source read with read_inside, only when it is the very file written (never,
+  // in certgate: it writes nothing into a source). Refreshing the others would put a CSR that
+  // changed since it was read into the trace as if the run had read that one.
   for (size_t i : inside_) {
-    kept_[i].entry.fingerprint = fingerprint_now(inner_, kept_[i].entry, hash_);
+    TraceEntry& e = kept_[i].entry;
+    const size_t cut = e.path.find('\n');
+    if (join_path(e.path.substr(0, cut), e.path.substr(cut + 1)) != path) continue;
+    e.fingerprint = fingerprint_now(inner_, e, hash_);
     kept_[i].is_bytes = false;
   }
 }
@@ -184,7 +190,10 @@ Result<std::string> RecordingFilesystem::read_inside(const std::string& root,
 }
 
 Result<void> RecordingFilesystem::set_group(const std::string& path, const std::string& group) {
-  complete_ = false;
+  {
+    std::lock_guard lock(mu_);
+    complete_ = false;
+  }
   return inner_.set_group(path, group);
 }
 

@@ -82,6 +82,16 @@ TEST_CASE("recording filesystem: a write makes the trace describe the file as wr
   CHECK_FALSE(trace_holds(f.mem, trace, identity));
 }
 
+TEST_CASE("recording filesystem: a write elsewhere keeps a source file's bytes as they were read") {
+  Fixture f;
+  f.mem.put("/src/csr/alice.csr", "old csr", 0644);
+  (void)f.fs.read_inside("/src", "csr/alice.csr", 65536);
+  f.mem.put("/src/csr/alice.csr", "new csr", 0644);  // replaced while the run goes on
+  REQUIRE(f.fs.write_atomic("/s/state.json", "{}", 0600));
+  // The run planned with the old CSR: the next run, which reads the new one, must not match.
+  CHECK_FALSE(trace_holds(f.mem, f.fs.trace(), identity));
+}
+
 TEST_CASE("recording filesystem: a path read twice with different bytes leaves no usable trace") {
   Fixture f;
   (void)f.fs.read("/n/http.conf");

@@ -131,9 +131,7 @@ std::optional<std::string> too_long(std::string_view what, std::string_view valu
 }
 
 std::optional<std::string> public_path_problem(std::string_view path) {
-  if (path.size() > kMaxPublicPath)
-    return "public path " + shown(path) + " is longer than " + std::to_string(kMaxPublicPath) +
-           " characters";
+  if (auto p = too_long("public path", path, kMaxPublicPath)) return p;
   if (auto problem = absolute_path_problem("public path", path)) return problem;
   // The gate matches public paths against the raw request path (render/nginx_files.cc), which
   // must not be spelled two ways: no percent-encoding, query, repeated slash or dot segment.
@@ -148,9 +146,7 @@ std::optional<std::string> public_path_problem(std::string_view path) {
 }
 
 std::optional<std::string> nginx_path_problem(std::string_view path) {
-  if (path.size() > kMaxAbsolutePath)
-    return "path " + shown(path) + " is longer than " + std::to_string(kMaxAbsolutePath) +
-           " characters";
+  if (auto p = too_long("path", path, kMaxAbsolutePath)) return p;
   return absolute_path_problem("path", path);
 }
 

@@ -50,12 +50,6 @@ std::string staleness(sys::Filesystem& fs, const std::string& path, const plan::
   return plan::stale_reason(*saved, fresh);
 }
 
-// The state directory: the owner's alone (sys/secret_file.h), made 0700 when missing.
-Result<void> check_state_dir(sys::Filesystem& fs, const std::string& dir) {
-  if (!fs.stat(dir)) return fs.make_dirs(dir, 0700);
-  return sys::check_private(fs, dir);
-}
-
 // A refused first apply leaves no trace: the state directory it made (with its lock, and the
 // git mirror a git source was fetched into) goes again. Only what this apply made is removed;
 // anything else found there (someone else's file) keeps the directory.
@@ -184,7 +178,7 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   sys::RealCommandRunner runner;
   const std::string state = absolute_state_dir(g);
   const bool fresh = !real.stat(state);  // this apply makes the state directory
-  if (auto r = check_state_dir(real, state); !r) return fail(r.error().message);
+  if (auto r = sys::prepare_private_dir(real, state); !r) return fail(r.error().message);
   auto lock = sys::FileLock::acquire(sys::join_path(state, "lock"));
   if (!lock) return fail(lock.error().message);
   // Refused on every apply, not only when something is to be signed: a leaked CA key must stop

@@ -27,13 +27,6 @@ struct EnrollFlags {
   bool cancel = false;
 };
 
-// A state directory others may enter would expose the token file's folder; every command
-// refuses one (sys/secret_file.h). A missing one is made, as apply would.
-Result<void> check_state_dir(sys::Filesystem& fs, const std::string& dir) {
-  if (!fs.stat(dir)) return fs.make_dirs(dir, 0700);
-  return sys::check_private(fs, dir);
-}
-
 // Why `device` gets no enrollment link, or "" when it may have one.
 std::string refusal(const desired::Device* device, const std::string& name, base::Instant now) {
   if (device == nullptr) return "no device \"" + name + "\" in the desired state";
@@ -121,7 +114,8 @@ int run_enroll(const GlobalOptions& g, const EnrollFlags& flags) {
     return fail("enroll " + flags.device + ": site " + site->name +
                 " has no server name without a wildcard to put in the link");
   const std::string state = absolute_state_dir(g);
-  if (auto r = check_state_dir(fs, state); !r) return fail(r.error().message);
+  // A state directory others may enter would expose the token file's folder.
+  if (auto r = sys::prepare_private_dir(fs, state); !r) return fail(r.error().message);
   auto lock = sys::FileLock::acquire(sys::join_path(state, "lock"));
   if (!lock) return fail(lock.error().message);
   const std::string device_dir = sys::join_path(sys::join_path(state, "devices"), flags.device);

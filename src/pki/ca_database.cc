@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "sys/secret_file.h"
+
 namespace certgate::pki {
 
 namespace {
@@ -92,18 +94,7 @@ Result<std::vector<std::string>> CaDatabase::list_newcerts() const {
   return names;
 }
 
-Result<void> CaDatabase::check_key_mode() const {
-  auto info = fs_.stat(key_path());
-  if (!info) return info.error().code == Errc::not_found ? Result<void>() : info.error();
-  if ((info->mode & 077) != 0) {
-    char mode[16];
-    std::snprintf(mode, sizeof mode, "%04o", info->mode);
-    return make_error(Errc::refused, "refusing to use " + key_path() + ": its mode is " + mode +
-                                         ", readable by others; run chmod 600 on it and check "
-                                         "who has seen it");
-  }
-  return {};
-}
+Result<void> CaDatabase::check_key_mode() const { return sys::check_private(fs_, key_path()); }
 
 Result<SecretString> CaDatabase::read_key() const {
   if (!fs_.stat(key_path())) return make_error(Errc::not_found, key_path() + " is missing");

@@ -17,6 +17,11 @@ Result<void> check_private(Filesystem& fs, const std::string& path) {
                                        " on it and check who has seen them");
 }
 
+Result<void> prepare_private_dir(Filesystem& fs, const std::string& dir) {
+  if (!fs.stat(dir)) return fs.make_dirs(dir, 0700);
+  return check_private(fs, dir);
+}
+
 Result<std::string> read_secret(Filesystem& fs, const std::string& path) {
   if (auto r = check_private(fs, path); !r) return r.error();
   return fs.read(path);

@@ -16,6 +16,9 @@ namespace certgate::sys {
 // folder) and check who has seen it". A missing path is fine.
 Result<void> check_private(Filesystem& fs, const std::string& path);
 
+// A folder of secrets that a command may create: made 0700 when missing, else check_private.
+Result<void> prepare_private_dir(Filesystem& fs, const std::string& dir);
+
 // The bytes of secret file `path`, once check_private passes.
 Result<std::string> read_secret(Filesystem& fs, const std::string& path);
 

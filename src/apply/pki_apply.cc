@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "apply/ca_key.h"
 #include "apply/device_files.h"
 #include "apply/materials.h"
 #include "apply/probe_cert.h"
@@ -22,21 +23,6 @@ namespace {
 
 using plan::Action;
 using plan::ActionKind;
-
-Result<void> create_ca(const desired::DesiredState& desired, ApplyContext& ctx,
-                       pki::CaDatabase& db) {
-  pki::CaSubject subject{desired.ca.common_name, desired.ca.organization,
-                         desired.ca.organizational_unit, desired.ca.country};
-  auto ca =
-      pki::create_ca(subject, desired.ca.key, ctx.now - kBackdate, ctx.now + desired.ca.validity);
-  if (!ca) return ca.error();
-  auto serial = pki::random_serial();
-  if (!serial) return serial.error();
-  if (auto r = ctx.fs.make_dirs(ctx.state_dir, 0700); !r) return r;
-  if (auto r = db.create(ca->key_pem, ca->cert_pem, *serial); !r) return r;
-  spdlog::info("created CA \"{}\" ({})", desired.ca.common_name, to_string(desired.ca.key));
-  return {};
-}
 
 pki::IndexEntry index_entry(const DeviceMaterial& m) {
   pki::IndexEntry e;
@@ -98,9 +84,11 @@ class Applier {
 Result<void> Applier::open_signer() {
   auto key = db_.read_key();
   if (!key) return key.error();
+  auto plain = unlock_ca_key(*key, desired_.ca.key_protection, ctx_, db_.key_path());
+  if (!plain) return plain.error();
   auto cert = ctx_.fs.read(db_.cert_path());
   if (!cert) return cert.error();
-  auto signer = pki::CaSigner::open(key->reveal(), *cert);
+  auto signer = pki::CaSigner::open(plain->reveal(), *cert);
   if (!signer) return signer.error();
   signer_.emplace(std::move(*signer));
   return {};
@@ -344,7 +332,7 @@ Result<ApplyReport> Applier::run() {
   const bool wants_ca = std::any_of(plan_.actions.begin(), plan_.actions.end(),
                                     [](const auto& a) { return a.object == plan::ObjectKind::ca; });
   if (wants_ca) {
-    if (auto r = create_ca(desired_, ctx_, db_); !r) return r.error();
+    if (auto r = create_ca_files(desired_, ctx_, db_); !r) return r.error();
     report_.created_ca = true;
   }
   if (plan_.is_empty()) {

@@ -15,6 +15,7 @@
 #include "desired/desired_state.h"
 #include "observed/applied_record.h"
 #include "observed/observed_state.h"
+#include "pki/secret.h"
 #include "plan/plan.h"
 #include "sys/filesystem.h"
 
@@ -25,6 +26,11 @@ struct ApplyContext {
   std::string state_dir;
   base::Instant now;
   int threads = 1;  // key generation and bundles run on this many threads
+  // The CA key's passphrase (cli/ca_passphrase.h), null when none was given; `passphrase_origin`
+  // names where it came from, for messages (never the passphrase itself).
+  const pki::SecretString* ca_passphrase = nullptr;
+  std::string passphrase_origin = "";
+  std::string passphrase_hint = "";  // how to give one, for the error when it is missing
 };
 
 // A certificate apply signed: for a new device, or a renewal (`replaces` the old serial).

@@ -29,6 +29,10 @@ constexpr std::array<RevocationReason, 10> kReasons = {
 constexpr std::array<std::string_view, 2> kProfileNames = {"compat", "modern"};
 constexpr std::array<P12Profile, 2> kProfiles = {P12Profile::compat, P12Profile::modern};
 
+constexpr std::array<std::string_view, 2> kProtectionNames = {"none", "passphrase"};
+constexpr std::array<KeyProtection, 2> kProtections = {KeyProtection::none,
+                                                       KeyProtection::passphrase};
+
 template <class E, size_t N>
 std::string_view name_of(E value, const std::array<E, N>& values,
                          const std::array<std::string_view, N>& names) {
@@ -59,10 +63,12 @@ Result<E> parse_of(std::string_view text, std::string_view what, const std::arra
 std::string_view to_string(KeyType k) { return name_of(k, kKeyTypes, kKeyTypeNames); }
 std::string_view to_string(RevocationReason r) { return name_of(r, kReasons, kReasonNames); }
 std::string_view to_string(P12Profile p) { return name_of(p, kProfiles, kProfileNames); }
+std::string_view to_string(KeyProtection p) { return name_of(p, kProtections, kProtectionNames); }
 
 std::span<const std::string_view> key_type_names() { return kKeyTypeNames; }
 std::span<const std::string_view> revocation_reason_names() { return kReasonNames; }
 std::span<const std::string_view> p12_profile_names() { return kProfileNames; }
+std::span<const std::string_view> key_protection_names() { return kProtectionNames; }
 
 Result<KeyType> parse_key_type(std::string_view text) {
   // RSA below 2048 bits and DSA are refused by name, not as typos (NIST SP 800-131A).
@@ -84,6 +90,10 @@ Result<RevocationReason> parse_revocation_reason(std::string_view text) {
 
 Result<P12Profile> parse_p12_profile(std::string_view text) {
   return parse_of(text, "p12_profile", kProfiles, kProfileNames);
+}
+
+Result<KeyProtection> parse_key_protection(std::string_view text) {
+  return parse_of(text, "key_protection", kProtections, kProtectionNames);
 }
 
 }  // namespace certgate::base

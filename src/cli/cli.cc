@@ -32,6 +32,7 @@ int run(int argc, char** argv) {
   add_enroll_command(app, g, commands);
   add_snapshot_command(app, g, commands);
   add_edge_command(app, g, commands);
+  add_ca_command(app, g, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

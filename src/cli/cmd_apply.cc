@@ -9,11 +9,13 @@
 #include <set>
 #include <thread>
 
+#include "apply/ca_key.h"
 #include "apply/pki_apply.h"
 #include "apply/recover.h"
 #include "apply/rollout.h"
 #include "cli/after_reload.h"
 #include "cli/apply_run.h"
+#include "cli/ca_passphrase.h"
 #include "cli/cached_apply.h"
 #include "cli/commands.h"
 #include "cli/crl_guard.h"
@@ -241,6 +243,11 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   const std::string plan_text = render::plan_text(run->plan, style);
   std::fputs(plan_text.c_str(), stdout);
   apply::ApplyContext ctx{fs, state, *now, static_cast<int>(std::thread::hardware_concurrency())};
+  std::optional<CaPassphrase> passphrase;
+  if (auto r = unlock_with_passphrase(real, g, passphrase, ctx); !r)
+    return refuse(r.error().message);
+  if (auto r = apply::check_new_ca_passphrase(run->plan, run->loaded.state, ctx); !r)
+    return refuse(r.error().message);
   if (!run->plan.refusal.empty())
     return refuse("refused: " + run->plan.refusal, run->plan.crl_refresh_due);
   std::fflush(stdout);

@@ -25,5 +25,6 @@ void add_agent_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 void add_snapshot_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 void add_enroll_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 void add_edge_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
+void add_ca_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 
 }  // namespace certgate::cli

@@ -12,6 +12,7 @@
 #include "apply/deploy.h"
 #include "apply/pki_apply.h"
 #include "apply/publish_hosts.h"
+#include "cli/ca_passphrase.h"
 #include "cli/pipeline.h"
 #include "cli/pull_hosts.h"
 #include "observed/applied_record.h"
@@ -43,8 +44,8 @@ void crl_settings(const observed::AppliedRecord& record, const std::optional<pki
   if (refresh_before.count() <= 0) refresh_before = validity / 4;
 }
 
-Result<long> sign_crl(sys::Filesystem& fs, const std::string& state, base::Instant now,
-                      seconds validity) {
+Result<long> sign_crl(const GlobalOptions& g, sys::Filesystem& fs, const std::string& state,
+                      base::Instant now, seconds validity) {
   desired::DesiredState desired;  // the CA database alone; only the CRL's validity is used
   desired.ca.crl_validity = validity;
   auto observed = observed::observe(fs, state, desired, now);
@@ -57,6 +58,8 @@ Result<long> sign_crl(sys::Filesystem& fs, const std::string& state, base::Insta
                                       "", "CRL refresh due", "", std::nullopt,
                                       std::to_string(observed->crl.number), std::to_string(next)});
   apply::ApplyContext ctx{fs, state, now, 1};
+  std::optional<CaPassphrase> passphrase;
+  if (auto r = unlock_with_passphrase(fs, g, passphrase, ctx); !r) return r.error();
   auto report = apply::apply_pki(plan, desired, *observed, ctx);
   if (!report) return report.error();
   return report->crl_number;
@@ -222,7 +225,7 @@ Result<CrlGuardReport> guard_crl(const GlobalOptions& g, sys::Filesystem& fs,
   seconds validity, refresh_before;
   crl_settings(record, crl, validity, refresh_before);
   if (force_sign || !crl || crl->next_update - refresh_before <= now || crl->this_update > now) {
-    auto number = sign_crl(fs, state, now, validity);
+    auto number = sign_crl(g, fs, state, now, validity);
     if (!number) return make_error(number.error().code, "sign the CRL: " + number.error().message);
     report.signed_crl = *number;
     crl_pem = fs.read(db.crl_path());

@@ -34,6 +34,10 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                  "Host keys for [[host]] rollouts; unknown or changed keys are refused "
                  "(default: ~/.ssh/known_hosts)")
       ->envname("CERTGATE_KNOWN_HOSTS");
+  app.add_option("--ca-passphrase-file", g.ca_passphrase_file,
+                 "File holding the CA key's passphrase ([ca] key_protection = \"passphrase\"; "
+                 "default: $CREDENTIALS_DIRECTORY/certgate-ca-passphrase when present)")
+      ->envname("CERTGATE_CA_PASSPHRASE_FILE");
   // Global options may follow the subcommand: `certgate plan --source x`.
   app.fallthrough();
 }

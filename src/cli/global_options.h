@@ -21,6 +21,7 @@ struct GlobalOptions {
   int quiet = 0;
   std::string ssh_key;
   std::string known_hosts;
+  std::string ca_passphrase_file;  // cli/ca_passphrase.h
 };
 
 // Registers the global options on `app` (and makes its subcommands pass them up).

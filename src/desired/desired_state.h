@@ -32,6 +32,8 @@ struct CaSpec {
   seconds validity = 3650 * kDay;
   seconds crl_validity = 30 * kDay;
   seconds crl_refresh_before = 7 * kDay;
+  // "passphrase": the CA key is encrypted on disk; apply needs the passphrase to sign.
+  base::KeyProtection key_protection = base::KeyProtection::none;
 
   bool operator==(const CaSpec&) const = default;
 };

@@ -201,6 +201,8 @@ void parse_ca(const toml::table& t, ParseContext& ctx) {
   if (auto d = r.duration("crl_refresh_before")) ca.crl_refresh_before = *d;
   check_longer(r, "crl_validity", ca.crl_validity, "crl_refresh_before", ca.crl_refresh_before,
                r.loc_of(r.has("crl_refresh_before") ? "crl_refresh_before" : "crl_validity"));
+  if (auto p = read_enum<base::KeyProtection>(r, "key_protection", base::parse_key_protection))
+    ca.key_protection = *p;
   r.report_unknown_keys();
 }
 

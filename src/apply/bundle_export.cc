@@ -28,7 +28,7 @@ Result<void> export_bundle(sys::Filesystem& fs, const std::string& state_dir,
   pki::SecretString key_pem(std::move(*key));
   auto cert = fs.read(sys::join_path(dir, "cert.pem"));
   if (!cert) return cert.error();
-  auto ca_cert = fs.read(db.cert_path());
+  auto ca_cert = db.read_trust_pem();  // the chain: with a two-tier CA's root
   if (!ca_cert) return ca_cert.error();
   // Only the device's valid certificate is exported: never a revoked one whose key was left
   // behind by a crash.

@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "pki/ca.h"
+#include "pki/intermediate.h"
 #include "pki/key_protection.h"
 #include "pki/random.h"
 
@@ -25,15 +28,50 @@ Result<void> need_passphrase(const desired::DesiredState& desired, const ApplyCo
 
 Result<void> check_new_ca_passphrase(const plan::Plan& plan, const desired::DesiredState& desired,
                                      const ApplyContext& ctx) {
-  for (const plan::Action& a : plan.actions) {
-    if (a.object == plan::ObjectKind::ca) return need_passphrase(desired, ctx);
+  return plan::makes_ca(plan) ? need_passphrase(desired, ctx) : Result<void>();
+}
+
+namespace {
+
+// The intermediate's key (encrypted when [ca] asks) and its CSR for the root, or, once the root
+// signed it, the installation of its certificate with the root's certificate and CRL.
+Result<void> intermediate_files(const desired::DesiredState& desired, ApplyContext& ctx,
+                                pki::CaDatabase& db, bool awaiting_root) {
+  const desired::CaSpec& ca = desired.ca;
+  if (awaiting_root) {
+    if (auto r =
+            db.install_intermediate(ca.intermediate_cert.pem, ca.root_cert.pem, ca.root_crl.pem);
+        !r)
+      return r;
+    spdlog::info("installed intermediate CA from {} (root {}, root CRL {})",
+                 ca.intermediate_cert.path, ca.root_cert.path, ca.root_crl.path);
+    return {};
   }
+  pki::CaSubject subject{ca.common_name, ca.organization, ca.organizational_unit, ca.country};
+  auto request = pki::create_intermediate_csr(subject, ca.key);
+  if (!request) return request.error();
+  if (ca.key_protection == base::KeyProtection::passphrase) {
+    auto sealed = pki::encrypt_key(request->key_pem.reveal(), *ctx.ca_passphrase);
+    if (!sealed) return sealed.error();
+    request->key_pem = std::move(*sealed);
+  }
+  auto serial = pki::random_serial();
+  if (!serial) return serial.error();
+  if (auto r = ctx.fs.make_dirs(ctx.state_dir, 0700); !r) return r;
+  if (auto r = db.create_pending(request->key_pem, request->csr_pem, *serial); !r) return r;
+  spdlog::info("made the intermediate CA's key and {}: waiting for the root to sign it",
+               db.intermediate_csr_path());
   return {};
 }
 
+}  // namespace
+
 Result<void> create_ca_files(const desired::DesiredState& desired, ApplyContext& ctx,
-                             pki::CaDatabase& db) {
-  if (auto r = need_passphrase(desired, ctx); !r) return r;
+                             pki::CaDatabase& db, bool awaiting_root) {
+  if (!awaiting_root) {
+    if (auto r = need_passphrase(desired, ctx); !r) return r;
+  }
+  if (desired.ca.is_intermediate()) return intermediate_files(desired, ctx, db, awaiting_root);
   const bool protect = desired.ca.key_protection == base::KeyProtection::passphrase;
   pki::CaSubject subject{desired.ca.common_name, desired.ca.organization,
                          desired.ca.organizational_unit, desired.ca.country};
@@ -73,6 +111,23 @@ Result<pki::SecretString> unlock_ca_key(const pki::SecretString& key_pem,
     return make_error(Errc::refused, path + " does not decrypt with the passphrase from " +
                                          ctx.passphrase_origin + "; nothing was changed");
   return plain;
+}
+
+bool signs_crl(const plan::Plan& plan) {
+  return std::any_of(plan.actions.begin(), plan.actions.end(), [](const plan::Action& a) {
+    return a.kind == plan::ActionKind::crl && a.object == plan::ObjectKind::crl;
+  });
+}
+
+Result<void> install_root_crl(const plan::Plan& plan, const desired::DesiredState& desired,
+                              pki::CaDatabase& db) {
+  for (const plan::Action& a : plan.actions) {
+    if (a.kind == plan::ActionKind::crl && a.object == plan::ObjectKind::ca) {
+      if (auto r = db.write_root_crl(desired.ca.root_crl.pem); !r) return r;
+      spdlog::info("installed the root's CRL number {} from {}", a.after, desired.ca.root_crl.path);
+    }
+  }
+  return {};
 }
 
 }  // namespace certgate::apply

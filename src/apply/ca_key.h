@@ -14,10 +14,18 @@ namespace certgate::apply {
 Result<void> check_new_ca_passphrase(const plan::Plan& plan, const desired::DesiredState& desired,
                                      const ApplyContext& ctx);
 
+// The plan signs this CA's CRL (a crl action on the CRL, not on the root's).
+bool signs_crl(const plan::Plan& plan);
+// A two-tier CA: installs the source's newer root CRL when the plan deploys it.
+Result<void> install_root_crl(const plan::Plan& plan, const desired::DesiredState& desired,
+                              pki::CaDatabase& db);
+
 // Makes the CA [ca] describes in `db`, its key encrypted with ctx's passphrase when [ca] asks
-// for it (Errc::refused, before anything is made, when no passphrase was given).
+// for it (Errc::refused, before anything is made, when no passphrase was given). Two tiers: the
+// intermediate's key and CSR, or with `awaiting_root` the installation of the certificate the
+// root signed (with the root's certificate and CRL) from the source.
 Result<void> create_ca_files(const desired::DesiredState& desired, ApplyContext& ctx,
-                             pki::CaDatabase& db);
+                             pki::CaDatabase& db, bool awaiting_root);
 
 // The CA key `key_pem` read from `path`, decrypted with ctx's passphrase when it is encrypted
 // (pki/key_protection.h). Errc::refused, naming `path` and where the passphrase came from (never

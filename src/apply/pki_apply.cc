@@ -86,7 +86,7 @@ Result<void> Applier::open_signer() {
   if (!key) return key.error();
   auto plain = unlock_ca_key(*key, desired_.ca.key_protection, ctx_, db_.key_path());
   if (!plain) return plain.error();
-  auto cert = ctx_.fs.read(db_.cert_path());
+  auto cert = db_.read_trust_pem();  // with the root of a two-tier CA, for the bundles
   if (!cert) return cert.error();
   auto signer = pki::CaSigner::open(plain->reveal(), *cert);
   if (!signer) return signer.error();
@@ -247,7 +247,7 @@ Result<void> Applier::issue_probe() {
 }
 
 Result<long> Applier::crl_number() const {
-  CG_CHECK(plan_.count(ActionKind::crl) == 1);
+  CG_CHECK(signs_crl(plan_));
   const long planned = plan_.crl_number;
   const std::string after = std::to_string(planned);
   // The database as this run found it: no CRL was signed since (one per apply).
@@ -329,11 +329,13 @@ Result<void> Applier::issue_and_supersede() {
 }
 
 Result<ApplyReport> Applier::run() {
-  const bool wants_ca = std::any_of(plan_.actions.begin(), plan_.actions.end(),
-                                    [](const auto& a) { return a.object == plan::ObjectKind::ca; });
+  const bool wants_ca = plan::makes_ca(plan_);
   if (wants_ca) {
-    if (auto r = create_ca_files(desired_, ctx_, db_); !r) return r.error();
+    if (auto r = create_ca_files(desired_, ctx_, db_, observed_.ca.awaiting_root); !r)
+      return r.error();
     report_.created_ca = true;
+    // A two-tier CA's key and CSR: nothing can be signed before the root signed it.
+    if (desired_.ca.is_intermediate() && !observed_.ca.awaiting_root) return report_;
   }
   if (plan_.is_empty()) {
     if (auto r = write_cache(); !r) return r.error();
@@ -358,7 +360,8 @@ Result<ApplyReport> Applier::run() {
   Result<void> issued = issue_and_supersede();
   // One CRL per apply, with the plan's number, once every revocation is in index.txt; signed
   // also when the issuance failed, so that the revocations committed above reach it.
-  if (plan_.count(ActionKind::crl) > 0) {
+  if (auto r = install_root_crl(plan_, desired_, db_); !r) return r.error();
+  if (signs_crl(plan_)) {
     if (auto r = write_crl(); !r) return r.error();
   }
   if (!issued) return issued.error();

@@ -45,7 +45,8 @@ Result<void> recover_staging(sys::Filesystem& fs, DeviceFiles& files,
 // CaDatabase::create writes the key first and the certificate last. A key without a
 // certificate and with no certificate in index.txt has signed nothing: the setup was
 // interrupted: the key is set aside (ca.key.interrupted-setup) and the other files removed, so
-// that the next plan creates the CA afresh. With
+// that the next plan creates the CA afresh (a two-tier CA's intermediate.csr, written last by
+// create_pending, marks a finished setup that waits for the root). With
 // certificates in index.txt it is a damaged CA, which only a human may repair (observe() says so).
 Result<void> recover_ca_setup(sys::Filesystem& fs, pki::CaDatabase& db, RecoveryReport& report) {
   // Only on certain knowledge: an I/O error is not "no certificate".
@@ -53,6 +54,10 @@ Result<void> recover_ca_setup(sys::Filesystem& fs, pki::CaDatabase& db, Recovery
   if (cert || cert.error().code != Errc::not_found || !fs.stat(db.key_path())) return {};
   auto index = fs.read(db.index_path());
   if (index ? !index->empty() : index.error().code != Errc::not_found) return {};
+  // A two-tier CA waiting for its root: create_pending wrote the CSR last, so its presence means
+  // the setup finished (an error reading it is no knowledge either).
+  auto csr = fs.stat(db.intermediate_csr_path());
+  if (csr || csr.error().code != Errc::not_found) return {};
   // The key is set aside, not deleted: it signed nothing, but a private key is never destroyed
   // on a guess.
   if (auto r = fs.rename(db.key_path(), db.key_path() + ".interrupted-setup"); !r) return r;

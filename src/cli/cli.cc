@@ -33,6 +33,7 @@ int run(int argc, char** argv) {
   add_snapshot_command(app, g, commands);
   add_edge_command(app, g, commands);
   add_ca_command(app, g, commands);
+  add_root_command(app, g, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -26,5 +26,6 @@ void add_snapshot_command(CLI::App& app, GlobalOptions& g, CommandTable& command
 void add_enroll_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 void add_edge_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 void add_ca_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
+void add_root_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 
 }  // namespace certgate::cli

@@ -239,6 +239,8 @@ Result<CrlGuardReport> guard_crl(const GlobalOptions& g, sys::Filesystem& fs,
       revoked.insert(std::move(serial));
     }
   }
+  // What the targets get: with the root's CRL after the CA's for a two-tier CA.
+  if (auto bundle = db.read_crl_bundle()) crl_pem = std::move(*bundle);
   std::set<std::string> open_links;
   if (auto links = observed::read_enroll_links(fs, state, now)) {
     for (const observed::EnrollLink& l : links->open) open_links.insert(l.token);

@@ -4,6 +4,7 @@
 
 #include "base/duration.h"
 #include "observed/observe.h"
+#include "observed/tiers.h"
 #include "pki/random.h"
 #include "render/enroll_pages.h"
 #include "render/pickup_conf.h"
@@ -92,6 +93,7 @@ std::optional<PlanRun> run_observed_pipeline(const GlobalOptions& g, base::Insta
   auto shared = std::make_shared<const observed::Snapshot>(std::move(*snap));
   PlanRun run{std::move(*loaded), shared->observed, {}, {}, "", shared};
   run.observed.csrs = observed::observe_csrs(run.loaded.state);
+  run.observed.tiers = observed::observe_tiers(run.loaded.state.ca, run.observed.ca, now);
   snapshot_targets(run, *shared);
   if (!plan_run(run, fs, now, options.plan)) return std::nullopt;
   return run;

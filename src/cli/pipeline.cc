@@ -13,6 +13,7 @@
 #include "cli/observed_pipeline.h"
 #include "cli/pull_hosts.h"
 #include "observed/observe.h"
+#include "observed/tiers.h"
 #include "pki/ca_database.h"
 #include "pki/random.h"
 #include "plan/deploy.h"
@@ -37,6 +38,10 @@ plan::PlanInputs plan_inputs(const Loaded& loaded, const observed::ObservedState
   in.fingerprints["source:" + loaded.snapshot.file_path] = pki::sha256_hex(loaded.snapshot.text);
   for (const desired::Device& d : loaded.state.devices) {
     if (d.has_csr()) in.fingerprints["source:" + *d.csr_path] = pki::sha256_hex(d.csr_pem);
+  }
+  for (const desired::SourceFile* f : {&loaded.state.ca.root_cert, &loaded.state.ca.root_crl,
+                                       &loaded.state.ca.intermediate_cert}) {
+    if (!f->pem.empty()) in.fingerprints["source:" + f->path] = pki::sha256_hex(f->pem);
   }
   for (const auto& [name, sha] : observed.fingerprints) in.fingerprints["state:" + name] = sha;
   for (const observed::TargetFiles& t : observed.targets) {
@@ -205,8 +210,9 @@ Result<Facts> facts(const PlanRun& run, sys::Filesystem& fs, base::Instant now,
     if (!new_crl && !run.snapshot->crl_pem.empty()) f.in.crl_pem = run.snapshot->crl_pem;
   } else {
     pki::CaDatabase db(fs, run.observed.state_dir);
-    if (auto pem = fs.read(db.cert_path()); pem && !new_ca) f.in.ca_pem = std::move(*pem);
-    if (auto pem = fs.read(db.crl_path()); pem && !new_crl) f.in.crl_pem = std::move(*pem);
+    // Two tiers: the root after the intermediate, and the root's CRL after the CA's.
+    if (auto pem = db.read_trust_pem(); pem && !new_ca) f.in.ca_pem = std::move(*pem);
+    if (auto pem = db.read_crl_bundle(); pem && !new_crl) f.in.crl_pem = std::move(*pem);
   }
   return f;
 }
@@ -237,8 +243,20 @@ Result<plan::TargetWant> target_want(const PlanRun& run, sys::Filesystem& fs, Fa
 }
 
 // What each target should hold once `plan` has run.
+// A two-tier CA waiting for its root has nothing nginx could verify a device with yet: no file
+// is deployed before the plan that installs the intermediate.
+bool has_ca_after(const PlanRun& run) {
+  if (run.observed.ca.exists) return true;
+  if (!run.loaded.state.ca.is_intermediate()) return true;  // made by this plan
+  const bool installs =
+      std::any_of(run.plan.actions.begin(), run.plan.actions.end(),
+                  [](const plan::Action& a) { return a.object == plan::ObjectKind::ca; });
+  return installs && run.observed.ca.awaiting_root;
+}
+
 Result<std::vector<plan::TargetWant>> wants(const PlanRun& run, sys::Filesystem& fs,
                                             base::Instant now) {
+  if (!has_ca_after(run)) return std::vector<plan::TargetWant>{};
   auto f = facts(run, fs, now, nullptr);
   if (!f) return f.error();
   std::vector<plan::TargetWant> out;
@@ -290,6 +308,7 @@ std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, s
     return std::nullopt;
   }
   (*observed)->csrs = observed::observe_csrs(loaded->state);
+  (*observed)->tiers = observed::observe_tiers(loaded->state.ca, (*observed)->ca, now);
   PlanRun run{std::move(*loaded), std::move(**observed), {}, {}, "", nullptr};
   if (auto r = deploy_targets(g, run, fs, runner); !r) {
     fail(r.error().message);
@@ -349,7 +368,7 @@ Result<void> resolve_wants(PlanRun& run, sys::Filesystem& fs, base::Instant now,
   // A revocation or a CRL refresh: only the CRL apply signed is new, and its file is the CRL
   // below its header.
   if (unknown == std::set<std::string>{"crl.pem"}) {
-    auto pem = fs.read(pki::CaDatabase(fs, run.observed.state_dir).crl_path());
+    auto pem = pki::CaDatabase(fs, run.observed.state_dir).read_crl_bundle();
     if (!pem) return pem.error();
     const std::string bytes = render::crl_file(*pem);
     const std::string sha = pki::sha256_hex(bytes);

@@ -14,9 +14,8 @@ namespace certgate::cli {
 
 namespace {
 
-// The file's bytes, "" when it does not exist.
-Result<std::string> read_or_empty(sys::Filesystem& fs, const std::string& path) {
-  auto bytes = fs.read(path);
+// The bytes read, "" when the file does not exist.
+Result<std::string> or_empty(Result<std::string> bytes) {
   if (bytes) return std::move(*bytes);
   if (bytes.error().code == Errc::not_found) return std::string();
   return bytes.error();
@@ -73,9 +72,10 @@ Result<observed::Snapshot> take_snapshot(const PlanRun& run, sys::Filesystem& fs
   s.taken_at = now;
   s.observed = observed::without_secrets(run.observed);
   const pki::CaDatabase db(fs, run.observed.state_dir);
-  auto ca = read_or_empty(fs, db.cert_path());
+  // What the targets are given: with a two-tier CA's root and its CRL.
+  auto ca = or_empty(db.read_trust_pem());
   if (!ca) return ca.error();
-  auto crl = read_or_empty(fs, db.crl_path());
+  auto crl = or_empty(db.read_crl_bundle());
   if (!crl) return crl.error();
   s.ca_pem = std::move(*ca);
   s.crl_pem = std::move(*crl);

@@ -22,6 +22,18 @@ using std::chrono::seconds;
 
 inline constexpr seconds kDay{86400};
 
+// One tier (the CA signs itself) or two: an offline root signs the intermediate this host holds.
+enum class CaMode { self_signed, intermediate };
+
+// A public file of a two-tier CA, read from the source like a CSR: its path (relative to the
+// desired-state file's folder) and its bytes, empty while the file is not there yet.
+struct SourceFile {
+  std::string path;
+  std::string pem;
+
+  bool operator==(const SourceFile&) const = default;
+};
+
 struct CaSpec {
   std::string common_name;
   // Optional subject fields; empty means absent.
@@ -34,7 +46,14 @@ struct CaSpec {
   seconds crl_refresh_before = 7 * kDay;
   // "passphrase": the CA key is encrypted on disk; apply needs the passphrase to sign.
   base::KeyProtection key_protection = base::KeyProtection::none;
+  CaMode mode = CaMode::self_signed;
+  // mode = "intermediate" only: the root's certificate and CRL (`certgate root init`, `root
+  // crl`) and the intermediate's certificate the root signed from STATE/ca/intermediate.csr.
+  SourceFile root_cert = {"ca/root.crt", ""};
+  SourceFile root_crl = {"ca/root.crl", ""};
+  SourceFile intermediate_cert = {"ca/intermediate.crt", ""};
 
+  bool is_intermediate() const { return mode == CaMode::intermediate; }
   bool operator==(const CaSpec&) const = default;
 };
 

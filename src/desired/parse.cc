@@ -179,6 +179,58 @@ void parse_root(const toml::table& root, ParseContext& ctx) {
 
 }  // namespace
 
+namespace {
+
+// A public PEM file of the two-tier CA: absent is fine (not signed yet), anything else that is
+// not a PEM `kind` ("CERTIFICATE", "X509 CRL") is an error at the key.
+void read_ca_file(TableReader& r, std::string_view key, std::string_view kind, SourceFile& file,
+                  ParseContext& ctx) {
+  base::SourceLoc loc = r.loc();
+  if (auto v = r.string(key)) {
+    if (auto p = base::too_long("\"" + std::string(key) + "\"", v->value, base::kMaxAbsolutePath)) {
+      r.error(v->loc, *p);
+      return;
+    }
+    file.path = v->value;
+    loc = v->loc;
+  }
+  auto pem = ctx.tree.read(file.path);
+  if (!pem) {
+    if (pem.error().code != Errc::not_found)
+      r.error(loc, "\"" + std::string(key) + "\": " + pem.error().message);
+    return;
+  }
+  if (pem->find("-----BEGIN " + std::string(kind) + "-----") == std::string::npos) {
+    r.error(loc, "\"" + std::string(key) + "\": file \"" + file.path + "\" is not a PEM " +
+                     std::string(kind) + " file");
+    return;
+  }
+  file.pem = std::move(*pem);
+}
+
+}  // namespace
+
+void parse_ca_tiers(TableReader& r, CaSpec& ca, ParseContext& ctx) {
+  if (auto m = r.string("mode")) {
+    if (m->value == "intermediate") {
+      ca.mode = CaMode::intermediate;
+    } else if (m->value != "self-signed") {
+      r.error(m->loc,
+              "unknown mode \"" + m->value + "\" (one of \"self-signed\" or \"intermediate\")");
+    }
+  }
+  if (!ca.is_intermediate()) {
+    for (std::string_view key : {"root_cert", "root_crl", "intermediate_cert"}) {
+      if (r.has(key))
+        r.error(r.loc_of(key), "\"" + std::string(key) + "\" needs mode = \"intermediate\"");
+    }
+    return;
+  }
+  read_ca_file(r, "root_cert", "CERTIFICATE", ca.root_cert, ctx);
+  read_ca_file(r, "root_crl", "X509 CRL", ca.root_crl, ctx);
+  read_ca_file(r, "intermediate_cert", "CERTIFICATE", ca.intermediate_cert, ctx);
+}
+
 void parse_ca(const toml::table& t, ParseContext& ctx) {
   CaSpec& ca = ctx.state.ca;
   TableReader r(t, "ca", "[ca]", ctx.file, ctx.diags);
@@ -203,6 +255,7 @@ void parse_ca(const toml::table& t, ParseContext& ctx) {
                r.loc_of(r.has("crl_refresh_before") ? "crl_refresh_before" : "crl_validity"));
   if (auto p = read_enum<base::KeyProtection>(r, "key_protection", base::parse_key_protection))
     ca.key_protection = *p;
+  parse_ca_tiers(r, ca, ctx);
   r.report_unknown_keys();
 }
 

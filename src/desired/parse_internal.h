@@ -29,6 +29,10 @@ struct ParseContext {
   bool has_publish_table = false;  // [publish] is there, whether or not it is valid
 };
 
+// [ca] mode, and in mode = "intermediate" the public files of the two tiers (read from the
+// source; absent ones are not signed yet).
+void parse_ca_tiers(TableReader& r, CaSpec& ca, ParseContext& ctx);
+
 // Said where an ed25519 device key is chosen, in [defaults] or in a [[device]].
 extern const char* const kEd25519Warning;
 

@@ -148,7 +148,18 @@ void parse_site(const toml::table& t, ParseContext& ctx) {
   s.public_paths = read_checked_list(r, "public_paths", base::public_path_problem);
   warn_public_root(r, s);
   if (auto v = r.boolean("forward_identity")) s.forward_identity = *v;
-  if (auto v = r.integer("verify_depth", 1, 10)) s.verify_depth = static_cast<int>(*v);
+  // A device's chain is leaf, intermediate, root in mode = "intermediate": nginx needs depth 2.
+  const bool two_tiers = ctx.state.ca.is_intermediate();
+  if (two_tiers) s.verify_depth = 2;
+  if (auto v = r.integer("verify_depth", 1, 10)) {
+    if (two_tiers && *v < 2) {
+      r.error(r.loc_of("verify_depth"),
+              "\"verify_depth\" must be at least 2 with [ca] mode = \"intermediate\": a device's "
+              "chain is its certificate, the intermediate and the root");
+    } else {
+      s.verify_depth = static_cast<int>(*v);
+    }
+  }
   if (auto probe = r.string("probe")) {
     if (auto p = parse_probe(probe->value)) {
       s.probe = *p;

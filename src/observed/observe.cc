@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "observed/tiers.h"
 #include "pki/ca_database.h"
 #include "pki/inspect.h"
 #include "pki/random.h"
@@ -49,7 +50,32 @@ void read_details(sys::Filesystem& fs, const pki::CaDatabase& db, const pki::Cer
   c.public_key_sha256 = info->public_key_sha256;
 }
 
+}  // namespace
+
+RootCrl read_root_crl(const std::string& crl_pem, const std::string& root_cert_pem) {
+  RootCrl out;
+  auto info = pki::inspect_crl(crl_pem, root_cert_pem);
+  if (!info) return out;
+  out.exists = true;
+  out.number = info->number;
+  out.this_update = info->this_update;
+  out.next_update = info->next_update;
+  out.serials = std::move(info->serials);
+  out.is_signed_by_root = info->is_signed_by_ca;
+  return out;
+}
+
+namespace {
+
 Result<void> observe_ca(const pki::CaFiles& files, const pki::CaDatabase& db, Ca& ca) {
+  if (!files.ca_cert_pem && files.has_ca_key && files.intermediate_csr_pem && files.index.empty()) {
+    auto csr = pki::load_csr(*files.intermediate_csr_pem);
+    if (!csr)
+      return make_error(Errc::invalid, db.intermediate_csr_path() + ": " + csr.error().message);
+    ca.awaiting_root = true;
+    ca.csr_public_key_sha256 = csr->public_key_sha256;
+    return {};
+  }
   if (!files.ca_cert_pem) {
     if (files.has_ca_key || !files.index.empty())
       return make_error(Errc::invalid, db.ca_dir() + " has " +
@@ -67,6 +93,15 @@ Result<void> observe_ca(const pki::CaFiles& files, const pki::CaDatabase& db, Ca
   ca.not_before = info->not_before;
   ca.not_after = info->not_after;
   ca.key = info->key;
+  ca.serial = info->serial;
+  ca.public_key_sha256 = info->public_key_sha256;
+  if (files.root_cert_pem) {
+    auto root = pki::inspect_certificate(*files.root_cert_pem);
+    if (!root) return make_error(Errc::invalid, db.root_cert_path() + ": " + root.error().message);
+    ca.root_common_name = root->common_name;
+    ca.root_public_key_sha256 = root->public_key_sha256;
+    if (files.root_crl_pem) ca.root_crl = read_root_crl(*files.root_crl_pem, *files.root_cert_pem);
+  }
   return {};
 }
 
@@ -132,7 +167,10 @@ const Csr* ObservedState::find_csr(const std::string& device) const {
 Result<ObservedState> observe(sys::Filesystem& fs, const std::string& state_dir,
                               const desired::DesiredState& desired, base::Instant now) {
   auto o = observe_state(fs, state_dir, now);
-  if (o) o->csrs = observe_csrs(desired);
+  if (o) {
+    o->csrs = observe_csrs(desired);
+    o->tiers = observe_tiers(desired.ca, o->ca, now);
+  }
   return o;
 }
 
@@ -171,6 +209,11 @@ Result<ObservedState> observe_state(sys::Filesystem& fs, const std::string& stat
   }
   if (files->ca_cert_pem) o.fingerprints["ca/ca.crt"] = pki::sha256_hex(*files->ca_cert_pem);
   if (files->crl_pem) o.fingerprints["ca/crl.pem"] = pki::sha256_hex(*files->crl_pem);
+  for (auto [name, pem] : {std::pair{"ca/intermediate.csr", &files->intermediate_csr_pem},
+                           std::pair{"ca/root.crt", &files->root_cert_pem},
+                           std::pair{"ca/root.crl", &files->root_crl_pem}}) {
+    if (*pem) o.fingerprints[name] = pki::sha256_hex(**pem);
+  }
   o.has_revoked_probe = has_revoked_probe(fs, state_dir, o, now);
   auto applied = read_last_applied(fs, state_dir);
   if (!applied) return applied.error();

@@ -63,14 +63,54 @@ inline base::Instant overlap_end(const Cert& newest, std::chrono::seconds overla
   return newest.not_before + kBackdate + overlap;
 }
 
+// A CRL of the root of a two-tier CA ([ca] mode = "intermediate"), as read.
+struct RootCrl {
+  bool exists = false;
+  long number = -1;
+  base::Instant this_update;
+  base::Instant next_update;
+  std::vector<std::string> serials;  // sorted
+  bool is_signed_by_root = false;
+
+  bool operator==(const RootCrl&) const = default;
+};
+
 struct Ca {
   bool exists = false;  // ca.crt is present
   std::string common_name;
   base::Instant not_before;
   base::Instant not_after;
   std::optional<base::KeyType> key;
+  std::string serial = "";             // of ca.crt
+  std::string public_key_sha256 = "";  // of ca.crt
+  // Two tiers, before the root signed: ca.key and intermediate.csr are there, ca.crt is not.
+  bool awaiting_root = false;
+  std::string csr_public_key_sha256 = "";  // of STATE/ca/intermediate.csr
+  // Two tiers, once installed: the CN of STATE/ca/root.crt ("" without one) and root.crl.
+  std::string root_common_name = "";
+  std::string root_public_key_sha256 = "";
+  RootCrl root_crl = {};
 
   bool operator==(const Ca&) const = default;
+};
+
+// The source's files of a two-tier CA (intermediate_cert, root_cert, root_crl), checked against
+// each other and the state by observe_tiers (observed/tiers.h).
+struct SourceTiers {
+  bool has_intermediate = false;  // intermediate_cert is in the source
+  // Why the source's intermediate cannot be installed now ("" when it can, or is installed).
+  std::string intermediate_problem;
+  bool intermediate_installed = false;  // it is STATE/ca/ca.crt already
+  std::string intermediate_common_name;
+  std::string intermediate_serial;
+  base::Instant intermediate_not_after;
+  std::string root_common_name;  // of the source's root_cert
+  std::string root_public_key_sha256;
+  // The source's root CRL, checked against the root (the installed one once there is one).
+  RootCrl root_crl;
+  std::string root_crl_problem;  // why it cannot be deployed ("" when it can)
+
+  bool operator==(const SourceTiers&) const = default;
 };
 
 struct Crl {
@@ -101,6 +141,7 @@ struct ObservedState {
   long next_crl_number = 1;
   Crl crl;
   std::vector<Csr> csrs;  // sorted by device
+  SourceTiers tiers;      // [ca] mode = "intermediate" only
   // sha256 of the database files a plan depends on: "ca/index.txt", "ca/serial",
   // "ca/crlnumber", "ca/crl.pem", "ca/ca.crt" (absent files are absent here).
   std::map<std::string, std::string> fingerprints;

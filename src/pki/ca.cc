@@ -4,6 +4,7 @@
 
 #include "pki/ossl.h"
 #include "pki/random.h"
+#include "pki/x509_build.h"
 
 namespace certgate::pki {
 
@@ -33,58 +34,6 @@ Result<EvpPkeyPtr> new_key(base::KeyType key) {
   }
   if (!pkey) return openssl_error("generate " + std::string(base::to_string(key)) + " key");
   return pkey;
-}
-
-// Adds one extension given in openssl.cnf syntax. Only constant values go through this parser;
-// anything from the desired state (the owner's email) is built as a typed object instead.
-Result<void> add_conf_ext(X509* cert, X509V3_CTX* ctx, int nid, const char* value) {
-  X509ExtensionPtr ext(X509V3_EXT_conf_nid(nullptr, ctx, nid, value));
-  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1)
-    return openssl_error(std::string("add extension ") + OBJ_nid2sn(nid));
-  return {};
-}
-
-Result<void> add_email_san(X509* cert, const std::string& email) {
-  GeneralNamesPtr names(GENERAL_NAMES_new());
-  GeneralNamePtr name(GENERAL_NAME_new());
-  Asn1StringPtr ia5(ASN1_IA5STRING_new());
-  if (!names || !name || !ia5 ||
-      ASN1_STRING_set(ia5.get(), email.data(), static_cast<int>(email.size())) != 1)
-    return openssl_error("build subjectAltName");
-  GENERAL_NAME_set0_value(name.get(), GEN_EMAIL, ia5.release());  // takes ownership
-  if (sk_GENERAL_NAME_push(names.get(), name.get()) == 0) return openssl_error("build SAN");
-  name.release();  // owned by `names` now
-  if (X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT) != 1)
-    return openssl_error("add subjectAltName");
-  return {};
-}
-
-Result<void> set_validity(X509* cert, base::Instant not_before, base::Instant not_after) {
-  auto nb = to_asn1_time(not_before);
-  if (!nb) return nb.error();
-  auto na = to_asn1_time(not_after);
-  if (!na) return na.error();
-  if (X509_set1_notBefore(cert, nb->get()) != 1 || X509_set1_notAfter(cert, na->get()) != 1)
-    return openssl_error("set validity");
-  return {};
-}
-
-Result<void> set_serial(X509* cert, const std::string& hex) {
-  BIGNUM* raw = nullptr;
-  if (BN_hex2bn(&raw, hex.c_str()) == 0) return openssl_error("parse serial " + hex);
-  BignumPtr bn(raw);
-  Asn1IntegerPtr serial(BN_to_ASN1_INTEGER(bn.get(), nullptr));
-  if (!serial || X509_set_serialNumber(cert, serial.get()) != 1) return openssl_error("set serial");
-  return {};
-}
-
-Result<void> add_name_entry(X509_NAME* name, const char* field, const std::string& value) {
-  if (value.empty()) return {};
-  if (X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
-                                 reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1,
-                                 0) != 1)
-    return openssl_error(std::string("set subject ") + field);
-  return {};
 }
 
 }  // namespace
@@ -139,6 +88,7 @@ struct CaSigner::Impl {
   EvpPkeyPtr key;
   X509Ptr cert;
   std::string cert_pem;
+  std::vector<X509Ptr> chain;  // cert, then the certificates above it (a two-tier CA's root)
   base::Instant not_after;
 
   Result<X509Ptr> sign(const CertRequest& request, EVP_PKEY* subject_key) const;
@@ -154,8 +104,9 @@ Result<CaSigner> CaSigner::open(std::string_view key_pem, std::string_view cert_
   auto impl = std::make_unique<Impl>();
   auto key = parse_private_key(key_pem, "ca.key");
   if (!key) return key.error();
-  auto cert = parse_certificate(cert_pem, "ca.crt");
-  if (!cert) return cert.error();
+  auto chain = parse_certificates(cert_pem, "ca.crt");
+  if (!chain) return chain.error();
+  X509Ptr* cert = &chain->front();
   if (X509_check_private_key(cert->get(), key->get()) != 1) {
     ERR_clear_error();
     return make_error(Errc::invalid, "ca.key does not belong to ca.crt");
@@ -163,8 +114,13 @@ Result<CaSigner> CaSigner::open(std::string_view key_pem, std::string_view cert_
   auto not_after = to_instant(X509_get0_notAfter(cert->get()));
   if (!not_after) return not_after.error();
   impl->key = std::move(*key);
-  impl->cert = std::move(*cert);
-  impl->cert_pem = std::string(cert_pem);
+  if (X509_up_ref(cert->get()) != 1) return openssl_error("X509_up_ref");
+  impl->cert.reset(cert->get());
+  // The CA's own PEM as given: up to the next certificate, when one follows.
+  const std::size_t first = cert_pem.find("-----BEGIN CERTIFICATE-----");
+  const std::size_t next = cert_pem.find("-----BEGIN CERTIFICATE-----", first + 1);
+  impl->cert_pem = std::string(cert_pem.substr(0, next));
+  impl->chain = std::move(*chain);
   impl->not_after = *not_after;
   return CaSigner(std::move(impl));
 }
@@ -226,7 +182,7 @@ Result<NewDevice> CaSigner::issue_with_new_key(const CertRequest& request, base:
   if (!key_pem) return key_pem.error();
   NewDevice out;
   out.key_pem = SecretString(std::move(*key_pem));
-  auto bundle = bundle_from(pkey->get(), cert->get(), impl_->cert.get(), request.device,
+  auto bundle = bundle_from(pkey->get(), cert->get(), impl_->chain, request.device,
                             password.reveal(), profile);
   if (!bundle) return bundle.error();
   out.bundle = SecretString(std::move(*bundle));

@@ -72,7 +72,9 @@ struct CrlEntry {
 class CaSigner {
  public:
   // Opens the CA from its key and certificate; fails with Errc::invalid when either does not
-  // parse or the key does not belong to the certificate.
+  // parse or the key does not belong to the certificate. `cert_pem` may go on with the
+  // certificates above the CA (a two-tier CA's root), which bundles then carry too; cert_pem()
+  // is the CA's alone.
   static Result<CaSigner> open(std::string_view key_pem, std::string_view cert_pem);
 
   CaSigner(CaSigner&&) noexcept;

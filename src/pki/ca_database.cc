@@ -52,6 +52,11 @@ std::string CaDatabase::key_path() const { return sys::join_path(ca_dir(), "ca.k
 std::string CaDatabase::cert_path() const { return sys::join_path(ca_dir(), "ca.crt"); }
 std::string CaDatabase::crl_path() const { return sys::join_path(ca_dir(), "crl.pem"); }
 std::string CaDatabase::index_path() const { return sys::join_path(ca_dir(), "index.txt"); }
+std::string CaDatabase::intermediate_csr_path() const {
+  return sys::join_path(ca_dir(), "intermediate.csr");
+}
+std::string CaDatabase::root_cert_path() const { return sys::join_path(ca_dir(), "root.crt"); }
+std::string CaDatabase::root_crl_path() const { return sys::join_path(ca_dir(), "root.crl"); }
 std::string CaDatabase::newcert_path(const std::string& serial) const {
   return sys::join_path(sys::join_path(ca_dir(), "newcerts"), serial + ".pem");
 }
@@ -85,6 +90,13 @@ Result<CaFiles> CaDatabase::read() const {
   auto crl = read_optional(fs_, crl_path());
   if (!crl) return crl.error();
   if (!crl->empty()) f.crl_pem = std::move(*crl);
+  for (auto [path, into] : {std::pair{intermediate_csr_path(), &f.intermediate_csr_pem},
+                            std::pair{root_cert_path(), &f.root_cert_pem},
+                            std::pair{root_crl_path(), &f.root_crl_pem}}) {
+    auto pem = read_optional(fs_, path);
+    if (!pem) return pem.error();
+    if (!pem->empty()) *into = std::move(*pem);
+  }
   return f;
 }
 
@@ -104,14 +116,9 @@ Result<SecretString> CaDatabase::read_key() const {
   return SecretString(std::move(*key));
 }
 
-Result<void> CaDatabase::create(const SecretString& key_pem, const std::string& cert_pem,
-                                const std::string& first_serial) {
-  for (const std::string& p : {key_path(), cert_path()}) {
-    if (fs_.stat(p)) return make_error(Errc::refused, "refusing to replace the existing CA: " + p);
-  }
+Result<void> CaDatabase::write_key_and_database(const SecretString& key_pem,
+                                                const std::string& first_serial) {
   if (auto r = fs_.make_dirs(sys::join_path(ca_dir(), "newcerts"), kDirMode); !r) return r;
-  // The key first: a crash after it leaves a key without a certificate, which create() refuses
-  // to overwrite and an operator can inspect, rather than a certificate nobody can sign with.
   if (auto r = fs_.write_atomic(key_path(), key_pem.reveal(), kSecretMode); !r) return r;
   if (auto r = fs_.write_atomic(index_path(), "", kPublicMode); !r) return r;
   if (auto r =
@@ -121,9 +128,63 @@ Result<void> CaDatabase::create(const SecretString& key_pem, const std::string& 
   if (auto r = fs_.write_atomic(sys::join_path(ca_dir(), "crlnumber"), hex_number(1), kPublicMode);
       !r)
     return r;
-  if (auto r = write_config(); !r) return r;
+  return write_config();
+}
+
+Result<void> CaDatabase::create(const SecretString& key_pem, const std::string& cert_pem,
+                                const std::string& first_serial) {
+  for (const std::string& p : {key_path(), cert_path()}) {
+    if (fs_.stat(p)) return make_error(Errc::refused, "refusing to replace the existing CA: " + p);
+  }
+  // The key first: a crash after it leaves a key without a certificate, which create() refuses
+  // to overwrite and an operator can inspect, rather than a certificate nobody can sign with.
+  if (auto r = write_key_and_database(key_pem, first_serial); !r) return r;
   // The certificate last: its presence is what marks the CA as complete.
   return fs_.write_atomic(cert_path(), cert_pem, kPublicMode);
+}
+
+Result<void> CaDatabase::create_pending(const SecretString& key_pem, const std::string& csr_pem,
+                                        const std::string& first_serial) {
+  for (const std::string& p : {key_path(), cert_path(), intermediate_csr_path()}) {
+    if (fs_.stat(p)) return make_error(Errc::refused, "refusing to replace the existing CA: " + p);
+  }
+  if (auto r = write_key_and_database(key_pem, first_serial); !r) return r;
+  return fs_.write_atomic(intermediate_csr_path(), csr_pem, kPublicMode);
+}
+
+Result<void> CaDatabase::install_intermediate(const std::string& cert_pem,
+                                              const std::string& root_cert_pem,
+                                              const std::string& root_crl_pem) {
+  if (auto r = fs_.write_atomic(root_cert_path(), root_cert_pem, kPublicMode); !r) return r;
+  if (auto r = fs_.write_atomic(root_crl_path(), root_crl_pem, kPublicMode); !r) return r;
+  return fs_.write_atomic(cert_path(), cert_pem, kPublicMode);
+}
+
+Result<void> CaDatabase::write_root_crl(const std::string& crl_pem) {
+  return fs_.write_atomic(root_crl_path(), crl_pem, kPublicMode);
+}
+
+namespace {
+
+// `first`, then `second` when that file exists; Errc::not_found when `first` does not.
+Result<std::string> read_then(sys::Filesystem& fs, const std::string& first,
+                              const std::string& second) {
+  auto a = fs.read(first);
+  if (!a) return a.error();
+  auto b = fs.read(second);
+  if (!b) return b.error().code == Errc::not_found ? a : b.error();
+  if (!a->empty() && a->back() != '\n') *a += '\n';
+  return *a + *b;
+}
+
+}  // namespace
+
+Result<std::string> CaDatabase::read_trust_pem() const {
+  return read_then(fs_, cert_path(), root_cert_path());
+}
+
+Result<std::string> CaDatabase::read_crl_bundle() const {
+  return read_then(fs_, crl_path(), root_crl_path());
 }
 
 Result<void> CaDatabase::write_index(const std::vector<IndexEntry>& entries) {

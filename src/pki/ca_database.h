@@ -29,6 +29,11 @@ struct CaFiles {
   std::string crlnumber_text;
   long next_crl_number = 1;  // from crlnumber (hex); 1 when absent
   std::optional<std::string> crl_pem;
+  // A two-tier CA ([ca] mode = "intermediate"): the intermediate's CSR waiting for the root, and
+  // the root's certificate and CRL installed from the source.
+  std::optional<std::string> intermediate_csr_pem;
+  std::optional<std::string> root_cert_pem;
+  std::optional<std::string> root_crl_pem;
 };
 
 class CaDatabase {
@@ -42,6 +47,9 @@ class CaDatabase {
   std::string crl_path() const;
   std::string index_path() const;
   std::string newcert_path(const std::string& serial) const;
+  std::string intermediate_csr_path() const;  // STATE/ca/intermediate.csr
+  std::string root_cert_path() const;         // STATE/ca/root.crt
+  std::string root_crl_path() const;          // STATE/ca/root.crl
 
   // Reads the whole database. Errc::invalid when index.txt or crlnumber is malformed (the
   // message names the file and line), Errc::io when a file cannot be read.
@@ -65,6 +73,24 @@ class CaDatabase {
   Result<void> create(const SecretString& key_pem, const std::string& cert_pem,
                       const std::string& first_serial);
 
+  // A two-tier CA's first step: like create(), but with the intermediate's CSR (written last,
+  // durably) in place of ca.crt, which install_intermediate() writes once the root signed it.
+  Result<void> create_pending(const SecretString& key_pem, const std::string& csr_pem,
+                              const std::string& first_serial);
+  // Installs the root's certificate and CRL, then the intermediate's certificate as ca.crt (the
+  // commit point), each durable.
+  Result<void> install_intermediate(const std::string& cert_pem, const std::string& root_cert_pem,
+                                    const std::string& root_crl_pem);
+  // Replaces root.crl (a newer CRL of the root from the source), durably.
+  Result<void> write_root_crl(const std::string& crl_pem);
+
+  // What nginx verifies clients against: ca.crt, then root.crt when there is one. Errc::not_found
+  // without ca.crt.
+  Result<std::string> read_trust_pem() const;
+  // What nginx checks revocation with: crl.pem, then root.crl when there is one (nginx checks
+  // every CA of the chain, DESIGN.md section 7). Errc::not_found without crl.pem.
+  Result<std::string> read_crl_bundle() const;
+
   // Replaces index.txt, durably: the commit point of every issuance and revocation.
   Result<void> write_index(const std::vector<IndexEntry>& entries);
   // Writes newcerts/SERIAL.pem, deferred (made durable by the next Filesystem::sync()).
@@ -86,6 +112,9 @@ class CaDatabase {
   Result<void> write_config();
 
  private:
+  // newcerts/, the key (0600) and an empty database (index.txt, serial, crlnumber, openssl.cnf).
+  Result<void> write_key_and_database(const SecretString& key_pem, const std::string& first_serial);
+
   sys::Filesystem& fs_;
   std::string state_dir_;
 };

@@ -176,4 +176,44 @@ Result<CrlInfo> inspect_crl(std::string_view crl_pem, std::string_view ca_cert_p
   return info;
 }
 
+std::vector<std::string_view> pem_blocks(std::string_view text, std::string_view label) {
+  const std::string begin = "-----BEGIN " + std::string(label) + "-----";
+  const std::string end = "-----END " + std::string(label) + "-----";
+  std::vector<std::string_view> out;
+  std::size_t at = 0;
+  while ((at = text.find(begin, at)) != std::string_view::npos) {
+    std::size_t stop = text.find(end, at);
+    if (stop == std::string_view::npos) break;
+    stop += end.size();
+    out.push_back(text.substr(at, stop - at));
+    at = stop;
+  }
+  return out;
+}
+
+Result<std::vector<ChainCrl>> inspect_crls(std::string_view crl_pem, std::string_view ca_pem) {
+  const std::vector<std::string_view> cas = pem_blocks(ca_pem, "CERTIFICATE");
+  std::vector<ChainCrl> out;
+  for (std::string_view block : pem_blocks(crl_pem, "X509 CRL")) {
+    ChainCrl c;
+    for (std::size_t i = 0; i < cas.size(); ++i) {
+      auto info = inspect_crl(block, cas[i]);
+      if (!info) return info.error();
+      c.info = std::move(*info);
+      if (c.info.is_signed_by_ca) {
+        c.signer = static_cast<int>(i);
+        break;
+      }
+    }
+    if (cas.empty()) {
+      auto info = inspect_crl(block, "");
+      if (!info) return info.error();
+      c.info = *info;
+    }
+    out.push_back(std::move(c));
+  }
+  if (out.empty()) return make_error(Errc::invalid, "read CRL: no CRL in it");
+  return out;
+}
+
 }  // namespace certgate::pki

@@ -56,4 +56,18 @@ struct CrlInfo {
 // not parse or has no nextUpdate.
 Result<CrlInfo> inspect_crl(std::string_view crl_pem, std::string_view ca_cert_pem);
 
+// The PEM blocks labelled `label` ("CERTIFICATE", "X509 CRL") in `text`, in order, each from its
+// BEGIN line to the end of its END line.
+std::vector<std::string_view> pem_blocks(std::string_view text, std::string_view label);
+
+// A CRL of a deployed crl.pem, with the certificate of the deployed ca.pem that signed it.
+struct ChainCrl {
+  CrlInfo info;
+  int signer = -1;  // index into ca.pem's certificates; -1 when none of them signed it
+};
+
+// Every CRL of `crl_pem` (one per CA of a two-tier chain), each checked against every
+// certificate of `ca_pem`. Errc::invalid when one does not parse.
+Result<std::vector<ChainCrl>> inspect_crls(std::string_view crl_pem, std::string_view ca_pem);
+
 }  // namespace certgate::pki

@@ -56,6 +56,22 @@ Result<X509Ptr> parse_certificate(std::string_view pem, std::string_view what) {
   return cert;
 }
 
+Result<std::vector<X509Ptr>> parse_certificates(std::string_view pem, std::string_view what) {
+  std::vector<X509Ptr> out;
+  std::size_t at = 0;
+  constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
+  while ((at = pem.find(kBegin, at)) != std::string_view::npos) {
+    auto cert = parse_certificate(pem.substr(at), what);
+    if (!cert) return cert.error();
+    out.push_back(std::move(*cert));
+    at += kBegin.size();
+  }
+  if (out.empty())
+    return make_error(Errc::invalid,
+                      "read certificate " + std::string(what) + ": no certificate in it");
+  return out;
+}
+
 Result<EvpPkeyPtr> parse_private_key(std::string_view pem, std::string_view what) {
   BioPtr bio = memory_bio(pem);
   // An empty passphrase callback result: certgate's keys are never encrypted, and a key that is

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/free_with.h"
 #include "base/pki_types.h"
@@ -83,10 +84,16 @@ const EVP_MD* signing_digest(EVP_PKEY* key);
 // Uppercase hex of an ASN.1 INTEGER serial, as index.txt and nginx's $ssl_client_serial spell it.
 Result<std::string> serial_hex(const ASN1_INTEGER* serial);
 
-// A PKCS#12 bundle of `key`, `cert` and `ca` (pkcs12.h has the profiles); used by make_bundle
-// and by CaSigner, which holds the objects already and skips a PEM round trip.
-Result<std::string> bundle_from(EVP_PKEY* key, X509* cert, X509* ca, const std::string& name,
-                                const std::string& password, base::P12Profile profile);
+// A PKCS#12 bundle of `key`, `cert` and the CA certificates `chain` (the issuing CA first, then
+// the root of a two-tier CA; pkcs12.h has the profiles); used by make_bundle and by CaSigner,
+// which holds the objects already and skips a PEM round trip.
+Result<std::string> bundle_from(EVP_PKEY* key, X509* cert, const std::vector<X509Ptr>& chain,
+                                const std::string& name, const std::string& password,
+                                base::P12Profile profile);
+
+// Every certificate of a PEM file, in order (ca.crt then root.crt in a two-tier bundle).
+// Errc::invalid naming `what` when there is none or one does not parse.
+Result<std::vector<X509Ptr>> parse_certificates(std::string_view pem, std::string_view what);
 
 // Lowercase hex SHA-256 of the DER SubjectPublicKeyInfo, "" when it cannot be encoded.
 std::string spki_sha256(X509_PUBKEY* pub);

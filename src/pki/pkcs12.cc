@@ -17,25 +17,29 @@ Result<std::string> make_bundle(std::string_view key_pem, std::string_view cert_
   if (!key) return key.error();
   auto cert = parse_certificate(cert_pem, "certificate of " + name);
   if (!cert) return cert.error();
-  auto ca = parse_certificate(ca_cert_pem, "ca.crt");
-  if (!ca) return ca.error();
+  auto chain = parse_certificates(ca_cert_pem, "ca.crt");
+  if (!chain) return chain.error();
   if (X509_check_private_key(cert->get(), key->get()) != 1) {
     ERR_clear_error();
     return make_error(Errc::invalid, "key of " + name + " does not match its certificate");
   }
-  return bundle_from(key->get(), cert->get(), ca->get(), name, password.reveal(), profile);
+  return bundle_from(key->get(), cert->get(), *chain, name, password.reveal(), profile);
 }
 
-Result<std::string> bundle_from(EVP_PKEY* key, X509* cert, X509* ca, const std::string& name,
-                                const std::string& password, base::P12Profile profile) {
+Result<std::string> bundle_from(EVP_PKEY* key, X509* cert, const std::vector<X509Ptr>& cas,
+                                const std::string& name, const std::string& password,
+                                base::P12Profile profile) {
   CG_CHECK(!password.empty());
   X509StackPtr chain(sk_X509_new_null());
-  if (!chain || X509_up_ref(ca) != 1) return openssl_error("build chain");
-  if (sk_X509_push(chain.get(), ca) == 0) {
-    X509_free(ca);
-    return openssl_error("build chain");
+  if (!chain) return openssl_error("build chain");
+  for (const X509Ptr& ca : cas) {
+    if (X509_up_ref(ca.get()) != 1) return openssl_error("build chain");
+    if (sk_X509_push(chain.get(), ca.get()) == 0) {
+      X509_free(ca.get());
+      return openssl_error("build chain");
+    }
+    // `chain` owns the reference taken above.
   }
-  // `chain` owns the reference taken above.
 
   const bool compat = profile == base::P12Profile::compat;
   const int nid = compat ? NID_pbe_WithSHA1And3_Key_TripleDES_CBC : NID_aes_256_cbc;

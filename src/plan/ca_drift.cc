@@ -15,6 +15,8 @@ std::vector<std::string> ca_differences(const desired::CaSpec& want, const obser
     out.push_back("key is " + std::string(to_string(want.key)) + " in [ca], " +
                   (have.key ? std::string(to_string(*have.key)) : "another type") +
                   " in the CA certificate");
+  // A two-tier CA's validity is the root's choice (`certgate root sign --validity`).
+  if (want.is_intermediate()) return out;
   const std::chrono::seconds span =
       std::chrono::duration_cast<std::chrono::seconds>(have.not_after - have.not_before) -
       observed::kBackdate;

@@ -9,6 +9,13 @@ int Plan::count(ActionKind kind) const {
                                         [kind](const Action& a) { return a.kind == kind; }));
 }
 
+bool makes_ca(const Plan& plan) {
+  for (const Action& a : plan.actions) {
+    if (a.kind == ActionKind::issue && a.object == ObjectKind::ca) return true;
+  }
+  return false;
+}
+
 std::string_view to_string(ActionKind kind) {
   switch (kind) {
     case ActionKind::issue:

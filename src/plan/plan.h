@@ -112,6 +112,10 @@ struct Plan {
   bool operator==(const Plan&) const = default;
 };
 
+// The plan makes the CA (a two-tier CA: its key and CSR, or the installation of what the root
+// signed): an issue action on the CA, not the root-CRL deployment (crl on the CA).
+bool makes_ca(const Plan& plan);
+
 std::string_view to_string(ActionKind kind);
 std::string_view to_string(ObjectKind kind);
 std::string_view to_string(AccessChangeKind kind);

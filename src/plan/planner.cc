@@ -9,6 +9,7 @@
 #include "plan/access.h"
 #include "plan/ca_drift.h"
 #include "plan/clock_checks.h"
+#include "plan/tiers.h"
 
 namespace certgate::plan {
 
@@ -43,6 +44,7 @@ struct Planner {
 
   // Public keys (SPKI sha256) revoked as compromised -> the serial that revoked them.
   std::map<std::string, std::string> compromised_keys;
+  TierPlan tiers = {};  // [ca] mode = "intermediate"
 
   void index_live_certs() {
     for (const Cert& c : observed.certs) {
@@ -149,6 +151,8 @@ struct Planner {
   }
 
   bool ca_expired() const { return observed.ca.exists && now >= observed.ca.not_after; }
+  // Nothing can be signed: the CA expired, or a two-tier CA waits for its root (or was revoked).
+  bool cannot_sign() const { return ca_expired() || !tiers.can_sign; }
 
   void plan_device(const Device& d) {
     auto found = live_by_device.find(d.name);
@@ -170,7 +174,7 @@ struct Planner {
       const observed::Csr* csr = observed.find_csr(d.name);
       if (csr && !csr->problem.empty()) return;  // desired/ reported it; keep what exists
     }
-    if (ca_expired()) return;  // nothing can be signed; compute_plan adds a note
+    if (cannot_sign()) return;  // compute_plan adds a note
     if (const std::string* serial = compromised_key_of(d)) {
       plan.notes.push_back("device " + d.name +
                            ": its CSR's key was revoked as compromised "
@@ -223,6 +227,7 @@ struct Planner {
                  a.object == ObjectKind::probe;
         }))
       return "certificates are revoked or superseded";
+    if (count_actions && tiers.root_crl) return "the root's CRL changes";
     const observed::Crl& crl = observed.crl;
     if (!crl.exists) return "no CRL yet";
     if (!crl.is_signed_by_ca) return "the CRL is not signed by this CA";
@@ -252,6 +257,11 @@ struct Planner {
   }
 
   void plan_crl() {
+    // A two-tier CA before its installation: no CA to sign a CRL with yet.
+    if (desired.ca.is_intermediate() && !observed.ca.exists &&
+        !(tiers.ca && observed.ca.awaiting_root))
+      return;
+    if (tiers.root_crl) add(*tiers.root_crl);
     note_crl_size();
     plan.crl_refresh_due = observed.ca.exists && !crl_reason(false).empty();
     plan.crl_number = observed.crl.exists ? observed.crl.number : 0;
@@ -272,6 +282,11 @@ struct Planner {
   }
 
   void plan_ca() {
+    if (desired.ca.is_intermediate()) {
+      tiers = plan_tiers(desired, observed, now);
+      if (tiers.ca) add(*tiers.ca);
+      return;
+    }
     if (observed.ca.exists) return;
     Action a;
     a.kind = ActionKind::issue;
@@ -287,7 +302,7 @@ struct Planner {
   void plan_probe() {
     const bool probes = std::any_of(desired.sites.begin(), desired.sites.end(),
                                     [](const desired::Site& s) { return s.probe.has_value(); });
-    if (!probes || observed.has_revoked_probe || ca_expired()) return;
+    if (!probes || observed.has_revoked_probe || cannot_sign()) return;
     Action a;
     a.kind = ActionKind::issue;
     a.object = ObjectKind::probe;
@@ -327,7 +342,7 @@ std::string refusal(const Plan& plan, const PlanOptions& options, const std::str
 
 Plan compute_plan(const desired::DesiredState& desired, const observed::ObservedState& observed,
                   const PlanInputs& inputs, const PlanOptions& options, base::Instant now) {
-  Planner p{desired, observed, now, Plan{}, {}, {}, {}, {}};
+  Planner p{desired, observed, now, Plan{}, {}, {}, {}, {}, {}};
   p.index_live_certs();
   p.plan.inputs = inputs;
   p.plan.now = now;
@@ -341,6 +356,8 @@ Plan compute_plan(const desired::DesiredState& desired, const observed::Observed
   p.plan.live_devices = static_cast<int>(p.live_by_device.size());
   p.plan.refusal = refusal(p.plan, options, clock_refusal(observed, now));
   note_clock(desired, observed, now, p.plan);
+  for (const std::string& n : p.tiers.notes) p.plan.notes.push_back(n);
+  for (const std::string& w : p.tiers.warnings) p.plan.warnings.push_back(w);
   p.plan.ca_differences = ca_differences(desired.ca, observed.ca);
   if (!p.plan.ca_differences.empty()) p.plan.notes.push_back(ca_drift_note(p.plan.ca_differences));
   if (p.ca_expired()) {

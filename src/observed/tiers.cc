@@ -1,0 +1,77 @@
+#include "observed/tiers.h"
+
+#include <algorithm>
+
+#include "pki/inspect.h"
+
+namespace certgate::observed {
+
+namespace {
+
+// Why `intermediate` (the source's, parsed) cannot be installed, or "".
+std::string install_problem(const desired::CaSpec& ca, const pki::CertInfo& intermediate,
+                            const Ca& installed, const SourceTiers& t, base::Instant now) {
+  const std::string& path = ca.intermediate_cert.path;
+  if (!intermediate.is_ca) return path + " is not a CA certificate";
+  if (ca.root_cert.pem.empty())
+    return "the root's certificate " + ca.root_cert.path + " is missing";
+  if (!pki::is_signed_by(ca.intermediate_cert.pem, ca.root_cert.pem))
+    return path + " is not signed by the root " + ca.root_cert.path;
+  if (installed.awaiting_root && intermediate.public_key_sha256 != installed.csr_public_key_sha256)
+    return path + " is not for the key of STATE/ca/intermediate.csr (signed from another CSR?)";
+  if (now < intermediate.not_before || now >= intermediate.not_after)
+    return path + " is not valid now (" + base::format_rfc3339(intermediate.not_before) + " to " +
+           base::format_rfc3339(intermediate.not_after) + ")";
+  if (!t.root_crl_problem.empty()) return t.root_crl_problem;
+  if (std::binary_search(t.root_crl.serials.begin(), t.root_crl.serials.end(), intermediate.serial))
+    return path + " (serial " + intermediate.serial + ") is revoked by the root's CRL";
+  return "";
+}
+
+}  // namespace
+
+SourceTiers observe_tiers(const desired::CaSpec& ca, const Ca& installed, base::Instant now) {
+  SourceTiers t;
+  if (!ca.is_intermediate()) return t;
+  if (!ca.root_cert.pem.empty()) {
+    if (auto root = pki::inspect_certificate(ca.root_cert.pem)) {
+      t.root_common_name = root->common_name;
+      t.root_public_key_sha256 = root->public_key_sha256;
+    }
+  }
+  if (ca.root_crl.pem.empty()) {
+    t.root_crl_problem = "the root's CRL " + ca.root_crl.path + " is missing";
+  } else if (ca.root_cert.pem.empty()) {
+    t.root_crl_problem = "the root's certificate " + ca.root_cert.path + " is missing";
+  } else if (!installed.root_public_key_sha256.empty() &&
+             installed.root_public_key_sha256 != t.root_public_key_sha256) {
+    t.root_crl_problem = ca.root_cert.path + " is not the root installed in STATE/ca/root.crt";
+  } else {
+    t.root_crl = read_root_crl(ca.root_crl.pem, ca.root_cert.pem);
+    if (!t.root_crl.exists)
+      t.root_crl_problem = ca.root_crl.path + " is not a CRL with a nextUpdate";
+    else if (!t.root_crl.is_signed_by_root)
+      t.root_crl_problem = ca.root_crl.path + " is not signed by the root " + ca.root_cert.path;
+    else if (t.root_crl.next_update <= now)
+      t.root_crl_problem = ca.root_crl.path + " expired on " +
+                           base::format_rfc3339(t.root_crl.next_update) +
+                           ": sign a new one on the root's machine (certgate root crl)";
+  }
+  if (ca.intermediate_cert.pem.empty()) return t;
+  t.has_intermediate = true;
+  auto info = pki::inspect_certificate(ca.intermediate_cert.pem);
+  if (!info) {
+    t.intermediate_problem = ca.intermediate_cert.path + ": " + info.error().message;
+    return t;
+  }
+  t.intermediate_common_name = info->common_name;
+  t.intermediate_serial = info->serial;
+  t.intermediate_not_after = info->not_after;
+  t.intermediate_installed = installed.exists && installed.serial == info->serial &&
+                             installed.public_key_sha256 == info->public_key_sha256;
+  if (!t.intermediate_installed)
+    t.intermediate_problem = install_problem(ca, *info, installed, t, now);
+  return t;
+}
+
+}  // namespace certgate::observed

@@ -1,0 +1,25 @@
+// A two-tier CA ([ca] mode = "intermediate"): the public files the source holds (the root's
+// certificate and CRL, the intermediate the root signed), checked against each other and against
+// what the state holds, so that the planner only compares plain facts.
+#pragma once
+
+#include <string>
+
+#include "base/time.h"
+#include "desired/desired_state.h"
+#include "observed/observed_state.h"
+
+namespace certgate::observed {
+
+// The CRL `crl_pem` as read, its signature checked against `root_cert_pem`; `exists` false when
+// it does not parse.
+RootCrl read_root_crl(const std::string& crl_pem, const std::string& root_cert_pem);
+
+// The source's tiers: whether its intermediate_cert can be installed now (it is a CA signed by
+// the source's root, for the key of STATE/ca/intermediate.csr, valid at `now`, not revoked by
+// the root's CRL) or is installed already, and whether the source's root CRL can be deployed
+// (signed by the installed root, or the source's before there is one; nextUpdate ahead). Empty
+// unless `ca` is in mode = "intermediate".
+SourceTiers observe_tiers(const desired::CaSpec& ca, const Ca& installed, base::Instant now);
+
+}  // namespace certgate::observed

@@ -1,0 +1,123 @@
+#include "plan/tiers.h"
+
+#include <algorithm>
+
+#include "base/duration.h"
+
+namespace certgate::plan {
+
+namespace {
+
+std::string waiting_note(const desired::CaSpec& ca, const std::string& state_dir) {
+  return "waiting for the root: sign " + state_dir +
+         "/ca/intermediate.csr on the root's machine (certgate root sign ROOT_DIR "
+         "intermediate.csr --out intermediate.crt) and commit the certificate as " +
+         ca.intermediate_cert.path + ", with the root's " + ca.root_cert.path + " and " +
+         ca.root_crl.path + "; no device is signed until then";
+}
+
+Action ca_action(std::string detail, std::string reason) {
+  Action a;
+  a.kind = ActionKind::issue;
+  a.object = ObjectKind::ca;
+  a.subject = "ca";
+  a.detail = std::move(detail);
+  a.reason = std::move(reason);
+  return a;
+}
+
+// The root's CRL nginx will hold once the plan has run: the source's when it is deployable and
+// newer, else the installed one.
+const observed::RootCrl& served_root_crl(const observed::ObservedState& o, bool source_newer) {
+  return source_newer ? o.tiers.root_crl : o.ca.root_crl;
+}
+
+void warn_root_crl(const observed::RootCrl& crl, const desired::CaSpec& ca, base::Instant now,
+                   TierPlan& out) {
+  if (!crl.exists) return;
+  const std::string refresh =
+      "sign a new one on the root's machine (certgate root crl ROOT_DIR) "
+      "and commit it as " +
+      ca.root_crl.path;
+  if (crl.next_update <= now) {
+    out.warnings.push_back("the root's CRL expired on " + base::format_rfc3339(crl.next_update) +
+                           ": nginx refuses every device; " + refresh);
+  } else if (crl.next_update - now < kRootCrlWarnBefore) {
+    out.warnings.push_back("the root's CRL expires on " + base::format_rfc3339(crl.next_update) +
+                           " (" +
+                           base::format_duration(std::chrono::duration_cast<std::chrono::seconds>(
+                               crl.next_update - now)) +
+                           " from now); nginx refuses every device after it: " + refresh);
+  }
+}
+
+}  // namespace
+
+TierPlan plan_tiers(const desired::DesiredState& desired, const observed::ObservedState& observed,
+                    base::Instant now) {
+  TierPlan out;
+  const desired::CaSpec& ca = desired.ca;
+  if (!ca.is_intermediate()) return out;
+  const observed::Ca& have = observed.ca;
+  const observed::SourceTiers& src = observed.tiers;
+  if (!have.exists && !have.awaiting_root) {
+    out.ca = ca_action("intermediate " + ca.common_name + ", " + std::string(to_string(ca.key)) +
+                           ": key and CSR for the root to sign",
+                       "no CA yet");
+    out.can_sign = false;
+    out.notes.push_back(waiting_note(ca, observed.state_dir));
+    return out;
+  }
+  if (have.awaiting_root) {
+    if (!src.has_intermediate || !src.intermediate_problem.empty()) {
+      out.can_sign = false;
+      out.notes.push_back(waiting_note(ca, observed.state_dir));
+      if (src.has_intermediate)
+        out.warnings.push_back("the intermediate in the source cannot be installed: " +
+                               src.intermediate_problem);
+      return out;
+    }
+    out.ca = ca_action("install intermediate " + src.intermediate_common_name + " signed by " +
+                           src.root_common_name + ", until " +
+                           base::format_date(src.intermediate_not_after),
+                       "the root signed STATE/ca/intermediate.csr");
+    warn_root_crl(src.root_crl, ca, now, out);
+    return out;
+  }
+  // Installed: a newer root CRL from the source is deployed; an older one is never (it could
+  // bring a revoked intermediate back).
+  const observed::RootCrl& installed = have.root_crl;
+  const bool deployable = src.root_crl_problem.empty() && src.root_crl.exists;
+  const bool newer = deployable && (!installed.exists || src.root_crl.number > installed.number);
+  if (newer) {
+    Action a;
+    a.kind = ActionKind::crl;
+    a.object = ObjectKind::ca;
+    a.subject = kRootCrlSubject;
+    a.before = installed.exists ? std::to_string(installed.number) : "";
+    a.after = std::to_string(src.root_crl.number);
+    a.detail = "root crlNumber " + (a.before.empty() ? std::string("none") : a.before) + " -> " +
+               a.after + "   nextUpdate " + base::format_date(src.root_crl.next_update);
+    a.reason = "a newer CRL of the root is in the source";
+    out.root_crl = std::move(a);
+  } else if (deployable && src.root_crl.number < installed.number) {
+    out.warnings.push_back(ca.root_crl.path + " is CRL number " +
+                           std::to_string(src.root_crl.number) + ", older than the installed " +
+                           std::to_string(installed.number) + ": it is not deployed");
+  } else if (!src.root_crl_problem.empty()) {
+    out.warnings.push_back(src.root_crl_problem + "; the installed root CRL stays");
+  }
+  const observed::RootCrl& served = served_root_crl(observed, newer);
+  warn_root_crl(served, ca, now, out);
+  if (std::binary_search(served.serials.begin(), served.serials.end(), have.serial)) {
+    out.warnings.push_back("the root revoked this intermediate (serial " + have.serial +
+                           "): nginx refuses every device it signed");
+    out.can_sign = false;
+  }
+  if (src.has_intermediate && !src.intermediate_installed)
+    out.notes.push_back(ca.intermediate_cert.path +
+                        " is not the installed intermediate (STATE/ca/ca.crt); it is ignored");
+  return out;
+}
+
+}  // namespace certgate::plan

@@ -123,6 +123,11 @@ Result<void> install_root_crl(const plan::Plan& plan, const desired::DesiredStat
                               pki::CaDatabase& db) {
   for (const plan::Action& a : plan.actions) {
     if (a.kind == plan::ActionKind::crl && a.object == plan::ObjectKind::ca) {
+      // A CA taken over without its root (an easy-rsa sub-CA): the planner checked that the
+      // source's root signed ca.crt.
+      if (!db.has_root_cert()) {
+        if (auto r = db.write_root_cert(desired.ca.root_cert.pem); !r) return r;
+      }
       if (auto r = db.write_root_crl(desired.ca.root_crl.pem); !r) return r;
       spdlog::info("installed the root's CRL number {} from {}", a.after, desired.ca.root_crl.path);
     }

@@ -17,6 +17,7 @@
 #include "pki/ca_database.h"
 #include "pki/random.h"
 #include "plan/deploy.h"
+#include "plan/tiers.h"
 #include "render/nginx_files.h"
 #include "render/target_contents.h"
 #include "sys/secret_file.h"
@@ -203,7 +204,7 @@ Result<Facts> facts(const PlanRun& run, sys::Filesystem& fs, base::Instant now,
   if (new_serials)
     std::sort(f.in.certs.begin(), f.in.certs.end(),
               [](const auto& a, const auto& b) { return a.serial < b.serial; });
-  const bool new_ca = !run.observed.ca.exists && !new_serials;
+  const bool new_ca = plan::ca_pem_changes(run.observed, run.plan) && !new_serials;
   const bool new_crl = run.plan.count(plan::ActionKind::crl) > 0 && !new_serials;
   if (run.snapshot) {
     if (!new_ca && !run.snapshot->ca_pem.empty()) f.in.ca_pem = run.snapshot->ca_pem;
@@ -243,20 +244,10 @@ Result<plan::TargetWant> target_want(const PlanRun& run, sys::Filesystem& fs, Fa
 }
 
 // What each target should hold once `plan` has run.
-// A two-tier CA waiting for its root has nothing nginx could verify a device with yet: no file
-// is deployed before the plan that installs the intermediate.
-bool has_ca_after(const PlanRun& run) {
-  if (run.observed.ca.exists) return true;
-  if (!run.loaded.state.ca.is_intermediate()) return true;  // made by this plan
-  const bool installs =
-      std::any_of(run.plan.actions.begin(), run.plan.actions.end(),
-                  [](const plan::Action& a) { return a.object == plan::ObjectKind::ca; });
-  return installs && run.observed.ca.awaiting_root;
-}
-
 Result<std::vector<plan::TargetWant>> wants(const PlanRun& run, sys::Filesystem& fs,
                                             base::Instant now) {
-  if (!has_ca_after(run)) return std::vector<plan::TargetWant>{};
+  if (!plan::has_ca_after(run.loaded.state, run.observed, run.plan))
+    return std::vector<plan::TargetWant>{};
   auto f = facts(run, fs, now, nullptr);
   if (!f) return f.error();
   std::vector<plan::TargetWant> out;

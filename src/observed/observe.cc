@@ -95,6 +95,7 @@ Result<void> observe_ca(const pki::CaFiles& files, const pki::CaDatabase& db, Ca
   ca.key = info->key;
   ca.serial = info->serial;
   ca.public_key_sha256 = info->public_key_sha256;
+  ca.cert_pem = *files.ca_cert_pem;
   if (files.root_cert_pem) {
     auto root = pki::inspect_certificate(*files.root_cert_pem);
     if (!root) return make_error(Errc::invalid, db.root_cert_path() + ": " + root.error().message);

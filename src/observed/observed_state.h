@@ -83,6 +83,7 @@ struct Ca {
   std::optional<base::KeyType> key;
   std::string serial = "";             // of ca.crt
   std::string public_key_sha256 = "";  // of ca.crt
+  std::string cert_pem = "";           // ca.crt itself (public), for the checks of observe_tiers
   // Two tiers, before the root signed: ca.key and intermediate.csr are there, ca.crt is not.
   bool awaiting_root = false;
   std::string csr_public_key_sha256 = "";  // of STATE/ca/intermediate.csr
@@ -109,6 +110,9 @@ struct SourceTiers {
   // The source's root CRL, checked against the root (the installed one once there is one).
   RootCrl root_crl;
   std::string root_crl_problem;  // why it cannot be deployed ("" when it can)
+  // A CA taken over with no STATE/ca/root.crt (an easy-rsa sub-CA): its ca.crt is signed by the
+  // source's root, which the root CRL's deployment installs with it.
+  bool root_signed_installed = false;
 
   bool operator==(const SourceTiers&) const = default;
 };

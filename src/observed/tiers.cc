@@ -57,6 +57,8 @@ SourceTiers observe_tiers(const desired::CaSpec& ca, const Ca& installed, base::
                            base::format_rfc3339(t.root_crl.next_update) +
                            ": sign a new one on the root's machine (certgate root crl)";
   }
+  t.root_signed_installed = installed.exists && !ca.root_cert.pem.empty() &&
+                            pki::is_signed_by(installed.cert_pem, ca.root_cert.pem);
   if (ca.intermediate_cert.pem.empty()) return t;
   t.has_intermediate = true;
   auto info = pki::inspect_certificate(ca.intermediate_cert.pem);

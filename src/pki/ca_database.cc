@@ -160,6 +160,12 @@ Result<void> CaDatabase::install_intermediate(const std::string& cert_pem,
   return fs_.write_atomic(cert_path(), cert_pem, kPublicMode);
 }
 
+Result<void> CaDatabase::write_root_cert(const std::string& cert_pem) {
+  return fs_.write_atomic(root_cert_path(), cert_pem, kPublicMode);
+}
+
+bool CaDatabase::has_root_cert() const { return static_cast<bool>(fs_.stat(root_cert_path())); }
+
 Result<void> CaDatabase::write_root_crl(const std::string& crl_pem) {
   return fs_.write_atomic(root_crl_path(), crl_pem, kPublicMode);
 }

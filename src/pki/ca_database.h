@@ -83,6 +83,9 @@ class CaDatabase {
                                     const std::string& root_crl_pem);
   // Replaces root.crl (a newer CRL of the root from the source), durably.
   Result<void> write_root_crl(const std::string& crl_pem);
+  // root.crt for a CA taken over without it, durably; and whether there is one.
+  Result<void> write_root_cert(const std::string& cert_pem);
+  bool has_root_cert() const;
 
   // What nginx verifies clients against: ca.crt, then root.crt when there is one. Errc::not_found
   // without ca.crt.

@@ -87,8 +87,21 @@ TierPlan plan_tiers(const desired::DesiredState& desired, const observed::Observ
   // Installed: a newer root CRL from the source is deployed; an older one is never (it could
   // bring a revoked intermediate back).
   const observed::RootCrl& installed = have.root_crl;
+  // Taken over without STATE/ca/root.crt: the source's root is installed with its CRL, once it
+  // is the root that signed ca.crt.
+  const bool adopts_root = have.root_public_key_sha256.empty();
+  if (adopts_root && !src.root_signed_installed) {
+    out.warnings.push_back("STATE/ca/ca.crt is not signed by the root in " + ca.root_cert.path +
+                           ": nginx cannot verify its devices; commit the root that signed it");
+    out.can_sign = false;
+    return out;
+  }
   const bool deployable = src.root_crl_problem.empty() && src.root_crl.exists;
-  const bool newer = deployable && (!installed.exists || src.root_crl.number > installed.number);
+  // By crlNumber; a CRL without one (easy-rsa's) by thisUpdate.
+  const auto later = [](const observed::RootCrl& a, const observed::RootCrl& b) {
+    return a.number != b.number ? a.number > b.number : a.this_update > b.this_update;
+  };
+  const bool newer = deployable && (!installed.exists || later(src.root_crl, installed));
   if (newer) {
     Action a;
     a.kind = ActionKind::crl;
@@ -98,12 +111,14 @@ TierPlan plan_tiers(const desired::DesiredState& desired, const observed::Observ
     a.after = std::to_string(src.root_crl.number);
     a.detail = "root crlNumber " + (a.before.empty() ? std::string("none") : a.before) + " -> " +
                a.after + "   nextUpdate " + base::format_date(src.root_crl.next_update);
-    a.reason = "a newer CRL of the root is in the source";
+    a.reason = adopts_root ? "the root " + src.root_common_name + " and its CRL, from the source"
+                           : "a newer CRL of the root is in the source";
     out.root_crl = std::move(a);
-  } else if (deployable && src.root_crl.number < installed.number) {
-    out.warnings.push_back(ca.root_crl.path + " is CRL number " +
-                           std::to_string(src.root_crl.number) + ", older than the installed " +
-                           std::to_string(installed.number) + ": it is not deployed");
+  } else if (deployable && later(installed, src.root_crl)) {
+    out.warnings.push_back(
+        ca.root_crl.path + " is CRL number " + std::to_string(src.root_crl.number) + " of " +
+        base::format_rfc3339(src.root_crl.this_update) + ", older than the installed " +
+        std::to_string(installed.number) + ": it is not deployed");
   } else if (!src.root_crl_problem.empty()) {
     out.warnings.push_back(src.root_crl_problem + "; the installed root CRL stays");
   }
@@ -118,6 +133,22 @@ TierPlan plan_tiers(const desired::DesiredState& desired, const observed::Observ
     out.notes.push_back(ca.intermediate_cert.path +
                         " is not the installed intermediate (STATE/ca/ca.crt); it is ignored");
   return out;
+}
+
+bool has_ca_after(const desired::DesiredState& desired, const observed::ObservedState& observed,
+                  const Plan& plan) {
+  if (observed.ca.exists || !desired.ca.is_intermediate()) return true;  // or made by this plan
+  return makes_ca(plan) && observed.ca.awaiting_root;
+}
+
+bool ca_pem_changes(const observed::ObservedState& observed, const Plan& plan) {
+  if (!observed.ca.exists) return true;
+  const bool adopts_root =
+      observed.ca.root_public_key_sha256.empty() &&
+      std::any_of(plan.actions.begin(), plan.actions.end(), [](const Action& a) {
+        return a.kind == ActionKind::crl && a.object == ObjectKind::ca;
+      });
+  return adopts_root;
 }
 
 }  // namespace certgate::plan

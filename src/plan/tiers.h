@@ -29,6 +29,15 @@ struct TierPlan {
 TierPlan plan_tiers(const desired::DesiredState& desired, const observed::ObservedState& observed,
                     base::Instant now);
 
+// There is a CA once `plan` has run (a two-tier CA's is installed, not only requested): no nginx
+// file is deployed before, as none could verify a device.
+bool has_ca_after(const desired::DesiredState& desired, const observed::ObservedState& observed,
+                  const Plan& plan);
+
+// The CA certificates nginx is given change with `plan` (a new CA, an intermediate installed, a
+// root adopted by a CA taken over without it): their bytes are known after apply only.
+bool ca_pem_changes(const observed::ObservedState& observed, const Plan& plan);
+
 // The subject of the root-CRL action.
 inline constexpr const char* kRootCrlSubject = "root-crl";
 

@@ -55,6 +55,12 @@ void pki_families(std::string& out, const SyncRun& run, const observed::Observed
     family(out, "certgate_crl_number", "gauge", "crlNumber of the CRL.");
     out += "certgate_crl_number " + std::to_string(o.crl.number) + "\n";
   }
+  if (o.ca.root_crl.exists) {
+    family(out, "certgate_root_crl_next_update_timestamp_seconds", "gauge",
+           "nextUpdate of the root's CRL (two-tier CA): only its offline machine can refresh it.");
+    out += "certgate_root_crl_next_update_timestamp_seconds " +
+           std::to_string(unix_seconds(o.ca.root_crl.next_update)) + "\n";
+  }
   if (run.commit_time && !run.revoked_devices.empty() && !run.reloaded_at.empty()) {
     family(out, "certgate_revocation_latency_seconds", "gauge",
            "From the commit that revoked a device to the reload that enforced it, per target.");

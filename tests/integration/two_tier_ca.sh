@@ -62,6 +62,8 @@ openssl req -in "$S/ca/intermediate.csr" -noout -verify 2>&1 | grep -q 'verify O
 [ ! -e "$S/ca/ca.crt" ] && [ ! -e "$CG_DIR/ca.pem" ] && [ ! -e "$S/devices/alice" ] && ok || bad "something was signed or deployed before the root signed"
 expect_exit 0 cg plan --detailed-exitcode
 expect_grep 'waiting for the root' "$TMP/out"
+expect_exit 0 cg status
+expect_grep '^CA +waiting for the root to sign STATE/ca/intermediate.csr' "$TMP/out"
 # A certificate for another key is refused, loudly, and changes nothing.
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other.key \
   -subj "/CN=Other" -out other.csr 2>/dev/null
@@ -89,6 +91,20 @@ nginx_include_certgate
 [ "$(curl_status $(dev alice))" = 200 ] && ok || bad "alice does not get in through the chain"
 chain_verify alice | grep -q ': OK$' && ok || bad "openssl does not verify alice: $(chain_verify alice)"
 expect_exit 0 cg plan --detailed-exitcode
+# The root's CRL is watched: status, the metrics, and the plan a month before its nextUpdate.
+expect_exit 0 cg status
+expect_grep 'signed by the root Offline Root' "$TMP/out"
+expect_grep '^Root CRL number 1, nextUpdate' "$TMP/out"
+expect_exit 0 cg status --json
+[ "$(jq -r .root_crl.number "$TMP/out")" = 1 ] && ok || bad "status --json has no root_crl"
+expect_exit 0 cg sync --metrics-file "$TMP/metrics.prom"
+expect_grep '^certgate_root_crl_next_update_timestamp_seconds [0-9]+$' "$TMP/metrics.prom"
+expect_exit 0 cg plan --now "$(date -u -d '+340 days' +%Y-%m-%dT%H:%M:%SZ)"
+expect_grep "WARNING: the root's CRL expires on .*certgate root crl ROOT_DIR" "$TMP/out"
+expect_exit 0 cg status --now "$(date -u -d '+340 days' +%Y-%m-%dT%H:%M:%SZ)"
+expect_grep '^Root CRL .*REFRESH IT' "$TMP/out"
+expect_exit 0 cg plan --now "$(date -u -d '+370 days' +%Y-%m-%dT%H:%M:%SZ)"
+expect_grep "WARNING: the root's CRL expired on .*nginx refuses every device" "$TMP/out"
 
 # A bundle carries the chain: imported into NSS (what Firefox and Chrome use), exported again,
 # the key and certificate open the door.
@@ -123,7 +139,7 @@ awk '/BEGIN X509 CRL/{n++} n==2' "$CG_DIR/crl.pem" | openssl crl -noout -fingerp
 [ "$(curl_status $(dev alice))" = 200 ] && ok || bad "alice lost the door with the root CRL refresh"
 cp root-crl-1.pem src/ca/root.crl
 expect_exit 0 cg plan
-expect_grep 'ca/root.crl is CRL number 1, older than the installed 2: it is not deployed' "$TMP/out"
+expect_grep 'ca/root.crl is CRL number 1 of .*, older than the installed 2: it is not deployed' "$TMP/out"
 expect_exit 0 cg plan --detailed-exitcode
 cp "$OFF/ca/crl.pem" src/ca/root.crl
 

@@ -1,6 +1,7 @@
 #include "apply/pickup_files.h"
 
 #include "apply/device_files.h"
+#include "pki/inspect.h"
 #include "pki/mobileconfig.h"
 #include "pki/random.h"
 #include "render/enroll_pages.h"
@@ -44,7 +45,10 @@ Result<PickupFiles> pickup_files(sys::Filesystem& fs, const std::string& state_d
                                  const std::string& group) {
   PickupFiles out;
   out.files[std::string(render::kPickupDir) + "/.group"] = group + "\n";
-  auto ca_sha256 = pki::certificate_sha256(ca_pem);
+  // The profile's identity: the root of a two-tier chain (its last certificate), so that a new
+  // intermediate still replaces the installed profile (pki/mobileconfig.h).
+  const std::vector<std::string_view> chain = pki::pem_blocks(ca_pem, "CERTIFICATE");
+  auto ca_sha256 = pki::certificate_sha256(chain.size() > 1 ? chain.back() : ca_pem);
   if (!ca_sha256) return ca_sha256.error();
   const DeviceFiles devices(fs, state_dir);
   const std::string prefix = std::string(render::kPickupDir) + "/";

@@ -13,8 +13,8 @@ Result<CaPassphrase> read_from(sys::Filesystem& fs, const std::string& path, std
   if (!fs.stat(path)) return make_error(Errc::not_found, origin + ": no such file");
   auto bytes = check_mode ? sys::read_secret(fs, path) : fs.read(path);
   if (!bytes) return bytes.error();
-  pki::SecretString raw(std::move(*bytes));
-  std::string value = raw.reveal();
+  // Trimmed in its own buffer, which SecretString then owns and wipes.
+  std::string& value = *bytes;
   if (value.ends_with("\n")) {
     value.pop_back();
     if (value.ends_with("\r")) value.pop_back();

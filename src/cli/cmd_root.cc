@@ -184,6 +184,8 @@ int run_crl(const GlobalOptions& g, const RootFlags& f) {
   auto files = open_root(db);
   if (!files) return fail(files.error().message);
   const base::Instant now = sys::RealClock().now();
+  // The root key opens before anything is recorded: a wrong passphrase changes nothing.
+  if (auto key = root_key(fs, g, db); !key) return fail(key.error().message);
   if (!f.revoke.empty()) {
     auto pem = fs.read(f.revoke);
     if (!pem) return fail(pem.error().message);

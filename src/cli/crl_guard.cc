@@ -239,8 +239,14 @@ Result<CrlGuardReport> guard_crl(const GlobalOptions& g, sys::Filesystem& fs,
       revoked.insert(std::move(serial));
     }
   }
-  // What the targets get: with the root's CRL after the CA's for a two-tier CA.
-  if (auto bundle = db.read_crl_bundle()) crl_pem = std::move(*bundle);
+  // What the targets get: with the root's CRL after the CA's for a two-tier CA, checked as
+  // apply checks it (a CA of the chain without its CRL would make nginx refuse everyone).
+  auto bundle = db.read_crl_bundle();
+  if (!bundle) return make_error(bundle.error().code, "the CRL file: " + bundle.error().message);
+  auto trust = db.read_trust_pem();
+  if (!trust) return make_error(trust.error().code, "the CA file: " + trust.error().message);
+  if (auto r = apply::check_crl_deployable(*bundle, *trust, now); !r) return r.error();
+  crl_pem = std::move(*bundle);
   std::set<std::string> open_links;
   if (auto links = observed::read_enroll_links(fs, state, now)) {
     for (const observed::EnrollLink& l : links->open) open_links.insert(l.token);

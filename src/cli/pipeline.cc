@@ -205,13 +205,13 @@ Result<Facts> facts(const PlanRun& run, sys::Filesystem& fs, base::Instant now,
     std::sort(f.in.certs.begin(), f.in.certs.end(),
               [](const auto& a, const auto& b) { return a.serial < b.serial; });
   const bool new_ca = plan::ca_pem_changes(run.observed, run.plan) && !new_serials;
+  if (!run.observed.tiers.issuer_dn.empty()) f.in.issuer_dns = {run.observed.tiers.issuer_dn};
   const bool new_crl = run.plan.count(plan::ActionKind::crl) > 0 && !new_serials;
   if (run.snapshot) {
     if (!new_ca && !run.snapshot->ca_pem.empty()) f.in.ca_pem = run.snapshot->ca_pem;
     if (!new_crl && !run.snapshot->crl_pem.empty()) f.in.crl_pem = run.snapshot->crl_pem;
   } else {
-    pki::CaDatabase db(fs, run.observed.state_dir);
-    // Two tiers: the root after the intermediate, and the root's CRL after the CA's.
+    pki::CaDatabase db(fs, run.observed.state_dir);  // two tiers: with the root and its CRL
     if (auto pem = db.read_trust_pem(); pem && !new_ca) f.in.ca_pem = std::move(*pem);
     if (auto pem = db.read_crl_bundle(); pem && !new_crl) f.in.crl_pem = std::move(*pem);
   }

@@ -78,46 +78,21 @@ bool is_allowed_path(std::string_view rel) {
   return base::is_valid_name(name);
 }
 
-std::vector<std::string> pem_blocks(std::string_view text, std::string_view label) {
-  const std::string begin = "-----BEGIN " + std::string(label) + "-----";
-  const std::string end = "-----END " + std::string(label) + "-----";
-  std::vector<std::string> out;
-  for (size_t at = text.find(begin); at != std::string_view::npos; at = text.find(begin, at)) {
-    const size_t stop = text.find(end, at);
-    if (stop == std::string_view::npos) break;
-    out.emplace_back(text.substr(at, stop + end.size() - at));
-    out.back() += '\n';
-    at = stop + end.size();
-  }
-  return out;
-}
-
 namespace {
 
-// Each CRL of `crl_pem` with whether a certificate of `ca_pem` signed it.
-Result<std::vector<pki::CrlInfo>> inspect_all(std::string_view crl_pem, std::string_view ca_pem) {
-  const std::vector<std::string> crls = pem_blocks(crl_pem, "X509 CRL");
-  if (crls.empty()) return make_error(Errc::invalid, "crl.pem: holds no CRL (BEGIN X509 CRL)");
-  std::vector<std::string> cas = pem_blocks(ca_pem, "CERTIFICATE");
-  if (cas.empty()) cas.push_back("");  // still parse the CRLs; none is then signed by the CA
-  std::vector<pki::CrlInfo> out;
-  for (const std::string& crl : crls) {
-    std::optional<pki::CrlInfo> seen;
-    for (const std::string& ca : cas) {
-      auto info = pki::inspect_crl(crl, ca);
-      if (!info) return make_error(info.error().code, "crl.pem: " + info.error().message);
-      if (!seen || info->is_signed_by_ca) seen = std::move(*info);
-      if (seen->is_signed_by_ca) break;
-    }
-    out.push_back(std::move(*seen));
-  }
-  return out;
+// Each CRL of `crl_pem` with the certificate of `ca_pem` that signed it (pki::inspect_crls).
+Result<std::vector<pki::ChainCrl>> inspect_all(std::string_view crl_pem, std::string_view ca_pem) {
+  if (pki::pem_blocks(crl_pem, "X509 CRL").empty())
+    return make_error(Errc::invalid, "crl.pem: holds no CRL (BEGIN X509 CRL)");
+  auto crls = pki::inspect_crls(crl_pem, ca_pem);
+  if (!crls) return make_error(crls.error().code, "crl.pem: " + crls.error().message);
+  return crls;
 }
 
-CrlDates soonest(const std::vector<pki::CrlInfo>& crls) {
-  const pki::CrlInfo* first = &crls.front();
-  for (const pki::CrlInfo& c : crls)
-    if (c.next_update < first->next_update) first = &c;
+CrlDates soonest(const std::vector<pki::ChainCrl>& crls) {
+  const pki::CrlInfo* first = &crls.front().info;
+  for (const pki::ChainCrl& c : crls)
+    if (c.info.next_update < first->next_update) first = &c.info;
   return CrlDates{first->number, first->this_update, first->next_update};
 }
 
@@ -132,15 +107,24 @@ Result<CrlDates> crl_dates(std::string_view crl_pem, std::string_view ca_pem) {
 Result<CrlDates> check_crl(std::string_view crl_pem, std::string_view ca_pem, base::Instant now) {
   auto crls = inspect_all(crl_pem, ca_pem);
   if (!crls) return make_error(Errc::refused, crls.error().message);
-  for (const pki::CrlInfo& c : *crls) {
-    if (!c.is_signed_by_ca)
+  std::vector<bool> covered(pki::pem_blocks(ca_pem, "CERTIFICATE").size(), false);
+  for (const pki::ChainCrl& chain : *crls) {
+    const pki::CrlInfo& c = chain.info;
+    if (chain.signer < 0)
       return make_error(Errc::refused, "crl.pem: a CRL (number " + std::to_string(c.number) +
                                            ") is not signed by the CA of ca.pem");
+    covered[chain.signer] = true;
     if (c.next_update < now + std::chrono::hours{1})
       return make_error(Errc::refused, "crl.pem: the CRL's nextUpdate " +
                                            base::format_rfc3339(c.next_update) +
                                            " is less than an hour ahead (nginx would soon "
                                            "refuse every client)");
+  }
+  for (std::size_t i = 0; i < covered.size(); ++i) {
+    if (!covered[i])
+      return make_error(Errc::refused, "crl.pem: certificate " + std::to_string(i + 1) +
+                                           " of ca.pem has no CRL (nginx checks revocation "
+                                           "along the whole chain and would refuse every client)");
   }
   return soonest(*crls);
 }

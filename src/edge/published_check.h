@@ -67,13 +67,10 @@ Result<PublishedFiles> check_published(const std::map<std::string, std::string>&
 // of the CRL that expires first otherwise.
 Result<CrlDates> crl_dates(std::string_view crl_pem, std::string_view ca_pem);
 
-// crl_dates, and Errc::refused when a CRL is signed by none of the certificates of `ca_pem`, or
+// crl_dates, and Errc::refused when a CRL is signed by none of the certificates of `ca_pem`, when
+// a certificate of `ca_pem` has no CRL (nginx checks revocation along the whole chain), or
 // when its nextUpdate is less than an hour after `now` (`nginx -t` accepts both, and an expired
 // CRL makes nginx refuse every client; the CA host refuses the same: apply/target_files.cc).
 Result<CrlDates> check_crl(std::string_view crl_pem, std::string_view ca_pem, base::Instant now);
-
-// The PEM blocks of `label` ("X509 CRL", "CERTIFICATE") in `text`, each from its BEGIN line to
-// its END line; an unterminated block is left out.
-std::vector<std::string> pem_blocks(std::string_view text, std::string_view label);
 
 }  // namespace certgate::edge

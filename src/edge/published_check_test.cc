@@ -178,13 +178,13 @@ TEST_CASE("edge crl_dates: of several CRLs, the one that expires first, each sig
   CHECK_FALSE(check_crl(a.crl_pem + b.crl_pem, a.ca_pem, kNow));
 }
 
-TEST_CASE("edge pem_blocks: each block from BEGIN to END, an unterminated one left out") {
-  const std::string text =
-      "# header\n-----BEGIN X509 CRL-----\nAA\n-----END X509 CRL-----\n"
-      "-----BEGIN CERTIFICATE-----\nBB\n-----END CERTIFICATE-----\n-----BEGIN X509 CRL-----\nCC\n";
-  CHECK(pem_blocks(text, "X509 CRL") ==
-        std::vector<std::string>{"-----BEGIN X509 CRL-----\nAA\n-----END X509 CRL-----\n"});
-  CHECK(pem_blocks(text, "CERTIFICATE").size() == 1);
+TEST_CASE("edge check_crl: each CA of a two-tier ca.pem needs its CRL in crl.pem") {
+  const Pki a = make_pki(days{30}, 7);
+  const Pki b = make_pki(days{30}, 2);
+  auto missing = check_crl(a.crl_pem, a.ca_pem + b.ca_pem, kNow);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().message.find("certificate 2 of ca.pem has no CRL") != std::string::npos);
+  CHECK(check_crl(b.crl_pem + a.crl_pem, a.ca_pem + b.ca_pem, kNow));
 }
 
 TEST_CASE("edge is_allowed_path: the names certgate publishes and nothing else") {

@@ -113,6 +113,9 @@ struct SourceTiers {
   // A CA taken over with no STATE/ca/root.crt (an easy-rsa sub-CA): its ca.crt is signed by the
   // source's root, which the root CRL's deployment installs with it.
   bool root_signed_installed = false;
+  // The RFC 2253 subject of the intermediate whose certificates the gates accept: the installed
+  // one, else the one the source offers (pki::subject_rfc2253).
+  std::string issuer_dn;
 
   bool operator==(const SourceTiers&) const = default;
 };

@@ -188,6 +188,24 @@ void read_ca(const Reader& r, const nlohmann::json& j, Snapshot& s) {
   ca.not_after = r.instant(j, "not_after");
   ca.key = read_key(r, j);
   s.ca_pem = r.text(j, "pem");
+  ca.cert_pem = s.ca_pem.substr(0, s.ca_pem.find("-----BEGIN CERTIFICATE-----", 1));
+  if (!j.contains("two_tier")) return;  // one tier
+  const Reader t = r.at("two_tier");
+  const nlohmann::json& tj = j["two_tier"];
+  ca.serial = t.text(tj, "serial");
+  ca.public_key_sha256 = t.text(tj, "public_key_sha256");
+  ca.awaiting_root = t.flag(tj, "awaiting_root");
+  ca.csr_public_key_sha256 = t.text(tj, "csr_public_key_sha256");
+  ca.root_common_name = t.text(tj, "root_common_name");
+  ca.root_public_key_sha256 = t.text(tj, "root_public_key_sha256");
+  const Reader c = t.at("root_crl");
+  const nlohmann::json& cj = t.field(tj, "root_crl");
+  ca.root_crl.exists = c.flag(cj, "exists");
+  ca.root_crl.number = c.number(cj, "number");
+  ca.root_crl.this_update = c.instant(cj, "this_update");
+  ca.root_crl.next_update = c.instant(cj, "next_update");
+  ca.root_crl.is_signed_by_root = c.flag(cj, "signed_by_root");
+  for (const auto& v : c.array(cj, "serials")) ca.root_crl.serials.push_back(v.get<std::string>());
 }
 
 void read_crl(const Reader& r, const nlohmann::json& j, Snapshot& s) {
@@ -319,6 +337,22 @@ std::string format_snapshot(const Snapshot& s) {
   if (auto it = o.fingerprints.find("ca/ca.crt"); it != o.fingerprints.end())
     j["ca"]["file_sha256"] = it->second;
   j["ca"]["pem"] = s.ca_pem;
+  if (o.ca.awaiting_root || !o.ca.root_public_key_sha256.empty()) {
+    const RootCrl& rc = o.ca.root_crl;
+    j["ca"]["two_tier"] = {{"serial", o.ca.serial},
+                           {"public_key_sha256", o.ca.public_key_sha256},
+                           {"awaiting_root", o.ca.awaiting_root},
+                           {"csr_public_key_sha256", o.ca.csr_public_key_sha256},
+                           {"root_common_name", o.ca.root_common_name},
+                           {"root_public_key_sha256", o.ca.root_public_key_sha256},
+                           {"root_crl",
+                            {{"exists", rc.exists},
+                             {"number", rc.number},
+                             {"this_update", time_text(rc.this_update)},
+                             {"next_update", time_text(rc.next_update)},
+                             {"serials", rc.serials},
+                             {"signed_by_root", rc.is_signed_by_root}}}};
+  }
   j["crl"] = {{"exists", o.crl.exists},
               {"number", o.crl.number},
               {"this_update", time_text(o.crl.this_update)},

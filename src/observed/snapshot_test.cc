@@ -89,6 +89,7 @@ TEST_CASE("snapshot: format and parse give back the same snapshot, and no token 
   s.taken_at = kNow;
   s.observed = without_secrets(sample());
   s.ca_pem = "-----BEGIN CERTIFICATE-----\nAA\n-----END CERTIFICATE-----\n";
+  s.observed.ca.cert_pem = s.ca_pem;  // ca.crt: the first certificate of what nginx is given
   s.crl_pem = "-----BEGIN X509 CRL-----\nBB\n-----END X509 CRL-----\n";
   s.pickup["alice"] = {"p1", "p2", "p3"};
   s.pickup["dave"] = {"p4", "", ""};
@@ -100,6 +101,28 @@ TEST_CASE("snapshot: format and parse give back the same snapshot, and no token 
   REQUIRE(back);
   CHECK(*back == s);
   CHECK(format_snapshot(*back) == text);
+}
+
+TEST_CASE("snapshot: a two-tier CA's intermediate, root and root CRL come back as they were") {
+  Snapshot s;
+  s.taken_at = kNow;
+  s.observed = without_secrets(sample());
+  s.ca_pem =
+      "-----BEGIN CERTIFICATE-----\nAA\n-----END CERTIFICATE-----\n"
+      "-----BEGIN CERTIFICATE-----\nRR\n-----END CERTIFICATE-----\n";
+  Ca& ca = s.observed.ca;
+  ca.cert_pem = "-----BEGIN CERTIFICATE-----\nAA\n-----END CERTIFICATE-----\n";
+  ca.serial = "5F3A";
+  ca.public_key_sha256 = std::string(64, 'a');
+  ca.root_common_name = "Offline Root";
+  ca.root_public_key_sha256 = std::string(64, 'b');
+  ca.root_crl = {true, 4, kNow - days{1}, kNow + days{300}, {"01AB", "5F3A"}, true};
+  s.pickup_ca_common_name = "Home CA";
+  const std::string text = format_snapshot(s);
+  auto back = parse_snapshot(text);
+  REQUIRE(back);
+  CHECK(back->observed.ca == ca);
+  CHECK(*back == s);
 }
 
 TEST_CASE("snapshot: a document that is not one is refused naming what is wrong") {

@@ -59,6 +59,8 @@ SourceTiers observe_tiers(const desired::CaSpec& ca, const Ca& installed, base::
   }
   t.root_signed_installed = installed.exists && !ca.root_cert.pem.empty() &&
                             pki::is_signed_by(installed.cert_pem, ca.root_cert.pem);
+  const std::string& issuer = installed.exists ? installed.cert_pem : ca.intermediate_cert.pem;
+  if (auto dn = pki::subject_rfc2253(issuer)) t.issuer_dn = std::move(*dn);
   if (ca.intermediate_cert.pem.empty()) return t;
   t.has_intermediate = true;
   auto info = pki::inspect_certificate(ca.intermediate_cert.pem);

@@ -159,3 +159,47 @@ TEST_CASE("pki: serials are 32 hex digits, positive, distinct, and passwords are
 
 }  // namespace
 }  // namespace certgate::pki
+
+namespace certgate::pki {
+namespace {
+
+TEST_CASE("pki: pem_blocks finds each block from BEGIN to END, an unterminated one left out") {
+  const std::string text =
+      "# header\n-----BEGIN X509 CRL-----\nAA\n-----END X509 CRL-----\n"
+      "-----BEGIN CERTIFICATE-----\nBB\n-----END CERTIFICATE-----\n-----BEGIN X509 CRL-----\nCC\n";
+  CHECK(pem_blocks(text, "X509 CRL") ==
+        std::vector<std::string_view>{"-----BEGIN X509 CRL-----\nAA\n-----END X509 CRL-----"});
+  CHECK(pem_blocks(text, "CERTIFICATE").size() == 1);
+}
+
+TEST_CASE("pki: inspect_crls names the CA of a two-tier chain that signed each CRL") {
+  const base::Instant now = std::chrono::sys_days{std::chrono::year{2026} / 11 / 23};
+  auto root =
+      create_ca({"Root", "", "", ""}, base::KeyType::ec_p256, now, now + std::chrono::days{3650});
+  auto other =
+      create_ca({"Other", "", "", ""}, base::KeyType::ec_p256, now, now + std::chrono::days{3650});
+  REQUIRE(root);
+  REQUIRE(other);
+  auto root_signer = CaSigner::open(root->key_pem.reveal(), root->cert_pem);
+  auto other_signer = CaSigner::open(other->key_pem.reveal(), other->cert_pem);
+  REQUIRE(root_signer);
+  REQUIRE(other_signer);
+  auto root_crl = root_signer->make_crl({}, 7, now, now + std::chrono::days{30});
+  auto other_crl = other_signer->make_crl({}, 3, now, now + std::chrono::days{30});
+  REQUIRE(root_crl);
+  REQUIRE(other_crl);
+  const std::string chain = other->cert_pem + root->cert_pem;  // issuing CA first, then the root
+  auto crls = inspect_crls(*other_crl + *root_crl, chain);
+  REQUIRE(crls);
+  REQUIRE(crls->size() == 2);
+  CHECK((*crls)[0].signer == 0);
+  CHECK((*crls)[0].info.number == 3);
+  CHECK((*crls)[1].signer == 1);
+  CHECK((*crls)[1].info.number == 7);
+  auto foreign = inspect_crls(*root_crl, other->cert_pem);
+  REQUIRE(foreign);
+  CHECK(foreign->front().signer == -1);
+}
+
+}  // namespace
+}  // namespace certgate::pki

@@ -104,6 +104,16 @@ Result<CertInfo> inspect_certificate(std::string_view pem) {
   return info;
 }
 
+Result<std::string> subject_rfc2253(std::string_view cert_pem) {
+  auto cert = parse_certificate(cert_pem, "certificate");
+  if (!cert) return cert.error();
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio ||
+      X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert->get()), 0, XN_FLAG_RFC2253) < 0)
+    return openssl_error("X509_NAME_print_ex");
+  return bio_contents(bio.get());
+}
+
 bool is_signed_by(std::string_view cert_pem, std::string_view ca_cert_pem) {
   auto cert = parse_certificate(cert_pem, "certificate");
   auto ca = parse_certificate(ca_cert_pem, "ca.crt");

@@ -28,6 +28,11 @@ struct CertInfo {
 // Parses one PEM certificate. Errc::invalid when it does not parse.
 Result<CertInfo> inspect_certificate(std::string_view pem);
 
+// The subject of `cert_pem` in RFC 2253 form, exactly as nginx prints $ssl_client_i_dn of the
+// certificates it issued (X509_NAME_print_ex with XN_FLAG_RFC2253). Errc::invalid when it does
+// not parse.
+Result<std::string> subject_rfc2253(std::string_view cert_pem);
+
 // True when `cert_pem` carries a valid signature by the key of `ca_cert_pem`.
 bool is_signed_by(std::string_view cert_pem, std::string_view ca_cert_pem);
 

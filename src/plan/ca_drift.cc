@@ -15,6 +15,11 @@ std::vector<std::string> ca_differences(const desired::CaSpec& want, const obser
     out.push_back("key is " + std::string(to_string(want.key)) + " in [ca], " +
                   (have.key ? std::string(to_string(*have.key)) : "another type") +
                   " in the CA certificate");
+  if (!want.is_intermediate() && !have.root_common_name.empty())
+    out.push_back(
+        "mode is \"self-signed\" in [ca], but the CA in the state is an intermediate of "
+        "the root " +
+        have.root_common_name + " (set mode = \"intermediate\" to keep watching the root's CRL)");
   // A two-tier CA's validity is the root's choice (`certgate root sign --validity`).
   if (want.is_intermediate()) return out;
   const std::chrono::seconds span =

@@ -91,9 +91,13 @@ TierPlan plan_tiers(const desired::DesiredState& desired, const observed::Observ
   // is the root that signed ca.crt.
   const bool adopts_root = have.root_public_key_sha256.empty();
   if (adopts_root && !src.root_signed_installed) {
-    out.warnings.push_back("STATE/ca/ca.crt is not signed by the root in " + ca.root_cert.path +
-                           ": nginx cannot verify its devices; commit the root that signed it");
-    out.can_sign = false;
+    // A one-tier CA (or one of another root) under mode = "intermediate": it keeps signing as
+    // it is, never locked out by a mode change.
+    out.warnings.push_back(
+        "STATE/ca/ca.crt is not signed by the root in " + ca.root_cert.path +
+        " (a one-tier CA, or another root's): it keeps signing as it is, and nginx keeps "
+        "verifying devices against it alone; commit the root that signed it, or move to a "
+        "two-tier CA by a rollover (not yet supported)");
     return out;
   }
   const bool deployable = src.root_crl_problem.empty() && src.root_crl.exists;

@@ -55,6 +55,38 @@ constexpr const char* kAmbiguousPath =
     "  \"~*^[^?]*([^a-z0-9._~!$&'()*+,=:@/%?-]|%([01]|[89a-f]|2[0ef5]|5c|7f)|%(?![0-9a-f]{2})|"
     "/\\.\\.?(/|\\?|$))\" 0;  # never public: read differently upstream\n";
 
+// What the serial maps read: the client's serial, or with a two-tier CA only that of a
+// certificate its intermediate issued (issuer_maps).
+std::string serial_var(const NginxInputs& in) {
+  return in.issuer_dns.empty() ? "$ssl_client_serial" : "$certgate_serial";
+}
+
+// `text` as a PCRE matching exactly it: every byte but letters, digits and blanks as \xHH, so
+// no DN can close the regex, the quotes or escape nginx's parser.
+std::string exact_regex(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "~^";
+  for (unsigned char c : text) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ') {
+      out += static_cast<char>(c);
+    } else {
+      out.append("\\x").append(1, kHex[c >> 4]).append(1, kHex[c & 15]);
+    }
+  }
+  return out + "$";
+}
+
+// $certgate_serial: the serial of a certificate one of in.issuer_dns issued, else "". Regex keys
+// match case-sensitively, where map's string keys would not (DESIGN.md section 7).
+std::string issuer_maps(const NginxInputs& in) {
+  if (in.issuer_dns.empty()) return "";
+  std::string out = "map $ssl_client_i_dn $certgate_issuer {\n  default 0;\n";
+  for (const std::string& dn : in.issuer_dns) out += "  " + quoted(exact_regex(dn)) + " 1;\n";
+  return out +
+         "}\nmap \"$certgate_issuer:$ssl_client_serial\" $certgate_serial {\n  default \"\";\n"
+         "  \"~^1:(?<certgate_serial_value>[0-9A-F]+)$\" $certgate_serial_value;\n}\n";
+}
+
 // The [enroll] table when `site` serves it on this target, else nullptr.
 const desired::Enroll* enroll_of(const desired::DesiredState& desired, const Site& site) {
   return is_enroll_site(desired, site) ? &*desired.enroll : nullptr;
@@ -75,7 +107,7 @@ std::string site_maps(const desired::DesiredState& desired, const std::vector<Li
                       const desired::Enroll* enroll, const NginxInputs& in) {
   const std::string id = nginx_identifier(site.name);
   std::string out = "\n# site " + site.name + "\n";
-  out += "map $ssl_client_serial $certgate_" + id + "_cert {\n  default 0;\n";
+  out += "map " + serial_var(in) + " $certgate_" + id + "_cert {\n  default 0;\n";
   for (size_t i = 0; i < certs.size(); ++i) {
     // Appended piece by piece: 20 sites x 10,000 lines of temporaries showed in the profile.
     if (allowed[i])
@@ -157,11 +189,12 @@ std::string http_conf(const desired::DesiredState& desired, const std::vector<st
   // buckets in the variables hash (checked with 20 sites on nginx 1.22).
   out += "map_hash_max_size " + std::to_string(size) +
          ";\nmap_hash_bucket_size 256;\nvariables_hash_bucket_size 128;\n";
-  out += "\nmap $ssl_client_serial $certgate_device {\n  default \"\";\n";
+  out += "\n" + issuer_maps(in);
+  out += "map " + serial_var(in) + " $certgate_device {\n  default \"\";\n";
   out.reserve(certs.size() * (80 + 50 * sites.size()));
   for (const LiveCert& c : certs)
     out.append("  \"").append(c.serial).append("\" ").append(c.device).append(";\n");
-  out += "}\nmap $ssl_client_serial $certgate_groups {\n  default \"\";\n";
+  out += "}\nmap " + serial_var(in) + " $certgate_groups {\n  default \"\";\n";
   for (size_t i = 0; i < certs.size(); ++i) {
     const LiveCert& c = certs[i];
     const Device* d = devices[i];

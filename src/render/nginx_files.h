@@ -51,6 +51,11 @@ struct NginxInputs {
   // The open first-enrollment links the [enroll] site serves (render/pickup_conf.h), sorted by
   // device: rendered into pickup/links.conf when `sites` has the enroll site.
   std::vector<EnrollLinkRef> links;
+  // A two-tier CA: nginx trusts the root, so any certificate chaining to it verifies, one of
+  // another intermediate too. Only a certificate whose issuer DN (RFC 2253, as nginx prints
+  // $ssl_client_i_dn) is one of these counts: the serial maps read $certgate_serial, empty for
+  // any other issuer. Empty: one tier, the maps read $ssl_client_serial.
+  std::vector<std::string> issuer_dns = {};
 };
 
 // The directive http.conf ends with: `add_header X-Certgate-Generation "GEN" always;`, GEN naming

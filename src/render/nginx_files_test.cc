@@ -63,6 +63,22 @@ TEST_CASE("nginx: http.conf maps serials to devices, groups and each site's gate
   CHECK(http.find("log_format certgate") != std::string::npos);
 }
 
+TEST_CASE("nginx: with a two-tier CA the serial maps count only the intermediate's serials") {
+  NginxInputs in = inputs();
+  in.issuer_dns = {"O=Ex \\, \"Ltd\",CN=Issuing CA"};  // RFC 2253 escapes, as nginx prints them
+  const std::string http = nginx_files(state(), {"admin-ui", "wiki"}, in).at("http.conf");
+  // Every byte but letters, digits and blanks as \xHH: nothing in a DN can end the regex or
+  // the quotes.
+  CHECK(http.find("map $ssl_client_i_dn $certgate_issuer {\n  default 0;\n"
+                  "  \"~^O\\x3DEx \\x5C\\x2C \\x22Ltd\\x22\\x2CCN\\x3DIssuing CA$\" 1;\n}\n") !=
+        std::string::npos);
+  CHECK(http.find("map \"$certgate_issuer:$ssl_client_serial\" $certgate_serial {") !=
+        std::string::npos);
+  CHECK(http.find("map $certgate_serial $certgate_device {") != std::string::npos);
+  CHECK(http.find("map $certgate_serial $certgate_admin_dui_cert {") != std::string::npos);
+  CHECK(http.find("map $ssl_client_serial $certgate_") == std::string::npos);
+}
+
 TEST_CASE("nginx: a fallback window closes by itself once until has passed") {
   NginxInputs in = inputs();
   in.now = kNow + days{1};

@@ -75,9 +75,14 @@ expect_grep 'cannot be installed: ca/intermediate.crt is not for the key of STAT
 expect_exit 1 "$CERTGATE" root sign "$OFF" "$S/ca/intermediate.csr" --out src/ca/intermediate.crt
 expect_grep 'ca.key is encrypted: give its passphrase' "$TMP/err"
 
-# 2. The root signs; apply installs the intermediate, issues the devices and deploys.
+# 2. The root signs; apply installs the intermediate, issues the devices and deploys. CI's plan
+# from a snapshot (no state, no secret) shows the same.
 expect_exit 0 "$CERTGATE" --ca-passphrase-file root.pass root sign "$OFF" "$S/ca/intermediate.csr" \
   --out src/ca/intermediate.crt
+expect_exit 0 cg snapshot --out "$TMP/snap.json"
+expect_exit 0 "$CERTGATE" --source src --state-dir "$TMP/ci" plan --observed "$TMP/snap.json"
+expect_grep '\+ issue +ca +install intermediate Agent Issuing CA' "$TMP/out"
+expect_grep '\+ issue +device alice' "$TMP/out"
 openssl x509 -in src/ca/intermediate.crt -noout -ext basicConstraints | grep -q 'CA:TRUE, pathlen:0' && ok || bad "the intermediate is not CA:TRUE pathlen:0"
 expect_exit 0 cg apply
 expect_grep '\+ issue +ca +install intermediate Agent Issuing CA signed by Offline Root' "$TMP/out"
@@ -90,7 +95,48 @@ nginx_include_certgate
 # shellcheck disable=SC2046
 [ "$(curl_status $(dev alice))" = 200 ] && ok || bad "alice does not get in through the chain"
 chain_verify alice | grep -q ': OK$' && ok || bad "openssl does not verify alice: $(chain_verify alice)"
+
+# nginx trusts the root, so a certificate of another intermediate of the same root verifies:
+# the gate must not take it for alice's, even with alice's serial and name. It is refused,
+# while alice still gets in.
+expect_exit 0 "$CERTGATE" --ca-passphrase-file root.pass root sign "$OFF" other.csr --out other-int.crt
+alice_serial=$(openssl x509 -in "$S/devices/alice/cert.pem" -noout -serial | cut -d= -f2)
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout forged.key \
+  -subj "/CN=alice" -out forged.csr 2>/dev/null
+printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n' >leaf.ext
+openssl x509 -req -in forged.csr -CA other-int.crt -CAkey other.key -set_serial "0x$alice_serial" \
+  -days 30 -extfile leaf.ext -out forged.crt 2>/dev/null
+cat forged.crt other-int.crt >forged-chain.pem
+[ "$(openssl x509 -in forged.crt -noout -serial | cut -d= -f2)" = "$alice_serial" ] && ok || bad "the forged certificate does not carry alice's serial"
+expect_grep 'map \$ssl_client_i_dn \$certgate_issuer' "$CG_DIR/http.conf"
+# nginx refuses it in the handshake already (crl.pem has no CRL of that intermediate: 400)...
+[ "$(curl_status --cert forged-chain.pem --key forged.key)" = 400 ] && ok || bad "another intermediate's certificate with alice's serial got $(curl_status --cert forged-chain.pem --key forged.key)"
+# ...and where the handshake would let it through (its CRL in crl.pem, by hand), the gate
+# refuses it (403): the serial maps count only the serials of this intermediate.
+touch other-index.txt
+cat >other.cnf <<CNF
+[ ca ]
+default_ca = other
+[ other ]
+database = $TMP/other-index.txt
+crlnumber = $TMP/other-crlnumber
+default_md = sha256
+default_crl_days = 30
+CNF
+echo 01 >other-crlnumber
+openssl ca -gencrl -config other.cnf -keyfile other.key -cert other-int.crt -out other.crl 2>/dev/null
+cp "$CG_DIR/crl.pem" crl.pem.certgate
+cat other.crl >>"$CG_DIR/crl.pem"
+ngx -s reload && nginx_settle
+[ "$(curl_status --cert forged-chain.pem --key forged.key)" = 403 ] && ok || bad "the gate let another intermediate's certificate with alice's serial in: $(curl_status --cert forged-chain.pem --key forged.key)"
+cp crl.pem.certgate "$CG_DIR/crl.pem"
+ngx -s reload && nginx_settle
+# shellcheck disable=SC2046
+[ "$(curl_status $(dev alice))" = 200 ] && ok || bad "alice lost the door to the issuer check"
 expect_exit 0 cg plan --detailed-exitcode
+expect_exit 0 cg snapshot --out "$TMP/snap.json"
+expect_exit 0 "$CERTGATE" --source src --state-dir "$TMP/ci" plan --observed "$TMP/snap.json" --detailed-exitcode
+[ ! -e "$TMP/ci" ] && ok || bad "plan --observed made a state directory"
 # The root's CRL is watched: status, the metrics, and the plan a month before its nextUpdate.
 expect_exit 0 cg status
 expect_grep 'signed by the root Offline Root' "$TMP/out"
@@ -143,7 +189,11 @@ expect_grep 'ca/root.crl is CRL number 1 of .*, older than the installed 2: it i
 expect_exit 0 cg plan --detailed-exitcode
 cp "$OFF/ca/crl.pem" src/ca/root.crl
 
-# 5. The root revokes the intermediate: every device of it is refused after apply.
+# 5. The root revokes the intermediate: every device of it is refused after apply. Without the
+# root's passphrase nothing is recorded.
+cp "$OFF/ca/index.txt" root-index.before
+expect_exit 1 "$CERTGATE" root crl "$OFF" --revoke src/ca/intermediate.crt
+cmp -s "$OFF/ca/index.txt" root-index.before && ok || bad "a refused root crl --revoke changed the root's index"
 expect_exit 0 "$CERTGATE" --ca-passphrase-file root.pass root crl "$OFF" --revoke src/ca/intermediate.crt --out src/ca/root.crl
 expect_grep 'Revoked intermediate "Agent Issuing CA"' "$TMP/out"
 expect_exit 0 cg apply

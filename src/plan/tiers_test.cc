@@ -76,7 +76,7 @@ TEST_CASE("tiers: no CA yet makes the key and CSR and signs nothing else") {
   CHECK_FALSE(has_ca_after(t.desired, t.observed, p));
 }
 
-TEST_CASE("tiers: waiting for the root plans nothing; what the root signed is installed") {
+TEST_CASE("tiers: waiting for the root plans nothing, and what the root signed is installed") {
   TwoTiers t;
   t.observed.ca.awaiting_root = true;
   CHECK(t.plan().actions.empty());
@@ -119,7 +119,7 @@ TEST_CASE("tiers: a newer root CRL is deployed, an older one never, with a CA CR
 }
 
 TEST_CASE(
-    "tiers: the root CRL's end is warned a month ahead; a revoked intermediate stops signing") {
+    "tiers: the root CRL's end is warned a month ahead, a revoked intermediate stops signing") {
   TwoTiers t;
   t.install(4, kNow + days{20});
   t.offer_root_crl(4, kNow + days{20});

@@ -335,7 +335,10 @@ Result<ApplyReport> Applier::run() {
       return r.error();
     report_.created_ca = true;
     // A two-tier CA's key and CSR: nothing can be signed before the root signed it.
-    if (desired_.ca.is_intermediate() && !observed_.ca.awaiting_root) return report_;
+    if (desired_.ca.is_intermediate() && !observed_.ca.awaiting_root) {
+      report_.awaiting_root = true;
+      return report_;
+    }
   }
   if (plan_.is_empty()) {
     if (auto r = write_cache(); !r) return r.error();

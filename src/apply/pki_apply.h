@@ -52,6 +52,8 @@ struct RevokedCert {
 
 struct ApplyReport {
   bool created_ca = false;
+  // A two-tier CA's key and CSR were made: nothing is signed until the root signed it.
+  bool awaiting_root = false;
   std::vector<IssuedCert> issued;   // first certificates
   std::vector<IssuedCert> renewed;  // successors (`replaces` set)
   // What the desired state revoked (a device marked revoked, or deleted): the revocations an

@@ -72,7 +72,11 @@ double ms_since(std::chrono::steady_clock::time_point start) {
 void print_report(const apply::ApplyReport& r, const apply::RolloutReport& rollout,
                   const PublishOutcome& published) {
   std::string out = "Apply complete: ";
-  if (r.created_ca) out += "CA created, ";
+  if (r.awaiting_root) {
+    out += "intermediate key and CSR made (waiting for the root), ";
+  } else if (r.created_ca) {
+    out += "CA created, ";
+  }
   out += std::to_string(r.issued.size()) + " issued, " + std::to_string(r.renewed.size()) +
          " renewed, " + std::to_string(r.revoked.size()) + " revoked";
   // A renewal's predecessor revoked as superseded is no revocation anyone asked for.

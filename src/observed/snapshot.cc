@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "observed/applied_record.h"
+#include "pki/inspect.h"
 #include "pki/random.h"
 
 namespace certgate::observed {
@@ -188,8 +189,9 @@ void read_ca(const Reader& r, const nlohmann::json& j, Snapshot& s) {
   ca.not_after = r.instant(j, "not_after");
   ca.key = read_key(r, j);
   s.ca_pem = r.text(j, "pem");
-  ca.cert_pem = s.ca_pem.substr(0, s.ca_pem.find("-----BEGIN CERTIFICATE-----", 1));
-  if (!j.contains("two_tier")) return;  // one tier
+  const auto blocks = pki::pem_blocks(s.ca_pem, "CERTIFICATE");
+  if (!blocks.empty()) ca.cert_pem = std::string(blocks.front()) + "\n";
+  if (!j.contains("two_tier")) return;  // no CA
   const Reader t = r.at("two_tier");
   const nlohmann::json& tj = j["two_tier"];
   ca.serial = t.text(tj, "serial");
@@ -337,8 +339,7 @@ std::string format_snapshot(const Snapshot& s) {
   if (auto it = o.fingerprints.find("ca/ca.crt"); it != o.fingerprints.end())
     j["ca"]["file_sha256"] = it->second;
   j["ca"]["pem"] = s.ca_pem;
-  if (o.ca.awaiting_root || !o.ca.root_public_key_sha256.empty()) {
-    const RootCrl& rc = o.ca.root_crl;
+  if (const RootCrl& rc = o.ca.root_crl; o.ca.awaiting_root || !o.ca.serial.empty())
     j["ca"]["two_tier"] = {{"serial", o.ca.serial},
                            {"public_key_sha256", o.ca.public_key_sha256},
                            {"awaiting_root", o.ca.awaiting_root},
@@ -352,7 +353,6 @@ std::string format_snapshot(const Snapshot& s) {
                              {"next_update", time_text(rc.next_update)},
                              {"serials", rc.serials},
                              {"signed_by_root", rc.is_signed_by_root}}}};
-  }
   j["crl"] = {{"exists", o.crl.exists},
               {"number", o.crl.number},
               {"this_update", time_text(o.crl.this_update)},

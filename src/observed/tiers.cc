@@ -32,6 +32,11 @@ std::string install_problem(const desired::CaSpec& ca, const pki::CertInfo& inte
 
 SourceTiers observe_tiers(const desired::CaSpec& ca, const Ca& installed, base::Instant now) {
   SourceTiers t;
+  // The state decides, not [ca] mode: with a root in the state, nginx trusts it, and the gates
+  // must tell this intermediate's certificates from any other's whatever mode now says.
+  if (installed.exists && !installed.root_public_key_sha256.empty()) {
+    if (auto dn = pki::subject_rfc2253(installed.cert_pem)) t.issuer_dn = std::move(*dn);
+  }
   if (!ca.is_intermediate()) return t;
   if (!ca.root_cert.pem.empty()) {
     if (auto root = pki::inspect_certificate(ca.root_cert.pem)) {
@@ -59,8 +64,10 @@ SourceTiers observe_tiers(const desired::CaSpec& ca, const Ca& installed, base::
   }
   t.root_signed_installed = installed.exists && !ca.root_cert.pem.empty() &&
                             pki::is_signed_by(installed.cert_pem, ca.root_cert.pem);
-  const std::string& issuer = installed.exists ? installed.cert_pem : ca.intermediate_cert.pem;
-  if (auto dn = pki::subject_rfc2253(issuer)) t.issuer_dn = std::move(*dn);
+  if (t.issuer_dn.empty()) {
+    const std::string& issuer = installed.exists ? installed.cert_pem : ca.intermediate_cert.pem;
+    if (auto dn = pki::subject_rfc2253(issuer)) t.issuer_dn = std::move(*dn);
+  }
   if (ca.intermediate_cert.pem.empty()) return t;
   t.has_intermediate = true;
   auto info = pki::inspect_certificate(ca.intermediate_cert.pem);

@@ -215,7 +215,8 @@ std::string http_conf(const desired::DesiredState& desired, const std::vector<st
     out.append(site_maps(desired, certs, allowed[k], *here[k], enroll_of(desired, *here[k]), in));
   out +=
       "\nlog_format certgate '$remote_addr [$time_local] \"$request\" $status "
-      "verify=$ssl_client_verify serial=$ssl_client_serial device=$certgate_device';\n";
+      "verify=$ssl_client_verify serial=" +
+      serial_var(in) + " device=$certgate_device';\n";
   return out;
 }
 
@@ -243,7 +244,7 @@ std::string site_conf(const Site& site, const desired::Enroll* enroll, const Ngi
   return out;
 }
 
-std::string proxy_conf(const Site& site) {
+std::string proxy_conf(const Site& site, const NginxInputs& in) {
   std::string out = header("include it in a proxied location{} of site " + site.name);
   // The gate again, in the location: an operator's server-level `rewrite ... last` placed before
   // SITE.conf's include runs first and skips the server-level check (DESIGN.md section 7), but
@@ -252,7 +253,7 @@ std::string proxy_conf(const Site& site) {
   // proxy_set_header replaces a header of the same name sent by the client.
   out += "proxy_set_header X-Client-Verify $ssl_client_verify;\n";
   if (site.forward_identity) {
-    out += "proxy_set_header X-Client-Serial $ssl_client_serial;\n";
+    out += "proxy_set_header X-Client-Serial " + serial_var(in) + ";\n";
     out += "proxy_set_header X-Client-Device $certgate_device;\n";
     out += "proxy_set_header X-Client-Groups $certgate_groups;\n";
   } else {
@@ -342,7 +343,7 @@ std::map<std::string, std::string> nginx_files(const desired::DesiredState& desi
     const Site* site = desired.find_site(name);
     if (!site) continue;
     files["sites/" + name + ".conf"] = site_conf(*site, enroll_of(desired, *site), in);
-    files["sites/" + name + ".proxy.conf"] = proxy_conf(*site);
+    files["sites/" + name + ".proxy.conf"] = proxy_conf(*site, in);
   }
   // Responses name the generation of the files nginx loaded, so that apply can wait until new
   // connections are served by the new configuration: `nginx -s reload` returns before the old

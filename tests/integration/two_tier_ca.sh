@@ -57,6 +57,7 @@ nginx_start
 # 1. The intermediate's key and CSR; nothing else is signed or deployed until the root signs.
 expect_exit 0 cg apply
 expect_grep 'key and CSR for the root to sign' "$TMP/out"
+expect_grep 'Apply complete: intermediate key and CSR made \(waiting for the root\), 0 issued' "$TMP/out"
 expect_grep 'waiting for the root: sign .*/ca/intermediate.csr' "$TMP/out"
 openssl req -in "$S/ca/intermediate.csr" -noout -verify 2>&1 | grep -q 'verify OK' && ok || bad "intermediate.csr does not verify"
 [ ! -e "$S/ca/ca.crt" ] && [ ! -e "$CG_DIR/ca.pem" ] && [ ! -e "$S/devices/alice" ] && ok || bad "something was signed or deployed before the root signed"
@@ -207,4 +208,11 @@ chain_verify alice | grep -q 'error 23 at 1 depth lookup: certificate revoked' &
 sed -i 's/^server_names = \["admin.test"\]$/&\nverify_depth = 1/' src/certgate.toml
 expect_exit 1 cg validate
 expect_grep 'verify_depth" must be at least 2 with \[ca\] mode = "intermediate"' "$TMP/err"
+# [ca] mode switched back to one tier: nginx still trusts the root in the state, so the gates
+# keep telling this intermediate's certificates from any other's, and the plan says why.
+sed -i -e '/^verify_depth = 1$/d' -e '/^mode = "intermediate"$/d' src/certgate.toml
+expect_exit 0 cg apply
+expect_grep 'mode is "self-signed" in \[ca\], but the CA in the state is an intermediate of the root Offline Root' "$TMP/out"
+expect_grep 'map \$ssl_client_i_dn \$certgate_issuer' "$CG_DIR/http.conf"
+expect_grep 'proxy_set_header X-Client-Serial \$certgate_serial;' "$CG_DIR/sites/admin.proxy.conf"
 finish

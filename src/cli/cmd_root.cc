@@ -94,6 +94,34 @@ Result<pki::CaFiles> open_root(const pki::CaDatabase& db) {
   return files;
 }
 
+// The gates tell intermediates of one root apart by their subject (the issuer DN of the devices'
+// certificates): a second valid intermediate with the subject of another, for another key, would
+// pass for it. The same key signed again (the intermediate renewed) is fine.
+Result<void> refuse_same_subject(sys::Filesystem& fs, const pki::CaDatabase& db,
+                                 const std::vector<pki::IndexEntry>& index,
+                                 const std::string& cert_pem, const pki::CertInfo& info,
+                                 base::Instant now) {
+  auto subject = pki::subject_rfc2253(cert_pem);
+  if (!subject) return subject.error();
+  for (const pki::IndexEntry& e : index) {
+    if (e.status != pki::IndexStatus::valid || e.expires <= now) continue;
+    auto pem = fs.read(db.newcert_path(e.serial));
+    if (!pem) continue;
+    auto other = pki::inspect_certificate(*pem);
+    auto other_subject = pki::subject_rfc2253(*pem);
+    if (!other || !other_subject || *other_subject != *subject ||
+        other->public_key_sha256 == info.public_key_sha256)
+      continue;
+    return make_error(
+        Errc::refused,
+        "intermediate " + e.serial + " has the subject \"" + *subject +
+            "\" for another key and is valid until " + base::format_rfc3339(e.expires) +
+            ": devices' gates tell intermediates apart by subject; give the new "
+            "one another common name, or revoke the old one first (root crl --revoke)");
+  }
+  return {};
+}
+
 int run_init(const GlobalOptions& g, const RootFlags& f) {
   sys::RealFilesystem fs;
   auto key_type = base::parse_key_type(f.key);
@@ -156,6 +184,8 @@ int run_sign(const GlobalOptions& g, const RootFlags& f) {
   if (!cert) return fail(f.csr + ": " + cert.error().message);
   auto info = pki::inspect_certificate(*cert);
   if (!info) return fail(info.error().message);
+  if (auto r = refuse_same_subject(fs, db, files->index, *cert, *info, now); !r)
+    return fail(r.error().message);
   // Recorded before it leaves: the root can always revoke what it signed.
   if (auto r = db.write_newcert_deferred(*serial, *cert); !r) return fail(r.error().message);
   if (auto r = fs.sync(); !r) return fail(r.error().message);

@@ -97,6 +97,14 @@ nginx_include_certgate
 [ "$(curl_status $(dev alice))" = 200 ] && ok || bad "alice does not get in through the chain"
 chain_verify alice | grep -q ': OK$' && ok || bad "openssl does not verify alice: $(chain_verify alice)"
 
+# The root refuses a second intermediate with this one's subject for another key (the gates tell
+# intermediates apart by subject), and signs this one's own CSR again (a renewal).
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout twin.key \
+  -subj "/CN=Agent Issuing CA" -out twin.csr 2>/dev/null
+expect_exit 1 "$CERTGATE" --ca-passphrase-file root.pass root sign "$OFF" twin.csr --out twin.crt
+expect_grep 'has the subject "CN=Agent Issuing CA" for another key' "$TMP/err"
+expect_exit 0 "$CERTGATE" --ca-passphrase-file root.pass root sign "$OFF" "$S/ca/intermediate.csr" --out resigned.crt
+
 # nginx trusts the root, so a certificate of another intermediate of the same root verifies:
 # the gate must not take it for alice's, even with alice's serial and name. It is refused,
 # while alice still gets in.

@@ -33,6 +33,19 @@ Result<void> check_new_ca_passphrase(const plan::Plan& plan, const desired::Desi
 
 namespace {
 
+// A new CA key, encrypted when [ca] asks (need_passphrase checked there is a passphrase), and the
+// state directory made for it; returns the first serial of its database.
+Result<std::string> seal_new_key(pki::SecretString& key_pem, const desired::CaSpec& ca,
+                                 ApplyContext& ctx) {
+  if (ca.key_protection == base::KeyProtection::passphrase) {
+    auto sealed = pki::encrypt_key(key_pem.reveal(), *ctx.ca_passphrase);
+    if (!sealed) return sealed.error();
+    key_pem = std::move(*sealed);
+  }
+  if (auto r = ctx.fs.make_dirs(ctx.state_dir, 0700); !r) return r.error();
+  return pki::random_serial();
+}
+
 // The intermediate's key (encrypted when [ca] asks) and its CSR for the root, or, once the root
 // signed it, the installation of its certificate with the root's certificate and CRL.
 Result<void> intermediate_files(const desired::DesiredState& desired, ApplyContext& ctx,
@@ -50,14 +63,8 @@ Result<void> intermediate_files(const desired::DesiredState& desired, ApplyConte
   pki::CaSubject subject{ca.common_name, ca.organization, ca.organizational_unit, ca.country};
   auto request = pki::create_intermediate_csr(subject, ca.key);
   if (!request) return request.error();
-  if (ca.key_protection == base::KeyProtection::passphrase) {
-    auto sealed = pki::encrypt_key(request->key_pem.reveal(), *ctx.ca_passphrase);
-    if (!sealed) return sealed.error();
-    request->key_pem = std::move(*sealed);
-  }
-  auto serial = pki::random_serial();
+  auto serial = seal_new_key(request->key_pem, ca, ctx);
   if (!serial) return serial.error();
-  if (auto r = ctx.fs.make_dirs(ctx.state_dir, 0700); !r) return r;
   if (auto r = db.create_pending(request->key_pem, request->csr_pem, *serial); !r) return r;
   spdlog::info("made the intermediate CA's key and {}: waiting for the root to sign it",
                db.intermediate_csr_path());
@@ -78,14 +85,8 @@ Result<void> create_ca_files(const desired::DesiredState& desired, ApplyContext&
   auto ca =
       pki::create_ca(subject, desired.ca.key, ctx.now - kBackdate, ctx.now + desired.ca.validity);
   if (!ca) return ca.error();
-  if (protect) {
-    auto sealed = pki::encrypt_key(ca->key_pem.reveal(), *ctx.ca_passphrase);
-    if (!sealed) return sealed.error();
-    ca->key_pem = std::move(*sealed);
-  }
-  auto serial = pki::random_serial();
+  auto serial = seal_new_key(ca->key_pem, desired.ca, ctx);
   if (!serial) return serial.error();
-  if (auto r = ctx.fs.make_dirs(ctx.state_dir, 0700); !r) return r;
   if (auto r = db.create(ca->key_pem, ca->cert_pem, *serial); !r) return r;
   spdlog::info("created CA \"{}\" ({}{})", desired.ca.common_name, to_string(desired.ca.key),
                protect ? ", key encrypted" : "");

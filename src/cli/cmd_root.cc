@@ -94,6 +94,20 @@ Result<pki::CaFiles> open_root(const pki::CaDatabase& db) {
   return files;
 }
 
+// The root's database under DIR/lock, for a command that changes it.
+struct LockedRoot {
+  sys::FileLock lock;
+  pki::CaFiles files;
+};
+
+Result<LockedRoot> lock_root(const pki::CaDatabase& db, const std::string& dir) {
+  auto lock = sys::FileLock::acquire(sys::join_path(dir, "lock"));
+  if (!lock) return lock.error();
+  auto files = open_root(db);
+  if (!files) return files.error();
+  return LockedRoot{std::move(*lock), std::move(*files)};
+}
+
 // The gates tell intermediates of one root apart by their subject (the issuer DN of the devices'
 // certificates): a second valid intermediate with the subject of another, for another key, would
 // pass for it. The same key signed again (the intermediate renewed) is fine.
@@ -168,10 +182,9 @@ int run_sign(const GlobalOptions& g, const RootFlags& f) {
   pki::CaDatabase db(fs, f.dir);
   auto validity = duration_flag(f.sign_validity, "--validity");
   if (!validity) return fail(validity.error().message);
-  auto lock = sys::FileLock::acquire(sys::join_path(f.dir, "lock"));
-  if (!lock) return fail(lock.error().message);
-  auto files = open_root(db);
-  if (!files) return fail(files.error().message);
+  auto root = lock_root(db, f.dir);
+  if (!root) return fail(root.error().message);
+  pki::CaFiles* files = &root->files;
   auto csr = fs.read(f.csr);
   if (!csr) return fail(csr.error().message);
   auto key = root_key(fs, g, db);
@@ -209,10 +222,9 @@ int run_crl(const GlobalOptions& g, const RootFlags& f) {
   if (!crl_validity) return fail(crl_validity.error().message);
   auto reason = base::parse_revocation_reason(f.reason);
   if (!reason) return fail("--reason: " + reason.error().message);
-  auto lock = sys::FileLock::acquire(sys::join_path(f.dir, "lock"));
-  if (!lock) return fail(lock.error().message);
-  auto files = open_root(db);
-  if (!files) return fail(files.error().message);
+  auto root = lock_root(db, f.dir);
+  if (!root) return fail(root.error().message);
+  pki::CaFiles* files = &root->files;
   const base::Instant now = sys::RealClock().now();
   // The root key opens before anything is recorded: a wrong passphrase changes nothing.
   if (auto key = root_key(fs, g, db); !key) return fail(key.error().message);

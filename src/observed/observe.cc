@@ -52,16 +52,16 @@ void read_details(sys::Filesystem& fs, const pki::CaDatabase& db, const pki::Cer
 
 }  // namespace
 
-RootCrl read_root_crl(const std::string& crl_pem, const std::string& root_cert_pem) {
-  RootCrl out;
-  auto info = pki::inspect_crl(crl_pem, root_cert_pem);
+Crl read_crl(const std::string& crl_pem, const std::string& ca_cert_pem) {
+  Crl out;
+  auto info = pki::inspect_crl(crl_pem, ca_cert_pem);
   if (!info) return out;
   out.exists = true;
   out.number = info->number;
   out.this_update = info->this_update;
   out.next_update = info->next_update;
   out.serials = std::move(info->serials);
-  out.is_signed_by_root = info->is_signed_by_ca;
+  out.is_signed_by_ca = info->is_signed_by_ca;
   return out;
 }
 
@@ -101,21 +101,14 @@ Result<void> observe_ca(const pki::CaFiles& files, const pki::CaDatabase& db, Ca
     if (!root) return make_error(Errc::invalid, db.root_cert_path() + ": " + root.error().message);
     ca.root_common_name = root->common_name;
     ca.root_public_key_sha256 = root->public_key_sha256;
-    if (files.root_crl_pem) ca.root_crl = read_root_crl(*files.root_crl_pem, *files.root_cert_pem);
+    if (files.root_crl_pem) ca.root_crl = read_crl(*files.root_crl_pem, *files.root_cert_pem);
   }
   return {};
 }
 
 void observe_crl(const pki::CaFiles& files, Crl& crl) {
-  if (!files.crl_pem || !files.ca_cert_pem) return;
-  auto info = pki::inspect_crl(*files.crl_pem, *files.ca_cert_pem);
-  if (!info) return;  // an unreadable CRL is as good as none: the planner regenerates it
-  crl.exists = true;
-  crl.number = info->number;
-  crl.this_update = info->this_update;
-  crl.next_update = info->next_update;
-  crl.serials = std::move(info->serials);
-  crl.is_signed_by_ca = info->is_signed_by_ca;
+  // An unreadable CRL is as good as none: the planner regenerates it.
+  if (files.crl_pem && files.ca_cert_pem) crl = read_crl(*files.crl_pem, *files.ca_cert_pem);
 }
 
 // The probe certificate counts only while it is revoked, unexpired and its files are there.

@@ -11,6 +11,10 @@
 
 namespace certgate::observed {
 
+// The CRL `crl_pem` as read, its signature checked against `ca_cert_pem` (a CA's own CRL, or a
+// two-tier CA's root's); `exists` false when it does not parse.
+Crl read_crl(const std::string& crl_pem, const std::string& ca_cert_pem);
+
 // The CSRs the devices of `desired` name, parsed, sorted by device (a snapshot leaves them
 // out: plan --observed reads them from the source).
 std::vector<Csr> observe_csrs(const desired::DesiredState& desired);

@@ -63,16 +63,17 @@ inline base::Instant overlap_end(const Cert& newest, std::chrono::seconds overla
   return newest.not_before + kBackdate + overlap;
 }
 
-// A CRL of the root of a two-tier CA ([ca] mode = "intermediate"), as read.
-struct RootCrl {
+// A CRL as read: the CA's own (ObservedState::crl) or a two-tier CA's root's (Ca::root_crl),
+// its signature checked against that CA.
+struct Crl {
   bool exists = false;
   long number = -1;
   base::Instant this_update;
   base::Instant next_update;
   std::vector<std::string> serials;  // sorted
-  bool is_signed_by_root = false;
+  bool is_signed_by_ca = false;
 
-  bool operator==(const RootCrl&) const = default;
+  bool operator==(const Crl&) const = default;
 };
 
 struct Ca {
@@ -90,7 +91,7 @@ struct Ca {
   // Two tiers, once installed: the CN of STATE/ca/root.crt ("" without one) and root.crl.
   std::string root_common_name = "";
   std::string root_public_key_sha256 = "";
-  RootCrl root_crl = {};
+  Crl root_crl = {};  // signed by the root: is_signed_by_ca
 
   bool operator==(const Ca&) const = default;
 };
@@ -108,7 +109,7 @@ struct SourceTiers {
   std::string root_common_name;  // of the source's root_cert
   std::string root_public_key_sha256;
   // The source's root CRL, checked against the root (the installed one once there is one).
-  RootCrl root_crl;
+  Crl root_crl;
   std::string root_crl_problem;  // why it cannot be deployed ("" when it can)
   // A CA taken over with no STATE/ca/root.crt (an easy-rsa sub-CA): its ca.crt is signed by the
   // source's root, which the root CRL's deployment installs with it.
@@ -118,17 +119,6 @@ struct SourceTiers {
   std::string issuer_dn;
 
   bool operator==(const SourceTiers&) const = default;
-};
-
-struct Crl {
-  bool exists = false;
-  long number = -1;
-  base::Instant this_update;
-  base::Instant next_update;
-  std::vector<std::string> serials;  // sorted
-  bool is_signed_by_ca = false;
-
-  bool operator==(const Crl&) const = default;
 };
 
 // A device's CSR from the source, as parsed; `problem` is set when it does not verify.

@@ -206,7 +206,7 @@ void read_ca(const Reader& r, const nlohmann::json& j, Snapshot& s) {
   ca.root_crl.number = c.number(cj, "number");
   ca.root_crl.this_update = c.instant(cj, "this_update");
   ca.root_crl.next_update = c.instant(cj, "next_update");
-  ca.root_crl.is_signed_by_root = c.flag(cj, "signed_by_root");
+  ca.root_crl.is_signed_by_ca = c.flag(cj, "signed_by_root");
   for (const auto& v : c.array(cj, "serials")) ca.root_crl.serials.push_back(v.get<std::string>());
 }
 
@@ -339,7 +339,7 @@ std::string format_snapshot(const Snapshot& s) {
   if (auto it = o.fingerprints.find("ca/ca.crt"); it != o.fingerprints.end())
     j["ca"]["file_sha256"] = it->second;
   j["ca"]["pem"] = s.ca_pem;
-  if (const RootCrl& rc = o.ca.root_crl; o.ca.awaiting_root || !o.ca.serial.empty())
+  if (const Crl& rc = o.ca.root_crl; o.ca.awaiting_root || !o.ca.serial.empty())
     j["ca"]["two_tier"] = {{"serial", o.ca.serial},
                            {"public_key_sha256", o.ca.public_key_sha256},
                            {"awaiting_root", o.ca.awaiting_root},
@@ -352,7 +352,7 @@ std::string format_snapshot(const Snapshot& s) {
                              {"this_update", time_text(rc.this_update)},
                              {"next_update", time_text(rc.next_update)},
                              {"serials", rc.serials},
-                             {"signed_by_root", rc.is_signed_by_root}}}};
+                             {"signed_by_root", rc.is_signed_by_ca}}}};
   j["crl"] = {{"exists", o.crl.exists},
               {"number", o.crl.number},
               {"this_update", time_text(o.crl.this_update)},

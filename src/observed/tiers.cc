@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "observed/observe.h"
 #include "pki/inspect.h"
 
 namespace certgate::observed {
@@ -52,10 +53,10 @@ SourceTiers observe_tiers(const desired::CaSpec& ca, const Ca& installed, base::
              installed.root_public_key_sha256 != t.root_public_key_sha256) {
     t.root_crl_problem = ca.root_cert.path + " is not the root installed in STATE/ca/root.crt";
   } else {
-    t.root_crl = read_root_crl(ca.root_crl.pem, ca.root_cert.pem);
+    t.root_crl = read_crl(ca.root_crl.pem, ca.root_cert.pem);
     if (!t.root_crl.exists)
       t.root_crl_problem = ca.root_crl.path + " is not a CRL with a nextUpdate";
-    else if (!t.root_crl.is_signed_by_root)
+    else if (!t.root_crl.is_signed_by_ca)
       t.root_crl_problem = ca.root_crl.path + " is not signed by the root " + ca.root_cert.path;
     else if (t.root_crl.next_update <= now)
       t.root_crl_problem = ca.root_crl.path + " expired on " +

@@ -11,10 +11,6 @@
 
 namespace certgate::observed {
 
-// The CRL `crl_pem` as read, its signature checked against `root_cert_pem`; `exists` false when
-// it does not parse.
-RootCrl read_root_crl(const std::string& crl_pem, const std::string& root_cert_pem);
-
 // The source's tiers: whether its intermediate_cert can be installed now (it is a CA signed by
 // the source's root, for the key of STATE/ca/intermediate.csr, valid at `now`, not revoked by
 // the root's CRL) or is installed already, and whether the source's root CRL can be deployed

@@ -28,11 +28,11 @@ Action ca_action(std::string detail, std::string reason) {
 
 // The root's CRL nginx will hold once the plan has run: the source's when it is deployable and
 // newer, else the installed one.
-const observed::RootCrl& served_root_crl(const observed::ObservedState& o, bool source_newer) {
+const observed::Crl& served_root_crl(const observed::ObservedState& o, bool source_newer) {
   return source_newer ? o.tiers.root_crl : o.ca.root_crl;
 }
 
-void warn_root_crl(const observed::RootCrl& crl, const desired::CaSpec& ca, base::Instant now,
+void warn_root_crl(const observed::Crl& crl, const desired::CaSpec& ca, base::Instant now,
                    TierPlan& out) {
   if (!crl.exists) return;
   const std::string refresh =
@@ -86,7 +86,7 @@ TierPlan plan_tiers(const desired::DesiredState& desired, const observed::Observ
   }
   // Installed: a newer root CRL from the source is deployed; an older one is never (it could
   // bring a revoked intermediate back).
-  const observed::RootCrl& installed = have.root_crl;
+  const observed::Crl& installed = have.root_crl;
   // Taken over without STATE/ca/root.crt: the source's root is installed with its CRL, once it
   // is the root that signed ca.crt.
   const bool adopts_root = have.root_public_key_sha256.empty();
@@ -102,7 +102,7 @@ TierPlan plan_tiers(const desired::DesiredState& desired, const observed::Observ
   }
   const bool deployable = src.root_crl_problem.empty() && src.root_crl.exists;
   // By crlNumber; a CRL without one (easy-rsa's) by thisUpdate.
-  const auto later = [](const observed::RootCrl& a, const observed::RootCrl& b) {
+  const auto later = [](const observed::Crl& a, const observed::Crl& b) {
     return a.number != b.number ? a.number > b.number : a.this_update > b.this_update;
   };
   const bool newer = deployable && (!installed.exists || later(src.root_crl, installed));
@@ -126,7 +126,7 @@ TierPlan plan_tiers(const desired::DesiredState& desired, const observed::Observ
   } else if (!src.root_crl_problem.empty()) {
     out.warnings.push_back(src.root_crl_problem + "; the installed root CRL stays");
   }
-  const observed::RootCrl& served = served_root_crl(observed, newer);
+  const observed::Crl& served = served_root_crl(observed, newer);
   warn_root_crl(served, ca, now, out);
   if (std::binary_search(served.serials.begin(), served.serials.end(), have.serial)) {
     out.warnings.push_back("the root revoked this intermediate (serial " + have.serial +

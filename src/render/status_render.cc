@@ -7,7 +7,6 @@
 
 #include "observed/overlap.h"
 #include "plan/tiers.h"
-#include "plan/tiers.h"
 
 namespace certgate::render {
 

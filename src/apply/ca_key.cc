@@ -116,7 +116,8 @@ Result<pki::SecretString> unlock_ca_key(const pki::SecretString& key_pem,
 
 bool signs_crl(const plan::Plan& plan) {
   return std::any_of(plan.actions.begin(), plan.actions.end(), [](const plan::Action& a) {
-    return a.kind == plan::ActionKind::crl && a.object == plan::ObjectKind::crl;
+    return a.kind == plan::ActionKind::crl && a.object == plan::ObjectKind::crl &&
+           a.subject == "crl";
   });
 }
 

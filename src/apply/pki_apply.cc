@@ -9,13 +9,17 @@
 #include <set>
 
 #include "apply/ca_key.h"
+#include "apply/cache_update.h"
+#include "apply/crl_sign.h"
 #include "apply/device_files.h"
 #include "apply/materials.h"
 #include "apply/probe_cert.h"
+#include "apply/rollover.h"
 #include "pki/ca.h"
 #include "pki/ca_database.h"
-#include "pki/inspect.h"
+#include "pki/ca_generations.h"
 #include "pki/random.h"
+#include "plan/rollover.h"
 
 namespace certgate::apply {
 
@@ -33,6 +37,13 @@ pki::IndexEntry index_entry(const DeviceMaterial& m) {
   return e;
 }
 
+// A CA apply works on: the issuing one (STATE/ca), or the outgoing one of a rollover.
+struct Generation {
+  pki::CaDatabase db;
+  pki::CaFiles files = {};  // read once, then kept in step with what this run writes
+  std::optional<pki::CaSigner> signer = {};
+};
+
 class Applier {
  public:
   Applier(const plan::Plan& plan, const desired::DesiredState& desired,
@@ -41,37 +52,43 @@ class Applier {
         desired_(desired),
         observed_(observed),
         ctx_(ctx),
-        db_(ctx.fs, ctx.state_dir),
+        cur_{pki::CaDatabase(ctx.fs, ctx.state_dir)},
+        prev_{pki::CaDatabase(ctx.fs, ctx.state_dir, pki::kPreviousCaDir)},
         files_(ctx.fs, ctx.state_dir) {}
 
   Result<ApplyReport> run();
 
  private:
-  Result<void> open_signer();
-  Result<void> refresh_config();
+  Result<void> open_signer(Generation& g);
+  Result<void> refresh_config(Generation& g);
+  // Reads the databases, and opens the signers this plan needs.
+  Result<void> open();
   Result<std::vector<Job>> issuance_jobs(const std::vector<pki::IndexEntry>& index);
   Result<void> issue_batch();
   // The batch, then the revocation of the certificates that renewals replaced.
   Result<void> issue_and_supersede();
-  // Marks the certificates of `reasons` revoked in index.txt (one commit), reported `into`.
+  // Marks the certificates of `reasons` revoked in the index.txt that holds each (one commit per
+  // CA), reported `into`.
   Result<void> revoke(const std::map<std::string, base::RevocationReason>& reasons,
                       std::vector<RevokedCert>& into);
   // The revoked probe certificate of `certgate verify`, when the plan asks for it.
   Result<void> issue_probe();
-  // The number of this apply's CRL: the plan's (its crl action's `after`). Errc::stale when
-  // the CA has used that number already.
-  Result<long> crl_number() const;
-  // Signs the CRL of every revoked, unexpired certificate in index.txt, numbered by the plan.
-  Result<void> write_crl();
+  // The CRLs the plan signs, numbered as it says (Errc::stale when a CA used that number).
+  Result<void> write_crls();
   Result<void> write_cache();
+  // The CAs this run works on: the issuing one, and the outgoing one of a rollover.
+  std::vector<Generation*> generations() {
+    if (has_prev_) return {&cur_, &prev_};
+    return {&cur_};
+  }
   const plan::Plan& plan_;
   const desired::DesiredState& desired_;
   const observed::ObservedState& observed_;
   ApplyContext& ctx_;
-  pki::CaDatabase db_;
+  Generation cur_;
+  Generation prev_;
+  bool has_prev_ = false;
   DeviceFiles files_;
-  std::optional<pki::CaSigner> signer_;
-  pki::CaFiles ca_;  // read once, then kept in step with what this run writes
   // Replacements with overlap 0s: old serial -> device, revoked once the new one is installed.
   std::map<std::string, std::string> superseded_;
   std::map<std::string, pki::SecretString> kept_passwords_;  // device -> its bundle password
@@ -81,24 +98,43 @@ class Applier {
   ApplyReport report_;
 };
 
-Result<void> Applier::open_signer() {
-  auto key = db_.read_key();
+Result<void> Applier::open_signer(Generation& g) {
+  auto key = g.db.read_key();
   if (!key) return key.error();
-  auto plain = unlock_ca_key(*key, desired_.ca.key_protection, ctx_, db_.key_path());
+  auto plain = unlock_ca_key(*key, desired_.ca.key_protection, ctx_, g.db.key_path());
   if (!plain) return plain.error();
-  auto cert = db_.read_trust_pem();  // with the root of a two-tier CA, for the bundles
+  auto cert = g.db.read_trust_pem();  // with the root of a two-tier CA, for the bundles
   if (!cert) return cert.error();
   auto signer = pki::CaSigner::open(plain->reveal(), *cert);
   if (!signer) return signer.error();
-  signer_.emplace(std::move(*signer));
+  g.signer.emplace(std::move(*signer));
   return {};
 }
 
-Result<void> Applier::refresh_config() {
+Result<void> Applier::refresh_config(Generation& g) {
   // openssl.cnf names the database's absolute path; rewrite it when the state moved.
-  auto current = ctx_.fs.read(sys::join_path(db_.ca_dir(), "openssl.cnf"));
-  if (current && *current == pki::openssl_config(db_.ca_dir())) return {};
-  return db_.write_config();
+  auto current = ctx_.fs.read(sys::join_path(g.db.ca_dir(), "openssl.cnf"));
+  if (current && *current == pki::openssl_config(g.db.ca_dir())) return {};
+  return g.db.write_config();
+}
+
+Result<void> Applier::open() {
+  if (auto r = open_signer(cur_); !r) return r;
+  if (auto r = refresh_config(cur_); !r) return r;
+  auto ca = cur_.db.read();
+  if (!ca) return ca.error();
+  cur_.files = std::move(*ca);
+  auto previous = pki::has_previous_ca(ctx_.fs, ctx_.state_dir);
+  if (!previous) return previous.error();
+  has_prev_ = *previous;
+  if (!has_prev_) return {};
+  auto old = prev_.db.read();
+  if (!old) return old.error();
+  prev_.files = std::move(*old);
+  // Its key is opened only to sign its CRL.
+  if (!plan::previous_crl_action(plan_)) return {};
+  if (auto r = open_signer(prev_); !r) return r;
+  return refresh_config(prev_);
 }
 
 Result<std::vector<Job>> Applier::issuance_jobs(const std::vector<pki::IndexEntry>& index) {
@@ -132,11 +168,11 @@ Result<std::vector<Job>> Applier::issuance_jobs(const std::vector<pki::IndexEntr
 }
 
 Result<void> Applier::issue_batch() {
-  auto jobs = issuance_jobs(ca_.index);
+  auto jobs = issuance_jobs(cur_.files.index);
   if (!jobs) return jobs.error();
   if (jobs->empty()) return {};
   auto t0 = std::chrono::steady_clock::now();
-  auto materials = make_materials(*signer_, *jobs, ctx_.now, ctx_.threads);
+  auto materials = make_materials(*cur_.signer, *jobs, ctx_.now, ctx_.threads);
   if (!materials) return materials.error();
   auto t1 = std::chrono::steady_clock::now();
   // 0. journal; 1. stage, one sync for the batch
@@ -144,19 +180,19 @@ Result<void> Applier::issue_batch() {
   for (const DeviceMaterial& m : *materials) names.push_back(m.device);
   if (auto r = files_.begin_batch(names); !r) return r;
   for (const DeviceMaterial& m : *materials) {
-    if (auto r = db_.write_newcert_deferred(m.serial, m.cert_pem); !r) return r;
+    if (auto r = cur_.db.write_newcert_deferred(m.serial, m.cert_pem); !r) return r;
     if (auto r = files_.stage(m); !r) return r;
   }
   if (auto r = ctx_.fs.sync(); !r) return r;
   auto t2 = std::chrono::steady_clock::now();
   // 2. commit: the batch's V lines, durably
-  std::vector<pki::IndexEntry> index = ca_.index;
+  std::vector<pki::IndexEntry> index = cur_.files.index;
   for (const DeviceMaterial& m : *materials) index.push_back(index_entry(m));
-  if (auto r = db_.write_index(index); !r) return r;
-  ca_.index = std::move(index);
+  if (auto r = cur_.db.write_index(index); !r) return r;
+  cur_.files.index = std::move(index);
   auto next_serial = pki::random_serial();
   if (!next_serial) return next_serial.error();
-  if (auto r = db_.write_next_serial_deferred(*next_serial); !r) return r;
+  if (auto r = cur_.db.write_next_serial_deferred(*next_serial); !r) return r;
   // 3. install, one sync; then the staging copies go
   for (const DeviceMaterial& m : *materials) {
     if (auto r = files_.install(m.device); !r) return r;
@@ -193,43 +229,59 @@ Result<void> Applier::issue_batch() {
 Result<void> Applier::revoke(const std::map<std::string, base::RevocationReason>& reasons,
                              std::vector<RevokedCert>& into) {
   if (reasons.empty()) return {};
-  std::vector<pki::IndexEntry> index = ca_.index;
+  const std::vector<Generation*> gens = generations();
+  std::vector<std::vector<pki::IndexEntry>> indices;
+  std::vector<char> changed;
   std::set<std::string> fully_revoked;
-  for (pki::IndexEntry& e : index) {
-    auto it = reasons.find(e.serial);
-    if (it == reasons.end() || e.status == pki::IndexStatus::revoked) continue;
-    e.status = pki::IndexStatus::revoked;
-    e.revoked_at = ctx_.now;
-    e.revocation_field.clear();
-    e.reason = it->second;
-    if (it->second != base::RevocationReason::superseded) fully_revoked.insert(e.common_name());
+  for (Generation* g : gens) {
+    std::vector<pki::IndexEntry> index = g->files.index;
+    char touched = 0;
+    for (pki::IndexEntry& e : index) {
+      auto it = reasons.find(e.serial);
+      if (it == reasons.end() || e.status == pki::IndexStatus::revoked) continue;
+      e.status = pki::IndexStatus::revoked;
+      e.revoked_at = ctx_.now;
+      e.revocation_field.clear();
+      e.reason = it->second;
+      touched = 1;
+      if (it->second != base::RevocationReason::superseded) fully_revoked.insert(e.common_name());
+    }
+    indices.push_back(std::move(index));
+    changed.push_back(touched);
   }
-  // A device left without a live certificate has no more use for its key and bundle. They go
-  // first, durably: a crash before the commit below leaves a valid certificate without its
-  // server-side key (the device has its bundle), never a revoked one with its key on disk.
+  // A device left without a live certificate (of either CA) has no more use for its key and
+  // bundle. They go first, durably: a crash before the commit below leaves a valid certificate
+  // without its server-side key (the device has its bundle), never a revoked one with its key.
   for (const std::string& device : fully_revoked) {
-    const bool still_live = std::any_of(index.begin(), index.end(), [&](const auto& e) {
-      return e.status == pki::IndexStatus::valid && e.common_name() == device &&
-             ctx_.now < e.expires;
+    const bool still_live = std::any_of(indices.begin(), indices.end(), [&](const auto& index) {
+      return std::any_of(index.begin(), index.end(), [&](const auto& e) {
+        return e.status == pki::IndexStatus::valid && e.common_name() == device &&
+               ctx_.now < e.expires;
+      });
     });
     if (!still_live) {
       if (auto r = files_.remove_secrets(device); !r) return r;
     }
   }
   if (auto r = ctx_.fs.sync(); !r) return r;
-  if (auto r = db_.write_index(index); !r) return r;
-  for (const pki::IndexEntry& e : index) {
-    auto it = reasons.find(e.serial);
-    if (it == reasons.end() || revoked_.contains(e.serial) || !e.revoked_at ||
-        *e.revoked_at != ctx_.now)
-      continue;
-    revoked_.insert(e.serial);
-    revoked_reasons_[e.serial] = it->second;
-    spdlog::info("revoked device={} serial={} reason={}", e.common_name(), e.serial,
-                 to_string(it->second));
-    into.push_back({e.common_name(), e.serial, it->second});
+  for (size_t i = 0; i < gens.size(); ++i) {
+    if (!changed[i]) continue;
+    if (auto r = gens[i]->db.write_index(indices[i]); !r) return r;
   }
-  ca_.index = std::move(index);
+  for (size_t i = 0; i < gens.size(); ++i) {
+    for (const pki::IndexEntry& e : indices[i]) {
+      auto it = reasons.find(e.serial);
+      if (it == reasons.end() || revoked_.contains(e.serial) || !e.revoked_at ||
+          *e.revoked_at != ctx_.now)
+        continue;
+      revoked_.insert(e.serial);
+      revoked_reasons_[e.serial] = it->second;
+      spdlog::info("revoked device={} serial={} reason={}", e.common_name(), e.serial,
+                   to_string(it->second));
+      into.push_back({e.common_name(), e.serial, it->second});
+    }
+    gens[i]->files.index = std::move(indices[i]);
+  }
   return {};
 }
 
@@ -237,85 +289,36 @@ Result<void> Applier::issue_probe() {
   if (std::none_of(plan_.actions.begin(), plan_.actions.end(),
                    [](const Action& a) { return a.object == plan::ObjectKind::probe; }))
     return {};
-  std::vector<pki::IndexEntry> index = ca_.index;
-  if (auto r = issue_revoked_probe(*signer_, ctx_.fs, ctx_.state_dir, ctx_.now, index); !r)
+  std::vector<pki::IndexEntry> index = cur_.files.index;
+  if (auto r = issue_revoked_probe(*cur_.signer, ctx_.fs, ctx_.state_dir, ctx_.now, index); !r)
     return r;
   if (auto r = ctx_.fs.sync(); !r) return r;  // newcerts/ before the index names it
-  if (auto r = db_.write_index(index); !r) return r;
-  ca_.index = std::move(index);
+  if (auto r = cur_.db.write_index(index); !r) return r;
+  cur_.files.index = std::move(index);
   return {};
 }
 
-Result<long> Applier::crl_number() const {
-  CG_CHECK(signs_crl(plan_));
-  const long planned = plan_.crl_number;
-  const std::string after = std::to_string(planned);
-  // The database as this run found it: no CRL was signed since (one per apply).
-  long used = ca_.next_crl_number - 1;
-  if (ca_.crl_pem) {
-    if (auto old = pki::inspect_crl(*ca_.crl_pem, signer_->cert_pem()); old)
-      used = std::max(used, old->number);
+Result<void> Applier::write_crls() {
+  const auto validity = desired_.ca.crl_validity;
+  if (signs_crl(plan_)) {
+    auto n = sign_crl(*cur_.signer, cur_.db, cur_.files, plan_.crl_number, ctx_.now, validity);
+    if (!n) return n.error();
+    report_.crl_number = *n;
   }
-  // RFC 5280 5.2.3: CRL numbers increase; a number is never given to two CRLs.
-  if (planned <= used)
-    return make_error(Errc::stale, "the plan signs CRL number " + after +
-                                       ", but the CA has used numbers up to " +
-                                       std::to_string(used) + "; run certgate plan again");
-  return planned;
-}
-
-Result<void> Applier::write_crl() {
-  std::vector<pki::CrlEntry> entries;
-  for (const pki::IndexEntry& e : ca_.index) {
-    // RFC 5280 3.3 lets a CA drop expired certificates from its CRL; keeping the CRL small keeps
-    // nginx's handshakes fast.
-    if (e.status != pki::IndexStatus::revoked || !e.revoked_at || e.expires <= ctx_.now) continue;
-    auto reason = e.reason.value_or(base::RevocationReason::unspecified);
-    // removeFromCRL belongs to delta CRLs; in a full CRL OpenSSL reads it as "not revoked".
-    if (reason == base::RevocationReason::removeFromCRL)
-      reason = base::RevocationReason::unspecified;
-    entries.push_back({e.serial, *e.revoked_at, reason});
+  if (const Action* a = plan::previous_crl_action(plan_)) {
+    CG_CHECK(has_prev_ && prev_.signer);
+    auto n =
+        sign_crl(*prev_.signer, prev_.db, prev_.files, std::stol(a->after), ctx_.now, validity);
+    if (!n) return n.error();
+    report_.previous_crl_number = *n;
   }
-  auto number = crl_number();
-  if (!number) return number.error();
-  // thisUpdate backdated like certificates: an edge host whose clock runs a little behind
-  // would otherwise find the CRL "not yet valid" and nginx would refuse every client.
-  auto crl = signer_->make_crl(entries, *number, ctx_.now - kBackdate,
-                               ctx_.now + desired_.ca.crl_validity);
-  if (!crl) return crl.error();
-  if (auto r = db_.write_crl(*crl, *number); !r) return r;
-  spdlog::info("wrote CRL number={} entries={}", *number, entries.size());
-  report_.crl_number = *number;
   return {};
 }
 
 Result<void> Applier::write_cache() {
-  // Rewritten only when it gains entries. Entries of certificates revoked since stay until then:
-  // they are never read (serials are not reused), and a revocation in a 10,000-device state
-  // should not rewrite a megabyte.
-  const bool gains = !issued_.empty() || std::any_of(observed_.certs.begin(), observed_.certs.end(),
-                                                     [](const observed::Cert& c) {
-                                                       return c.has_file && !c.is_cached;
-                                                     });
-  if (!gains) return {};
-  pki::CertCache cache = issued_;
-  for (const observed::Cert& c : observed_.certs) {
-    // Kept: valid certificates, and those whose key was revoked as compromised (the planner
-    // refuses to sign such a key again). Superseded and other revoked ones are dropped.
-    const bool compromised =
-        c.reason == base::RevocationReason::keyCompromise ||
-        (revoked_.contains(c.serial) &&
-         revoked_reasons_.at(c.serial) == base::RevocationReason::keyCompromise);
-    const bool valid = c.status == observed::CertStatus::valid && !revoked_.contains(c.serial);
-    if (!c.has_file || !(valid || compromised)) continue;
-    // An imported certificate's email could hold a tab or newline; such a one is not cached.
-    if (c.owner.find_first_of("\t\n") != std::string::npos) continue;
-    const char* origin = c.key_origin == observed::KeyOrigin::server ? "server"
-                         : c.key_origin == observed::KeyOrigin::csr  ? "csr"
-                                                                     : "";
-    cache[c.serial] = {c.not_before, c.key, c.public_key_sha256, c.owner, origin};
-  }
-  return db_.write_cert_cache(cache);
+  auto cache = updated_cert_cache(observed_, issued_, revoked_reasons_);
+  if (!cache) return {};
+  return cur_.db.write_cert_cache(*cache);
 }
 
 Result<void> Applier::issue_and_supersede() {
@@ -329,9 +332,13 @@ Result<void> Applier::issue_and_supersede() {
 }
 
 Result<ApplyReport> Applier::run() {
+  if (plan::starts_rollover(plan_)) {
+    if (auto r = start_rollover(desired_, ctx_); !r) return r.error();
+    report_.rolled_over = true;
+  }
   const bool wants_ca = plan::makes_ca(plan_);
   if (wants_ca) {
-    if (auto r = create_ca_files(desired_, ctx_, db_, observed_.ca.awaiting_root); !r)
+    if (auto r = create_ca_files(desired_, ctx_, cur_.db, observed_.ca.awaiting_root); !r)
       return r.error();
     report_.created_ca = true;
     // A two-tier CA's key and CSR: nothing can be signed before the root signed it.
@@ -345,11 +352,7 @@ Result<ApplyReport> Applier::run() {
     return report_;
   }
   const auto t0 = std::chrono::steady_clock::now();
-  if (auto r = open_signer(); !r) return r.error();
-  if (auto r = refresh_config(); !r) return r.error();
-  auto ca = db_.read();
-  if (!ca) return ca.error();
-  ca_ = std::move(*ca);
+  if (auto r = open(); !r) return r.error();
   const auto t1 = std::chrono::steady_clock::now();
   // Revocations first: an issuance that keeps failing (a full disk, one bad device) must never
   // keep a revoked device in.
@@ -363,12 +366,15 @@ Result<ApplyReport> Applier::run() {
   Result<void> issued = issue_and_supersede();
   // One CRL per apply, with the plan's number, once every revocation is in index.txt; signed
   // also when the issuance failed, so that the revocations committed above reach it.
-  if (auto r = install_root_crl(plan_, desired_, db_); !r) return r.error();
-  if (signs_crl(plan_)) {
-    if (auto r = write_crl(); !r) return r.error();
-  }
+  if (auto r = install_root_crl(plan_, desired_, cur_.db); !r) return r.error();
+  if (auto r = write_crls(); !r) return r.error();
   if (!issued) return issued.error();
   if (auto r = write_cache(); !r) return r.error();
+  if (plan::retires_previous_ca(plan_)) {
+    const std::string& serial = observed_.previous.ca.serial;
+    if (auto r = retire_previous_ca(ctx_, serial); !r) return r.error();
+    report_.retired_ca = serial;
+  }
   using ms = std::chrono::duration<double, std::milli>;
   spdlog::debug("timing open_read_ms={:.1f} revoke_ms={:.1f} issue_crl_rest_ms={:.1f}",
                 ms(t1 - t0).count(), ms(t2 - t1).count(),

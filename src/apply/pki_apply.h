@@ -63,6 +63,11 @@ struct ApplyReport {
   // routine, not a revocation anyone asked for.
   std::vector<RevokedCert> superseded;
   long crl_number = -1;  // -1: no CRL written
+  // A CA rollover (plan/rollover.h): started, the outgoing CA's CRL signed, the outgoing CA
+  // retired (its serial).
+  bool rolled_over = false;
+  long previous_crl_number = -1;
+  std::string retired_ca = "";
   // Device -> serial of the certificate issued or renewed for it, as $ssl_client_serial prints
   // it: what the plan's planned serials (plan::kPlannedSerial) turned out to be.
   std::map<std::string, std::string> new_serials = {};

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "apply/device_files.h"
+#include "apply/rollover.h"
 #include "pki/ca_database.h"
 
 namespace certgate::apply {
@@ -80,6 +81,11 @@ Result<RecoveryReport> recover(sys::Filesystem& fs, const std::string& state_dir
     if (!n) return n.error();
     report.removed_temp_files += *n;
   }
+  auto rollover = recover_rollover(fs, state_dir);
+  if (!rollover) return rollover.error();
+  report.finished_rollover = rollover->finished_swap;
+  report.set_aside_next_ca = rollover->set_aside_next;
+  report.removed_retired_keys = rollover->removed_keys;
   if (auto r = recover_ca_setup(fs, db, report); !r) return r.error();
   // Device folders and newcerts/ are looked at only when a batch did not finish: an apply of
   // 10,000 devices must not list 10,000 files first.

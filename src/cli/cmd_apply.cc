@@ -77,6 +77,7 @@ void print_report(const apply::ApplyReport& r, const apply::RolloutReport& rollo
   } else if (r.created_ca) {
     out += "CA created, ";
   }
+  if (r.rolled_over) out += "CA rolled over (the previous CA stays trusted), ";
   out += std::to_string(r.issued.size()) + " issued, " + std::to_string(r.renewed.size()) +
          " renewed, " + std::to_string(r.revoked.size()) + " revoked";
   // A renewal's predecessor revoked as superseded is no revocation anyone asked for.
@@ -84,6 +85,9 @@ void print_report(const apply::ApplyReport& r, const apply::RolloutReport& rollo
     out += " (" + std::to_string(r.superseded.size()) + " replaced certificate" +
            (r.superseded.size() == 1 ? "" : "s") + " revoked as superseded)";
   if (r.crl_number >= 0) out += ", CRL " + std::to_string(r.crl_number);
+  if (r.previous_crl_number >= 0)
+    out += ", previous CA's CRL " + std::to_string(r.previous_crl_number);
+  if (!r.retired_ca.empty()) out += ", previous CA retired";
   out += ", " + std::to_string(rollout.files_written) + " files deployed";
   if (rollout.reloaded.size() > 5) {
     out += ", nginx reloaded on " + std::to_string(rollout.reloaded.size()) + " hosts";
@@ -198,6 +202,9 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
         "Recovered an interrupted apply: %zu staged certificates installed, %zu "
         "uncommitted discarded.\n",
         recovered->installed_devices.size(), recovered->removed_newcerts.size());
+  if (recovered->finished_rollover) std::printf("Finished an interrupted CA rollover.\n");
+  if (recovered->set_aside_next_ca)
+    std::printf("Set aside the next CA of an interrupted rollover (in STATE/retired/).\n");
   const double recover_ms = ms_since(t0);
   // Nothing new since a run that changed nothing: its answer (cli/cached_apply.h).
   const std::string key = recovered->is_empty() ? apply_key(g, flags) : "";

@@ -20,9 +20,11 @@
 #include "observed/enroll_links.h"
 #include "observed/observe.h"
 #include "pki/ca_database.h"
+#include "pki/ca_generations.h"
 #include "pki/inspect.h"
 #include "pki/random.h"
 #include "plan/planner.h"
+#include "plan/rollover.h"
 #include "render/nginx_files.h"
 #include "render/pickup_conf.h"
 #include "targets/ssh_target.h"
@@ -44,8 +46,10 @@ void crl_settings(const observed::AppliedRecord& record, const std::optional<pki
   if (refresh_before.count() <= 0) refresh_before = validity / 4;
 }
 
+// Signs the CA's CRL, and the outgoing CA's of a rollover when `previous` (its number in
+// `previous_number`). Returns the CA's number.
 Result<long> sign_crl(const GlobalOptions& g, sys::Filesystem& fs, const std::string& state,
-                      base::Instant now, seconds validity) {
+                      base::Instant now, seconds validity, bool previous, long& previous_number) {
   desired::DesiredState desired;  // the CA database alone; only the CRL's validity is used
   desired.ca.crl_validity = validity;
   auto observed = observed::observe(fs, state, desired, now);
@@ -57,11 +61,19 @@ Result<long> sign_crl(const GlobalOptions& g, sys::Filesystem& fs, const std::st
   plan.actions.push_back(plan::Action{plan::ActionKind::crl, plan::ObjectKind::crl, "local", "crl",
                                       "", "CRL refresh due", "", std::nullopt,
                                       std::to_string(observed->crl.number), std::to_string(next)});
+  if (previous && observed->previous.exists) {
+    const observed::PreviousCa& p = observed->previous;
+    const long after = std::max(p.next_crl_number, p.crl.number + 1);
+    plan.actions.push_back(plan::Action{
+        plan::ActionKind::crl, plan::ObjectKind::crl, "local", plan::kPreviousCrlSubject, "",
+        "CRL refresh due", "", std::nullopt, std::to_string(p.crl.number), std::to_string(after)});
+  }
   apply::ApplyContext ctx{fs, state, now, 1};
   std::optional<CaPassphrase> passphrase;
   if (auto r = unlock_with_passphrase(fs, g, passphrase, ctx); !r) return r.error();
   auto report = apply::apply_pki(plan, desired, *observed, ctx);
   if (!report) return report.error();
+  previous_number = report->previous_crl_number;
   return report->crl_number;
 }
 
@@ -224,26 +236,47 @@ Result<CrlGuardReport> guard_crl(const GlobalOptions& g, sys::Filesystem& fs,
   }
   seconds validity, refresh_before;
   crl_settings(record, crl, validity, refresh_before);
-  if (force_sign || !crl || crl->next_update - refresh_before <= now || crl->this_update > now) {
-    auto number = sign_crl(g, fs, state, now, validity);
+  auto due = [&](const std::optional<pki::CrlInfo>& c) {
+    return force_sign || !c || c->next_update - refresh_before <= now || c->this_update > now;
+  };
+  // A rollover's outgoing CA: its devices are refused once its CRL has run out.
+  bool previous_due = false;
+  const pki::CaDatabase old(fs, state, pki::kPreviousCaDir);
+  if (auto old_ca = fs.read(old.cert_path())) {
+    std::optional<pki::CrlInfo> old_crl;
+    if (auto pem = fs.read(old.crl_path())) {
+      if (auto info = pki::inspect_crl(*pem, *old_ca)) old_crl = std::move(*info);
+    }
+    previous_due = due(old_crl);
+  }
+  if (due(crl) || previous_due) {
+    long previous_number = -1;
+    auto number = sign_crl(g, fs, state, now, validity, previous_due, previous_number);
     if (!number) return make_error(number.error().code, "sign the CRL: " + number.error().message);
     report.signed_crl = *number;
     crl_pem = fs.read(db.crl_path());
     if (!crl_pem) return crl_pem.error();
   }
   std::set<std::string> revoked;
-  if (auto now_crl = pki::inspect_crl(*crl_pem, *ca_pem)) {
-    for (std::string serial : now_crl->serials) {
+  auto add_revoked = [&revoked](const std::string& crl_text, const std::string& ca_text) {
+    auto info = pki::inspect_crl(crl_text, ca_text);
+    if (!info) return;
+    for (std::string serial : info->serials) {
       // As $ssl_client_serial prints it: no leading 00 sign byte (DESIGN.md section 7).
       while (serial.size() > 2 && serial.starts_with("00")) serial.erase(0, 2);
       revoked.insert(std::move(serial));
     }
+  };
+  add_revoked(*crl_pem, *ca_pem);
+  if (auto old_ca = fs.read(old.cert_path())) {
+    if (auto pem = fs.read(old.crl_path())) add_revoked(*pem, *old_ca);
   }
-  // What the targets get: with the root's CRL after the CA's for a two-tier CA, checked as
-  // apply checks it (a CA of the chain without its CRL would make nginx refuse everyone).
-  auto bundle = db.read_crl_bundle();
+  // What the targets get: with the root's CRL after the CA's for a two-tier CA, and the outgoing
+  // CA's during a rollover, checked as apply checks it (a CA nginx trusts without its CRL would
+  // make nginx refuse everyone).
+  auto bundle = pki::nginx_crl_pem(fs, state);
   if (!bundle) return make_error(bundle.error().code, "the CRL file: " + bundle.error().message);
-  auto trust = db.read_trust_pem();
+  auto trust = pki::nginx_trust_pem(fs, state);
   if (!trust) return make_error(trust.error().code, "the CA file: " + trust.error().message);
   if (auto r = apply::check_crl_deployable(*bundle, *trust, now); !r) return r.error();
   crl_pem = std::move(*bundle);

@@ -11,12 +11,15 @@
 
 #include "apply/pickup_files.h"
 #include "cli/observed_pipeline.h"
+#include "cli/plan_inputs.h"
 #include "cli/pull_hosts.h"
 #include "observed/observe.h"
 #include "observed/tiers.h"
 #include "pki/ca_database.h"
+#include "pki/ca_generations.h"
 #include "pki/random.h"
 #include "plan/deploy.h"
+#include "plan/rollover.h"
 #include "plan/tiers.h"
 #include "render/nginx_files.h"
 #include "render/target_contents.h"
@@ -30,30 +33,6 @@ namespace {
 
 // SSH connections made at once when observing [[host]] targets.
 constexpr size_t kConnectParallelism = 16;
-
-plan::PlanInputs plan_inputs(const Loaded& loaded, const observed::ObservedState& observed) {
-  plan::PlanInputs in;
-  in.source = loaded.snapshot.description;
-  in.commit = loaded.snapshot.commit.value_or("");
-  in.state_dir = observed.state_dir;
-  in.fingerprints["source:" + loaded.snapshot.file_path] = pki::sha256_hex(loaded.snapshot.text);
-  for (const desired::Device& d : loaded.state.devices) {
-    if (d.has_csr()) in.fingerprints["source:" + *d.csr_path] = pki::sha256_hex(d.csr_pem);
-  }
-  for (const desired::SourceFile* f : {&loaded.state.ca.root_cert, &loaded.state.ca.root_crl,
-                                       &loaded.state.ca.intermediate_cert}) {
-    if (!f->pem.empty()) in.fingerprints["source:" + f->path] = pki::sha256_hex(f->pem);
-  }
-  for (const auto& [name, sha] : observed.fingerprints) in.fingerprints["state:" + name] = sha;
-  for (const observed::TargetFiles& t : observed.targets) {
-    // An unreachable host makes a saved plan stale once it can be reached again.
-    if (!t.unreachable.empty())
-      in.fingerprints["target:" + t.target] = pki::sha256_hex("unreachable");
-    for (const auto& [rel, f] : t.files)
-      in.fingerprints["target:" + t.target + ":" + rel] = f.sha256;
-  }
-  return in;
-}
 
 std::string generated_from(const source::SourceSnapshot& s) {
   if (s.commit) return "git commit " + *s.commit;
@@ -184,12 +163,21 @@ Result<WantedPickup> wanted_pickup(const PlanRun& run, sys::Filesystem& fs,
 struct Facts {
   render::NginxInputs in;
   std::set<std::string> live;  // devices with a live certificate
+  // The issuing CA's chain, which the bundles' profiles name (in.ca_pem also holds the outgoing
+  // CA of a rollover).
+  std::optional<std::string> issuing_pem;
 };
 
 Result<Facts> facts(const PlanRun& run, sys::Filesystem& fs, base::Instant now,
                     const std::map<std::string, std::string>* new_serials) {
   Facts f;
   f.in.crl_number = run.plan.crl_number;
+  // The outgoing CA's CRL: the CA's own when the plan starts the rollover, none once it retires.
+  f.in.previous_crl_number = run.observed.previous.crl.number;
+  if (plan::starts_rollover(run.plan)) f.in.previous_crl_number = run.observed.crl.number;
+  if (plan::retires_previous_ca(run.plan)) f.in.previous_crl_number = -1;
+  if (const plan::Action* a = plan::previous_crl_action(run.plan))
+    f.in.previous_crl_number = std::stol(a->after);
   f.in.now = now;
   for (auto& [device, serial] : plan::live_certs_after(run.plan, run.observed, now)) {
     f.live.insert(device);
@@ -206,14 +194,20 @@ Result<Facts> facts(const PlanRun& run, sys::Filesystem& fs, base::Instant now,
               [](const auto& a, const auto& b) { return a.serial < b.serial; });
   const bool new_ca = plan::ca_pem_changes(run.observed, run.plan) && !new_serials;
   if (!run.observed.tiers.issuer_dn.empty()) f.in.issuer_dns = {run.observed.tiers.issuer_dn};
-  const bool new_crl = run.plan.count(plan::ActionKind::crl) > 0 && !new_serials;
+  // A retired CA's CRL leaves crl.pem with it.
+  const bool new_crl =
+      (run.plan.count(plan::ActionKind::crl) > 0 || plan::retires_previous_ca(run.plan)) &&
+      !new_serials;
   if (run.snapshot) {
     if (!new_ca && !run.snapshot->ca_pem.empty()) f.in.ca_pem = run.snapshot->ca_pem;
     if (!new_crl && !run.snapshot->crl_pem.empty()) f.in.crl_pem = run.snapshot->crl_pem;
   } else {
-    pki::CaDatabase db(fs, run.observed.state_dir);  // two tiers: with the root and its CRL
-    if (auto pem = db.read_trust_pem(); pem && !new_ca) f.in.ca_pem = std::move(*pem);
-    if (auto pem = db.read_crl_bundle(); pem && !new_crl) f.in.crl_pem = std::move(*pem);
+    // Two tiers: with the root and its CRL; a rollover: with the outgoing CA and its CRL.
+    const std::string& state = run.observed.state_dir;
+    if (auto pem = pki::nginx_trust_pem(fs, state); pem && !new_ca) f.in.ca_pem = std::move(*pem);
+    if (auto pem = pki::nginx_crl_pem(fs, state); pem && !new_crl) f.in.crl_pem = std::move(*pem);
+    if (auto pem = pki::CaDatabase(fs, state).read_trust_pem(); pem && !new_ca)
+      f.issuing_pem = std::move(*pem);
   }
   return f;
 }
@@ -227,7 +221,7 @@ Result<plan::TargetWant> target_want(const PlanRun& run, sys::Filesystem& fs, Fa
     w.publish_branch = run.loaded.state.publish->branch;
   }
   f.in.dir = t.nginx.dir;
-  auto pickup = wanted_pickup(run, fs, f.live, t, f.in.ca_pem, after_apply);
+  auto pickup = wanted_pickup(run, fs, f.live, t, f.issuing_pem, after_apply);
   if (!pickup) return pickup.error();
   f.in.links = std::move(pickup->links);
   auto contents =
@@ -359,7 +353,7 @@ Result<void> resolve_wants(PlanRun& run, sys::Filesystem& fs, base::Instant now,
   // A revocation or a CRL refresh: only the CRL apply signed is new, and its file is the CRL
   // below its header.
   if (unknown == std::set<std::string>{"crl.pem"}) {
-    auto pem = pki::CaDatabase(fs, run.observed.state_dir).read_crl_bundle();
+    auto pem = pki::nginx_crl_pem(fs, run.observed.state_dir);
     if (!pem) return pem.error();
     const std::string bytes = render::crl_file(*pem);
     const std::string sha = pki::sha256_hex(bytes);

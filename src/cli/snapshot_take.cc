@@ -5,6 +5,7 @@
 #include "apply/pickup_files.h"
 #include "cli/load.h"
 #include "pki/ca_database.h"
+#include "pki/ca_generations.h"
 #include "pki/random.h"
 #include "render/pickup_conf.h"
 #include "source/git_publish.h"
@@ -71,11 +72,11 @@ Result<observed::Snapshot> take_snapshot(const PlanRun& run, sys::Filesystem& fs
   observed::Snapshot s;
   s.taken_at = now;
   s.observed = observed::without_secrets(run.observed);
-  const pki::CaDatabase db(fs, run.observed.state_dir);
-  // What the targets are given: with a two-tier CA's root and its CRL.
-  auto ca = or_empty(db.read_trust_pem());
+  // What the targets are given: with a two-tier CA's root and its CRL, and a rollover's outgoing
+  // CA and its CRL.
+  auto ca = or_empty(pki::nginx_trust_pem(fs, run.observed.state_dir));
   if (!ca) return ca.error();
-  auto crl = or_empty(db.read_crl_bundle());
+  auto crl = or_empty(pki::nginx_crl_pem(fs, run.observed.state_dir));
   if (!crl) return crl.error();
   s.ca_pem = std::move(*ca);
   s.crl_pem = std::move(*crl);

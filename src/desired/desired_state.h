@@ -44,6 +44,9 @@ struct CaSpec {
   seconds validity = 3650 * kDay;
   seconds crl_validity = 30 * kDay;
   seconds crl_refresh_before = 7 * kDay;
+  // The next CA is made this long before the CA ends (plan/rollover.h). Not set: a year, or a
+  // quarter of `validity` when that is shorter.
+  seconds rollover_before = 365 * kDay;
   // "passphrase": the CA key is encrypted on disk; apply needs the passphrase to sign.
   base::KeyProtection key_protection = base::KeyProtection::none;
   CaMode mode = CaMode::self_signed;

@@ -10,10 +10,10 @@ namespace {
 using K = std::string_view;
 constexpr std::array<K, 11> kRoot = {"schema", "ca",      "defaults", "device", "site",   "nginx",
                                      "host",   "rollout", "safety",   "enroll", "publish"};
-constexpr std::array<K, 13> kCa = {
+constexpr std::array<K, 14> kCa = {
     "common_name", "organization", "organizational_unit", "country",        "key",
     "validity",    "crl_validity", "crl_refresh_before",  "key_protection", "mode",
-    "root_cert",   "root_crl",     "intermediate_cert"};
+    "root_cert",   "root_crl",     "intermediate_cert",   "rollover_before"};
 constexpr std::array<K, 5> kDefaults = {"key", "validity", "renew_before", "p12_profile",
                                         "overlap"};
 constexpr std::array<K, 10> kDevice = {"name",        "owner",  "groups",   "csr",

@@ -253,6 +253,11 @@ void parse_ca(const toml::table& t, ParseContext& ctx) {
   if (auto d = r.duration("crl_refresh_before")) ca.crl_refresh_before = *d;
   check_longer(r, "crl_validity", ca.crl_validity, "crl_refresh_before", ca.crl_refresh_before,
                r.loc_of(r.has("crl_refresh_before") ? "crl_refresh_before" : "crl_validity"));
+  ca.rollover_before = std::min(ca.rollover_before, ca.validity / 4);
+  if (auto d = r.duration("rollover_before")) {
+    ca.rollover_before = *d;
+    check_longer(r, "validity", ca.validity, "rollover_before", *d, r.loc_of("rollover_before"));
+  }
   if (auto p = read_enum<base::KeyProtection>(r, "key_protection", base::parse_key_protection))
     ca.key_protection = *p;
   parse_ca_tiers(r, ca, ctx);

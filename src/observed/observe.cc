@@ -4,6 +4,7 @@
 
 #include "observed/tiers.h"
 #include "pki/ca_database.h"
+#include "pki/ca_generations.h"
 #include "pki/inspect.h"
 #include "pki/random.h"
 
@@ -115,7 +116,8 @@ void observe_crl(const pki::CaFiles& files, Crl& crl) {
 bool has_revoked_probe(sys::Filesystem& fs, const std::string& state_dir, const ObservedState& o,
                        base::Instant now) {
   const bool in_database = std::any_of(o.certs.begin(), o.certs.end(), [now](const Cert& c) {
-    return c.device == kRevokedProbeName && c.status == CertStatus::revoked && now < c.not_after;
+    return c.device == kRevokedProbeName && c.status == CertStatus::revoked && now < c.not_after &&
+           !c.previous_ca;  // a probe of the outgoing CA of a rollover proves nothing after it
   });
   return in_database && fs.stat(sys::join_path(state_dir, kRevokedProbeKey)) &&
          fs.stat(sys::join_path(state_dir, kRevokedProbeCert));
@@ -168,6 +170,57 @@ Result<ObservedState> observe(sys::Filesystem& fs, const std::string& state_dir,
   return o;
 }
 
+namespace {
+
+// The certificates of `files` into `o.certs` (tagged `previous`), and the fingerprints of the
+// database's files under `dir` ("ca" or "ca-previous").
+void read_index(sys::Filesystem& fs, const pki::CaDatabase& db, const pki::CaFiles& files,
+                const pki::CertCache& cache, const std::string& dir, bool previous,
+                ObservedState& o) {
+  for (const pki::IndexEntry& e : files.index) {
+    Cert c;
+    c.serial = e.serial;
+    c.device = e.common_name();
+    c.status = status_of(e.status);
+    c.not_after = e.expires;
+    c.revoked_at = e.revoked_at;
+    c.reason = e.reason;
+    c.previous_ca = previous;
+    // Details of valid certificates, and of keys revoked as compromised (never to be signed
+    // again); other revoked certificates are history.
+    const bool compromised =
+        c.status == CertStatus::revoked && c.reason == base::RevocationReason::keyCompromise;
+    if (c.status == CertStatus::valid || compromised) read_details(fs, db, cache, c);
+    o.certs.push_back(std::move(c));
+  }
+  if (!files.index.empty() || files.ca_cert_pem) {
+    o.fingerprints[dir + "/index.txt"] = pki::sha256_hex(files.index_text);
+    o.fingerprints[dir + "/serial"] = pki::sha256_hex(files.serial_text);
+    o.fingerprints[dir + "/crlnumber"] = pki::sha256_hex(files.crlnumber_text);
+  }
+  if (files.ca_cert_pem) o.fingerprints[dir + "/ca.crt"] = pki::sha256_hex(*files.ca_cert_pem);
+  if (files.crl_pem) o.fingerprints[dir + "/crl.pem"] = pki::sha256_hex(*files.crl_pem);
+}
+
+// STATE/ca-previous, when a rollover is under way.
+Result<void> observe_previous(sys::Filesystem& fs, const std::string& state_dir,
+                              const pki::CertCache& cache, ObservedState& o) {
+  auto there = pki::has_previous_ca(fs, state_dir);
+  if (!there) return there.error();
+  if (!*there) return {};
+  pki::CaDatabase db(fs, state_dir, pki::kPreviousCaDir);
+  auto files = db.read();
+  if (!files) return files.error();
+  if (auto r = observe_ca(*files, db, o.previous.ca); !r) return r.error();
+  o.previous.exists = true;
+  o.previous.next_crl_number = files->next_crl_number;
+  observe_crl(*files, o.previous.crl);
+  read_index(fs, db, *files, cache, pki::kPreviousCaDir, true, o);
+  return {};
+}
+
+}  // namespace
+
 Result<ObservedState> observe_state(sys::Filesystem& fs, const std::string& state_dir,
                                     base::Instant now) {
   ObservedState o;
@@ -179,30 +232,15 @@ Result<ObservedState> observe_state(sys::Filesystem& fs, const std::string& stat
   o.next_crl_number = files->next_crl_number;
   const pki::CertCache cache = db.read_cert_cache();
   observe_crl(*files, o.crl);
-  for (const pki::IndexEntry& e : files->index) {
-    Cert c;
-    c.serial = e.serial;
-    c.device = e.common_name();
-    c.status = status_of(e.status);
-    c.not_after = e.expires;
-    c.revoked_at = e.revoked_at;
-    c.reason = e.reason;
-    // Details of valid certificates, and of keys revoked as compromised (never to be signed
-    // again); other revoked certificates are history.
-    const bool compromised =
-        c.status == CertStatus::revoked && c.reason == base::RevocationReason::keyCompromise;
-    if (c.status == CertStatus::valid || compromised) read_details(fs, db, cache, c);
-    o.certs.push_back(std::move(c));
+  read_index(fs, db, *files, cache, pki::kCaDir, false, o);
+  if (auto r = observe_previous(fs, state_dir, cache, o); !r) return r.error();
+  if (auto next = fs.stat(sys::join_path(state_dir, pki::kNextCaDir))) {
+    o.interrupted_rollover = true;
+  } else if (next.error().code != Errc::not_found) {
+    return next.error();
   }
   std::sort(o.certs.begin(), o.certs.end(),
             [](const Cert& a, const Cert& b) { return a.serial < b.serial; });
-  if (!files->index.empty() || files->ca_cert_pem) {
-    o.fingerprints["ca/index.txt"] = pki::sha256_hex(files->index_text);
-    o.fingerprints["ca/serial"] = pki::sha256_hex(files->serial_text);
-    o.fingerprints["ca/crlnumber"] = pki::sha256_hex(files->crlnumber_text);
-  }
-  if (files->ca_cert_pem) o.fingerprints["ca/ca.crt"] = pki::sha256_hex(*files->ca_cert_pem);
-  if (files->crl_pem) o.fingerprints["ca/crl.pem"] = pki::sha256_hex(*files->crl_pem);
   for (auto [name, pem] : {std::pair{"ca/intermediate.csr", &files->intermediate_csr_pem},
                            std::pair{"ca/root.crt", &files->root_cert_pem},
                            std::pair{"ca/root.crl", &files->root_crl_pem}}) {

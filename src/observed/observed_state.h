@@ -46,6 +46,8 @@ struct Cert {
   std::string public_key_sha256;
   KeyOrigin key_origin = KeyOrigin::unknown;  // from the certificate cache only
   bool is_cached = false;  // the details came from the certificate cache, not from the file
+  // In STATE/ca-previous: signed by the outgoing CA of a rollover (pki/ca_generations.h).
+  bool previous_ca = false;
 
   // Valid at `now`: not revoked, and `now` before its notAfter.
   bool is_live(base::Instant now) const { return status == CertStatus::valid && now < not_after; }
@@ -96,6 +98,17 @@ struct Ca {
   bool operator==(const Ca&) const = default;
 };
 
+// The outgoing CA of a rollover (STATE/ca-previous), kept until its last certificate ended; its
+// certificates are in ObservedState::certs with `previous_ca` set.
+struct PreviousCa {
+  bool exists = false;
+  Ca ca;
+  Crl crl;  // signed by it
+  long next_crl_number = 1;
+
+  bool operator==(const PreviousCa&) const = default;
+};
+
 // The source's files of a two-tier CA (intermediate_cert, root_cert, root_crl), checked against
 // each other and the state by observe_tiers (observed/tiers.h).
 struct SourceTiers {
@@ -134,9 +147,12 @@ struct Csr {
 struct ObservedState {
   std::string state_dir;
   Ca ca;
-  std::vector<Cert> certs;  // every index.txt line, sorted by serial
+  std::vector<Cert> certs;  // every index.txt line (both CAs' during a rollover), sorted by serial
   long next_crl_number = 1;
   Crl crl;
+  PreviousCa previous;  // a rollover under way
+  // STATE/ca-next is there: a rollover was interrupted, and the next apply finishes it.
+  bool interrupted_rollover = false;
   std::vector<Csr> csrs;  // sorted by device
   SourceTiers tiers;      // [ca] mode = "intermediate" only
   // sha256 of the database files a plan depends on: "ca/index.txt", "ca/serial",

@@ -44,10 +44,10 @@ Result<long> parse_crlnumber(const std::string& text) {
 
 }  // namespace
 
-CaDatabase::CaDatabase(sys::Filesystem& fs, std::string state_dir)
-    : fs_(fs), state_dir_(std::move(state_dir)) {}
+CaDatabase::CaDatabase(sys::Filesystem& fs, std::string state_dir, std::string dir)
+    : fs_(fs), state_dir_(std::move(state_dir)), dir_(std::move(dir)) {}
 
-std::string CaDatabase::ca_dir() const { return sys::join_path(state_dir_, "ca"); }
+std::string CaDatabase::ca_dir() const { return sys::join_path(state_dir_, dir_); }
 std::string CaDatabase::key_path() const { return sys::join_path(ca_dir(), "ca.key"); }
 std::string CaDatabase::cert_path() const { return sys::join_path(ca_dir(), "ca.crt"); }
 std::string CaDatabase::crl_path() const { return sys::join_path(ca_dir(), "crl.pem"); }

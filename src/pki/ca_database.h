@@ -38,8 +38,9 @@ struct CaFiles {
 
 class CaDatabase {
  public:
-  // `state_dir` is STATE; the database lives in STATE/ca. `fs` must outlive this object.
-  CaDatabase(sys::Filesystem& fs, std::string state_dir);
+  // `state_dir` is STATE; the database lives in STATE/`dir` (STATE/ca; during a CA rollover the
+  // outgoing CA's in STATE/ca-previous, pki/ca_generations.h). `fs` must outlive this object.
+  CaDatabase(sys::Filesystem& fs, std::string state_dir, std::string dir = "ca");
 
   std::string ca_dir() const;
   std::string key_path() const;
@@ -120,6 +121,7 @@ class CaDatabase {
 
   sys::Filesystem& fs_;
   std::string state_dir_;
+  std::string dir_;
 };
 
 // The generated openssl.cnf for a database in `ca_dir`: `openssl ca -config` works with it for

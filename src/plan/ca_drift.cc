@@ -38,9 +38,8 @@ std::string ca_drift_note(const std::vector<std::string>& differences) {
   std::string out = "the CA in the state does not match [ca]: ";
   for (size_t i = 0; i < differences.size(); ++i) out += (i ? "; " : "") + differences[i];
   return out +
-         ". certgate never replaces a CA by itself (every device would lose the door at once) and "
-         "keeps signing with the CA it has: set [ca] to what the CA is, or move the devices to a "
-         "new CA by a rollover (not yet supported)";
+         ". certgate keeps signing with the CA it has: set [ca] to what the CA is (another key "
+         "type or common_name makes a rollover to a new CA, once none is under way)";
 }
 
 }  // namespace certgate::plan

@@ -1,8 +1,8 @@
-// The CA in the state against [ca]: certgate never replaces a CA on its own (every device of the
-// old one would lose the door at once), but a [ca] that no longer describes the CA must not be
-// ignored in silence either (a plan saying "the CA matches" when it does not). compute_plan adds
-// the differences as a note with what to do; the plan text's "No changes" line then does not
-// claim the CA matches. PURE.
+// The CA in the state against [ca]. Another key type or common name makes a rollover
+// (plan/rollover.h) when none is under way; what is not acted on (the validity, the mode, a
+// difference during a rollover) must not be ignored in silence either (a plan saying "the CA
+// matches" when it does not). compute_plan adds the differences as a note with what to do; the plan
+// text's "No changes" line then does not claim the CA matches. PURE.
 #pragma once
 
 #include <string>

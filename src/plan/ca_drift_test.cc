@@ -42,7 +42,7 @@ TEST_CASE("ca drift: each difference is named, [ca]'s value beside the certifica
   CHECK(diffs[2] == "validity is 5y in [ca], 10y in the CA certificate (until 2035-12-30)");
   const std::string note = ca_drift_note(diffs);
   CHECK(note.starts_with("the CA in the state does not match [ca]: common_name is"));
-  CHECK(note.find("never replaces a CA by itself") != std::string::npos);
+  CHECK(note.find("makes a rollover to a new CA") != std::string::npos);
 }
 
 }  // namespace certgate::plan

@@ -11,7 +11,7 @@ int Plan::count(ActionKind kind) const {
 
 bool makes_ca(const Plan& plan) {
   for (const Action& a : plan.actions) {
-    if (a.kind == ActionKind::issue && a.object == ObjectKind::ca) return true;
+    if (a.kind == ActionKind::issue && a.object == ObjectKind::ca && a.subject == "ca") return true;
   }
   return false;
 }
@@ -32,6 +32,8 @@ std::string_view to_string(ActionKind kind) {
       return "reload";
     case ActionKind::publish:
       return "publish";
+    case ActionKind::retire:
+      return "retire";
   }
   return "?";
 }

@@ -16,8 +16,9 @@ namespace certgate::plan {
 
 // Spelled as in the JSON plan and the human form. `publish` stands for `reload` on a pull host
 // ([[host]] mode = "pull"): its files are committed to the [publish] branch, and `certgate edge`
-// on the host tests them and reloads nginx there.
-enum class ActionKind { issue, renew, revoke, crl, file, reload, publish };
+// on the host tests them and reloads nginx there. `retire` ends the outgoing CA of a rollover
+// (plan/rollover.h) once its last certificate ended.
+enum class ActionKind { issue, renew, revoke, crl, file, reload, publish, retire };
 
 // What an action acts on: the CA itself, a device's certificate, the CRL, a file, or the revoked
 // probe certificate `certgate verify` presents (observed_state.h kRevokedProbeName).
@@ -113,7 +114,8 @@ struct Plan {
 };
 
 // The plan makes the CA (a two-tier CA: its key and CSR, or the installation of what the root
-// signed): an issue action on the CA, not the root-CRL deployment (crl on the CA).
+// signed): an issue action on the CA, not the root-CRL deployment (crl on the CA) nor the next
+// CA of a rollover (plan/rollover.h).
 bool makes_ca(const Plan& plan);
 
 std::string_view to_string(ActionKind kind);

@@ -9,6 +9,8 @@
 #include "plan/access.h"
 #include "plan/ca_drift.h"
 #include "plan/clock_checks.h"
+#include "plan/refusal.h"
+#include "plan/rollover.h"
 #include "plan/tiers.h"
 
 namespace certgate::plan {
@@ -45,6 +47,15 @@ struct Planner {
   // Public keys (SPKI sha256) revoked as compromised -> the serial that revoked them.
   std::map<std::string, std::string> compromised_keys;
   TierPlan tiers = {};  // [ca] mode = "intermediate"
+  RolloverPlan rollover = {};
+
+  // Signed by the CA a rollover retires (STATE/ca-previous, or STATE/ca when this plan starts it).
+  bool outgoing(const Cert& c) const { return c.previous_ca || rollover.start.has_value(); }
+  const Cert* find_cert(const std::string& serial) const {
+    auto it = std::lower_bound(observed.certs.begin(), observed.certs.end(), serial,
+                               [](const Cert& c, const std::string& s) { return c.serial < s; });
+    return it != observed.certs.end() && it->serial == serial ? &*it : nullptr;
+  }
 
   void index_live_certs() {
     for (const Cert& c : observed.certs) {
@@ -103,7 +114,9 @@ struct Planner {
   base::Instant new_end(const Device& d) const {
     base::Instant end = now + d.validity;
     if (d.not_after) end = std::min(end, *d.not_after);
-    if (observed.ca.exists) end = std::min(end, observed.ca.not_after);
+    // A rollover's new CA ends `validity` from now.
+    if (rollover.start || observed.ca.exists)
+      end = std::min(end, rollover.start ? now + desired.ca.validity : observed.ca.not_after);
     return end;
   }
 
@@ -116,6 +129,11 @@ struct Planner {
   // `for_expiry` tells a routine renewal from a change that replaces certificates.
   std::string renewal_reason(const Device& d, const Cert& c, bool& for_expiry) const {
     for_expiry = false;
+    // A rollover: the successor comes from the new CA, the old certificate stays until its end.
+    if (outgoing(c)) {
+      for_expiry = true;
+      return "CA rollover: its successor is signed by the new CA";
+    }
     // Renewing only helps when the new certificate would end later: near the CA's expiry or a
     // not_after it would not, and renewing on every tick would flood the CRL.
     if (c.not_after - now < d.renew_before && new_end(d) > c.not_after) {
@@ -150,7 +168,9 @@ struct Planner {
     return it == compromised_keys.end() ? nullptr : &it->second;
   }
 
-  bool ca_expired() const { return observed.ca.exists && now >= observed.ca.not_after; }
+  bool ca_expired() const {
+    return observed.ca.exists && now >= observed.ca.not_after && !rollover.start;
+  }
   // Nothing can be signed: the CA expired, or a two-tier CA waits for its root (or was revoked).
   bool cannot_sign() const { return ca_expired() || !tiers.can_sign; }
 
@@ -219,26 +239,40 @@ struct Planner {
     }
   }
 
-  // Why the CRL must be signed again, or "". With `count_actions` false, only what is due
-  // whatever the plan does (missing, unsigned, stale, near nextUpdate).
-  std::string crl_reason(bool count_actions) const {
-    if (count_actions && std::any_of(plan.actions.begin(), plan.actions.end(), [](const Action& a) {
-          return a.kind == ActionKind::revoke || a.revokes_predecessor ||
-                 a.object == ObjectKind::probe;
-        }))
-      return "certificates are revoked or superseded";
-    if (count_actions && tiers.root_crl) return "the root's CRL changes";
-    const observed::Crl& crl = observed.crl;
+  // An action of the plan revokes a certificate of the outgoing CA (`old`) or the issuing one.
+  bool revokes_in(bool old) const {
+    return std::any_of(plan.actions.begin(), plan.actions.end(), [&](const Action& a) {
+      if (a.object == ObjectKind::probe) return !old;  // signed by the issuing CA
+      if (a.kind != ActionKind::revoke && !a.revokes_predecessor) return false;
+      const Cert* c = find_cert(a.serial);
+      return c != nullptr && outgoing(*c) == old;
+    });
+  }
+
+  const observed::Crl& outgoing_crl() const {  // as it is now
+    return rollover.start ? observed.crl : observed.previous.crl;
+  }
+
+  // Why the issuing CA's CRL (the outgoing one's, `old`) must be signed again, or "". With
+  // `count_actions` false, only what is due whatever the plan does, for the CRL in STATE/ca.
+  std::string crl_reason(bool count_actions, bool old = false) const {
+    if (count_actions && revokes_in(old)) return "certificates are revoked or superseded";
+    if (count_actions && !old && tiers.root_crl) return "the root's CRL changes";
+    if (count_actions && !old && rollover.start) return "the new CA's first CRL";
+    const observed::Crl& crl = old ? outgoing_crl() : observed.crl;
     if (!crl.exists) return "no CRL yet";
     if (!crl.is_signed_by_ca) return "the CRL is not signed by this CA";
-    if (std::string why = crl_due_to_clock(observed, now); !why.empty()) return why;
+    std::string clock = !old || rollover.start ? crl_due_to_clock(observed, now) : "";
+    if (!clock.empty()) return clock;
     if (crl.next_update - now < desired.ca.crl_refresh_before)
       return "nextUpdate " + base::format_rfc3339(crl.next_update) + " is " +
              in_time(now, crl.next_update) + " < crl_refresh_before " +
              base::format_duration(desired.ca.crl_refresh_before);
     std::vector<std::string> want;
     for (const Cert& c : observed.certs) {
-      if (c.status == observed::CertStatus::revoked && now < c.not_after) want.push_back(c.serial);
+      if (c.status == observed::CertStatus::revoked && now < c.not_after &&
+          (count_actions ? outgoing(c) : c.previous_ca) == old)
+        want.push_back(c.serial);
     }
     if (want != crl.serials) return "the CRL does not list exactly the revoked certificates";
     return "";
@@ -272,7 +306,8 @@ struct Planner {
     a.object = ObjectKind::crl;
     a.subject = "crl";
     const long next = next_crl_number(observed);
-    a.before = observed.crl.exists ? std::to_string(observed.crl.number) : "";
+    // A rollover's new CA signs its first CRL (numbers go on from the old CA's).
+    a.before = observed.crl.exists && !rollover.start ? std::to_string(observed.crl.number) : "";
     a.after = std::to_string(next);
     plan.crl_number = next;
     a.detail = "crlNumber " + (a.before.empty() ? std::string("none") : a.before) + " -> " +
@@ -281,12 +316,26 @@ struct Planner {
     add(std::move(a));
   }
 
+  // The outgoing CA's CRL, signed while it has certificates (nginx checks the CRL of each CA it
+  // trusts), with numbers of its own.
+  void plan_outgoing_crl() {
+    if (!rollover.start && !(observed.previous.exists && !rollover.retire)) return;
+    std::string why = crl_reason(true, true);
+    if (why.empty()) return;
+    const observed::Crl& crl = outgoing_crl();
+    const long used = rollover.start ? next_crl_number(observed)
+                                     : std::max(observed.previous.next_crl_number, crl.number + 1);
+    add(previous_crl(crl, used, now + desired.ca.crl_validity, std::move(why)));
+  }
+
   void plan_ca() {
+    rollover = plan_rollover(desired, observed, now);
     if (desired.ca.is_intermediate()) {
       tiers = plan_tiers(desired, observed, now);
       if (tiers.ca) add(*tiers.ca);
       return;
     }
+    if (rollover.start) add(*rollover.start);
     if (observed.ca.exists) return;
     Action a;
     a.kind = ActionKind::issue;
@@ -302,7 +351,7 @@ struct Planner {
   void plan_probe() {
     const bool probes = std::any_of(desired.sites.begin(), desired.sites.end(),
                                     [](const desired::Site& s) { return s.probe.has_value(); });
-    if (!probes || observed.has_revoked_probe || cannot_sign()) return;
+    if (!probes || (observed.has_revoked_probe && !rollover.start) || cannot_sign()) return;
     Action a;
     a.kind = ActionKind::issue;
     a.object = ObjectKind::probe;
@@ -313,36 +362,11 @@ struct Planner {
   }
 };
 
-// The mass-revocation guard (DESIGN.md section 1: a change "that would revoke most devices at
-// once"), absolute and relative: more device revocations than [safety].max_revocations, or more
-// than half of the devices that hold a live certificate now. One revocation is never mass, so a
-// setup of one or two devices can still lose one.
-std::string mass_revocation(const Plan& plan) {
-  const std::string what = "this plan revokes or replaces the certificates of " +
-                           std::to_string(plan.revocations) + " devices";
-  if (plan.revocations > plan.max_revocations)
-    return what + ", more than [safety].max_revocations = " + std::to_string(plan.max_revocations);
-  if (plan.revocations >= 2 && plan.revocations * 2 > plan.live_devices)
-    return what + " of the " + std::to_string(plan.live_devices) +
-           " that hold a live certificate, more than half of them";
-  return "";
-}
-
-std::string refusal(const Plan& plan, const PlanOptions& options, const std::string& clock) {
-  std::string out;
-  if (!options.allow_mass_revoke) {
-    if (std::string why = mass_revocation(plan); !why.empty())
-      out = why + "; check the desired state, or apply with --allow-mass-revoke";
-  }
-  if (!options.allow_clock_rewind && !clock.empty()) out += (out.empty() ? "" : "; and ") + clock;
-  return out;
-}
-
 }  // namespace
 
 Plan compute_plan(const desired::DesiredState& desired, const observed::ObservedState& observed,
                   const PlanInputs& inputs, const PlanOptions& options, base::Instant now) {
-  Planner p{desired, observed, now, Plan{}, {}, {}, {}, {}, {}};
+  Planner p{desired, observed, now, Plan{}, {}, {}, {}, {}, {}, {}};
   p.index_live_certs();
   p.plan.inputs = inputs;
   p.plan.now = now;
@@ -352,21 +376,20 @@ Plan compute_plan(const desired::DesiredState& desired, const observed::Observed
   p.plan_deleted_devices();
   p.plan_probe();
   p.plan_crl();
+  p.plan_outgoing_crl();
+  if (p.rollover.retire) p.add(*p.rollover.retire);
   plan_access(desired, observed, p.live_after, now, p.plan);
   p.plan.live_devices = static_cast<int>(p.live_by_device.size());
   p.plan.refusal = refusal(p.plan, options, clock_refusal(observed, now));
   note_clock(desired, observed, now, p.plan);
   for (const std::string& n : p.tiers.notes) p.plan.notes.push_back(n);
   for (const std::string& w : p.tiers.warnings) p.plan.warnings.push_back(w);
-  p.plan.ca_differences = ca_differences(desired.ca, observed.ca);
+  for (const std::string& n : p.rollover.notes) p.plan.notes.push_back(n);
+  // A rollover's reason says how [ca] differs; the new CA matches it.
+  if (!p.rollover.start) p.plan.ca_differences = ca_differences(desired.ca, observed.ca);
   if (!p.plan.ca_differences.empty()) p.plan.notes.push_back(ca_drift_note(p.plan.ca_differences));
-  if (p.ca_expired()) {
-    p.plan.notes.push_back("the CA expired on " + base::format_rfc3339(observed.ca.not_after) +
-                           ": nothing can be issued or renewed with it");
-  } else if (observed.ca.exists && observed.ca.not_after - now < desired.defaults.renew_before) {
-    p.plan.notes.push_back("the CA expires on " + base::format_date(observed.ca.not_after) +
-                           ": certificates cannot be renewed past it");
-  }
+  note_ca_end(observed.ca, desired.defaults.renew_before, p.ca_expired(),
+              p.rollover.start.has_value(), now, p.plan.notes);
   return p.plan;
 }
 

@@ -207,6 +207,11 @@ TEST_CASE("plan: revoking more than half of the live devices is refused, one nev
 TEST_CASE("plan: renewal never outlasts the CA, and an expired CA issues nothing and says so") {
   Fixture f;
   f.desired.devices = {device("alice"), device("bob")};
+  // A two-tier CA: its rollover is the root's to sign (a self-signed one rolls over,
+  // rollover_test).
+  f.desired.ca.mode = desired::CaMode::intermediate;
+  f.observed.ca.root_common_name = "Root";
+  f.observed.ca.root_crl = f.observed.crl;
   // A CA made ten years ago (so [ca]'s validity still describes it) that ends in 20 days.
   f.observed.ca.not_after = kNow + days{20};
   f.observed.ca.not_before = f.observed.ca.not_after - days{3650} - observed::kBackdate;
@@ -215,14 +220,15 @@ TEST_CASE("plan: renewal never outlasts the CA, and an expired CA issues nothing
   auto p = f.plan();
   REQUIRE(p.actions.size() == 1);
   CHECK(p.actions[0].subject == "bob");  // a new device still gets a (short) certificate
-  CHECK(p.notes == std::vector<std::string>{
-                       "the CA expires on 2026-12-13: certificates cannot be renewed past it"});
+  CHECK(std::find(p.notes.begin(), p.notes.end(),
+                  "the CA expires on 2026-12-13: certificates cannot be renewed past it") !=
+        p.notes.end());
   f.observed.ca.not_after = kNow - 1s;
   f.observed.ca.not_before = f.observed.ca.not_after - days{3650} - observed::kBackdate;
   p = f.plan();
   CHECK(p.actions.empty());
-  REQUIRE(p.notes.size() == 1);
-  CHECK(p.notes[0].starts_with("the CA expired on"));
+  CHECK(std::any_of(p.notes.begin(), p.notes.end(),
+                    [](const std::string& n) { return n.starts_with("the CA expired on"); }));
 }
 
 TEST_CASE("plan: a refused plan still knows the CRL is due") {

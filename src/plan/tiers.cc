@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/duration.h"
+#include "plan/rollover.h"
 
 namespace certgate::plan {
 
@@ -146,7 +147,7 @@ bool has_ca_after(const desired::DesiredState& desired, const observed::Observed
 }
 
 bool ca_pem_changes(const observed::ObservedState& observed, const Plan& plan) {
-  if (!observed.ca.exists) return true;
+  if (!observed.ca.exists || starts_rollover(plan) || retires_previous_ca(plan)) return true;
   const bool adopts_root =
       observed.ca.root_public_key_sha256.empty() &&
       std::any_of(plan.actions.begin(), plan.actions.end(), [](const Action& a) {

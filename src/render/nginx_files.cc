@@ -293,6 +293,8 @@ std::map<std::string, std::string> for_generation(const desired::DesiredState& d
                                                   std::map<std::string, std::string> files) {
   files.erase("crl.pem");
   files["crl number"] = std::to_string(in.crl_number);
+  if (in.previous_crl_number >= 0)
+    files["previous crl number"] = std::to_string(in.previous_crl_number);
   if (!serves_enroll(desired, sites)) return files;
   std::vector<EnrollLinkRef> masked = in.links;
   std::string digests;

@@ -40,7 +40,9 @@ struct NginxInputs {
   std::string dir;              // [nginx].dir of the target; the files name ca.pem, crl.pem in it
   std::vector<LiveCert> certs;  // sorted by serial
   long crl_number = 0;  // of crl_pem, or of the CRL apply will sign (the generation names it)
-  base::Instant now;    // a fallback window open at `now` is rendered, a closed one is not
+  // The same for the outgoing CA's CRL during a rollover (-1: none).
+  long previous_crl_number = -1;
+  base::Instant now;  // a fallback window open at `now` is rendered, a closed one is not
   // The CA certificate and the CRL as PEM: written as ca.pem and crl.pem below a generated-by
   // header (OpenSSL skips the lines before "-----BEGIN"); absent, those two files are left out.
   std::optional<std::string> ca_pem;

@@ -85,8 +85,9 @@ std::string who_label(const AccessRow& r) {
 // "3 issue, 1 revoke, 2 file, 1 reload, 1 publish", or "no changes".
 std::string action_counts(const plan::Plan& p) {
   std::string out;
-  for (ActionKind k : {ActionKind::issue, ActionKind::renew, ActionKind::revoke, ActionKind::crl,
-                       ActionKind::file, ActionKind::reload, ActionKind::publish}) {
+  for (ActionKind k :
+       {ActionKind::issue, ActionKind::renew, ActionKind::revoke, ActionKind::crl, ActionKind::file,
+        ActionKind::reload, ActionKind::publish, ActionKind::retire}) {
     if (int n = p.count(k)) {
       out += (out.empty() ? "" : ", ") + md::thousands(static_cast<size_t>(n)) + " " +
              std::string(plan::to_string(k));

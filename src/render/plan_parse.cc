@@ -102,10 +102,10 @@ class Fields {
   std::optional<Error> error_;
 };
 
-constexpr std::array kActionKinds = {plan::ActionKind::issue,  plan::ActionKind::renew,
-                                     plan::ActionKind::revoke, plan::ActionKind::crl,
-                                     plan::ActionKind::file,   plan::ActionKind::reload,
-                                     plan::ActionKind::publish};
+constexpr std::array kActionKinds = {plan::ActionKind::issue,   plan::ActionKind::renew,
+                                     plan::ActionKind::revoke,  plan::ActionKind::crl,
+                                     plan::ActionKind::file,    plan::ActionKind::reload,
+                                     plan::ActionKind::publish, plan::ActionKind::retire};
 constexpr std::array kObjectKinds = {plan::ObjectKind::ca, plan::ObjectKind::device,
                                      plan::ObjectKind::crl, plan::ObjectKind::file,
                                      plan::ObjectKind::probe};

@@ -18,6 +18,7 @@ const char* sign(ActionKind kind) {
     case ActionKind::issue:
       return "+";
     case ActionKind::revoke:
+    case ActionKind::retire:
       return "-";
     case ActionKind::reload:
     case ActionKind::publish:
@@ -32,6 +33,7 @@ const char* color_of(ActionKind kind) {
     case ActionKind::issue:
       return "\033[32m";
     case ActionKind::revoke:
+    case ActionKind::retire:
       return "\033[31m";
     default:
       return "\033[33m";
@@ -98,8 +100,9 @@ std::string access_line(const plan::Plan& plan) {
 
 std::string summary(const plan::Plan& plan) {
   std::string out;
-  for (ActionKind k : {ActionKind::issue, ActionKind::renew, ActionKind::revoke, ActionKind::crl,
-                       ActionKind::file, ActionKind::reload, ActionKind::publish}) {
+  for (ActionKind k :
+       {ActionKind::issue, ActionKind::renew, ActionKind::revoke, ActionKind::crl, ActionKind::file,
+        ActionKind::reload, ActionKind::publish, ActionKind::retire}) {
     if (int n = plan.count(k)) {
       out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + std::string(to_string(k));
     }

@@ -273,6 +273,10 @@ std::string status_text(const desired::DesiredState& desired,
                    base::format_rfc3339(observed.crl.next_update) + ", " +
                    std::to_string(observed.crl.serials.size()) + " listed\n"
              : "CRL      none\n";
+  if (const observed::PreviousCa& p = observed.previous; p.exists)
+    out += "Previous " + p.ca.common_name + " (serial " + p.ca.serial + "), trusted until its " +
+           "last certificate ends; CRL number " + std::to_string(p.crl.number) + ", nextUpdate " +
+           base::format_rfc3339(p.crl.next_update) + "\n";
   if (ca.root_crl.exists) {
     const bool soon = ca.root_crl.next_update - now < plan::kRootCrlWarnBefore;
     out += "Root CRL number " + std::to_string(ca.root_crl.number) + ", nextUpdate " +
@@ -344,6 +348,14 @@ std::string status_json(const desired::DesiredState& desired,
                {"not_after", base::format_rfc3339(observed.ca.not_after)}};
   if (observed.ca.exists && !observed.ca.root_common_name.empty())
     j["ca"]["root_common_name"] = observed.ca.root_common_name;
+  if (observed.ca.exists && observed.previous.exists) {
+    const observed::PreviousCa& p = observed.previous;
+    j["ca"]["previous"] = {{"common_name", p.ca.common_name},
+                           {"serial", p.ca.serial},
+                           {"not_after", base::format_rfc3339(p.ca.not_after)},
+                           {"crl_number", p.crl.number},
+                           {"crl_next_update", base::format_rfc3339(p.crl.next_update)}};
+  }
   j["crl"] = nullptr;
   if (observed.crl.exists)
     j["crl"] = {{"number", observed.crl.number},

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# A [ca] that no longer describes the CA in the state (another common_name, key type or
-# validity) is never acted on, and never passed over in silence: plan names each difference and
-# what to do, its "No changes" line does not claim the CA matches, and apply keeps the CA.
+# A [ca] that no longer describes the CA in the state is never passed over in silence: another
+# validity is not acted on (plan names the difference, its "No changes" line does not claim the
+# CA matches, and apply keeps the CA); another common_name or key type makes a rollover.
 source "$(dirname "$0")/lib.sh"
 S=$TMP/state
 cd "$TMP"
@@ -18,15 +18,23 @@ expect_grep '^No changes: the CA, the certificates and the CRL match the desired
 if grep -q 'does not match \[ca\]' "$TMP/out"; then bad "a matching [ca] got a drift note"; else ok; fi
 ca_before=$(sha256sum <"$S/ca/ca.crt")
 
-write_toml $'common_name = "Office CA"\nkey = "ec-p384"\nvalidity = "5y"'
+# Another validity is only noted: the CA is kept.
+write_toml $'common_name = "Home CA"\nvalidity = "5y"'
 expect_exit 0 cg plan --detailed-exitcode
 expect_grep '^No changes: the certificates and the CRL match the desired state; the CA does not \(see the note\), and is kept\.$' "$TMP/out"
-expect_grep 'the CA in the state does not match \[ca\]: common_name is "Office CA" in \[ca\], "Home CA" in the CA certificate; key is ec-p384 in \[ca\], ec-p256 in the CA certificate; validity is 5y in \[ca\], 10y in the CA certificate' "$TMP/out"
-expect_grep 'never replaces a CA by itself' "$TMP/out"
+expect_grep 'the CA in the state does not match \[ca\]: validity is 5y in \[ca\], 10y in the CA certificate' "$TMP/out"
 expect_exit 0 cg plan --json
 cp "$TMP/out" plan.json
 expect_exit 0 python3 -c 'import json,sys; n=json.load(open(sys.argv[1]))["notes"]; assert any("does not match [ca]" in x for x in n), n' plan.json
 expect_exit 0 cg apply
 [ "$(sha256sum <"$S/ca/ca.crt")" = "$ca_before" ] && ok || bad "apply replaced the CA"
 expect_grep 'does not match \[ca\]' "$TMP/out"
+# Another common_name or key type makes a rollover (tests/integration/ca_rollover.sh): the old CA
+# stays beside the new one, alice keeps her certificate and gets a successor.
+write_toml $'common_name = "Office CA"\nkey = "ec-p384"'
+expect_exit 2 cg plan --detailed-exitcode
+expect_grep 'issue +next-ca +Office CA, ec-p384' "$TMP/out"
+expect_exit 0 cg apply
+[ "$(sha256sum <"$S/ca-previous/ca.crt")" = "$ca_before" ] && ok || bad "the old CA is not kept beside the new one"
+openssl x509 -in "$S/ca/ca.crt" -noout -subject | grep -q 'Office CA' && ok || bad "the new CA is not Office CA"
 finish

@@ -1,0 +1,36 @@
+#include "pki/ca_generations.h"
+
+#include "pki/ca_database.h"
+
+namespace certgate::pki {
+
+Result<bool> has_previous_ca(sys::Filesystem& fs, const std::string& state_dir) {
+  auto info = fs.stat(CaDatabase(fs, state_dir, kPreviousCaDir).cert_path());
+  if (info) return true;
+  if (info.error().code == Errc::not_found) return false;
+  return info.error();
+}
+
+Result<std::string> nginx_trust_pem(sys::Filesystem& fs, const std::string& state_dir) {
+  auto pem = CaDatabase(fs, state_dir).read_trust_pem();
+  if (!pem) return pem;
+  auto previous = has_previous_ca(fs, state_dir);
+  if (!previous) return previous.error();
+  if (!*previous) return pem;
+  auto old = fs.read(CaDatabase(fs, state_dir, kPreviousCaDir).cert_path());
+  if (!old) return old.error();
+  return *pem + *old;
+}
+
+Result<std::string> nginx_crl_pem(sys::Filesystem& fs, const std::string& state_dir) {
+  auto pem = CaDatabase(fs, state_dir).read_crl_bundle();
+  if (!pem) return pem;
+  auto previous = has_previous_ca(fs, state_dir);
+  if (!previous) return previous.error();
+  if (!*previous) return pem;
+  auto old = fs.read(CaDatabase(fs, state_dir, kPreviousCaDir).crl_path());
+  if (!old) return old.error();
+  return *pem + *old;
+}
+
+}  // namespace certgate::pki

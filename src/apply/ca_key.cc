@@ -49,7 +49,8 @@ Result<std::string> seal_new_key(pki::SecretString& key_pem, const desired::CaSp
 // The intermediate's key (encrypted when [ca] asks) and its CSR for the root, or, once the root
 // signed it, the installation of its certificate with the root's certificate and CRL.
 Result<void> intermediate_files(const desired::DesiredState& desired, ApplyContext& ctx,
-                                pki::CaDatabase& db, bool awaiting_root) {
+                                pki::CaDatabase& db, bool awaiting_root,
+                                const std::string& generation) {
   const desired::CaSpec& ca = desired.ca;
   if (awaiting_root) {
     if (auto r =
@@ -60,7 +61,8 @@ Result<void> intermediate_files(const desired::DesiredState& desired, ApplyConte
                  ca.intermediate_cert.path, ca.root_cert.path, ca.root_crl.path);
     return {};
   }
-  pki::CaSubject subject{ca.common_name, ca.organization, ca.organizational_unit, ca.country};
+  pki::CaSubject subject{ca.common_name, ca.organization, ca.organizational_unit, ca.country,
+                         generation};
   auto request = pki::create_intermediate_csr(subject, ca.key);
   if (!request) return request.error();
   auto serial = seal_new_key(request->key_pem, ca, ctx);
@@ -74,11 +76,13 @@ Result<void> intermediate_files(const desired::DesiredState& desired, ApplyConte
 }  // namespace
 
 Result<void> create_ca_files(const desired::DesiredState& desired, ApplyContext& ctx,
-                             pki::CaDatabase& db, bool awaiting_root) {
+                             pki::CaDatabase& db, bool awaiting_root,
+                             const std::string& generation) {
   if (!awaiting_root) {
     if (auto r = need_passphrase(desired, ctx); !r) return r;
   }
-  if (desired.ca.is_intermediate()) return intermediate_files(desired, ctx, db, awaiting_root);
+  if (desired.ca.is_intermediate())
+    return intermediate_files(desired, ctx, db, awaiting_root, generation);
   const bool protect = desired.ca.key_protection == base::KeyProtection::passphrase;
   pki::CaSubject subject{desired.ca.common_name, desired.ca.organization,
                          desired.ca.organizational_unit, desired.ca.country};

@@ -23,9 +23,11 @@ Result<void> install_root_crl(const plan::Plan& plan, const desired::DesiredStat
 // Makes the CA [ca] describes in `db`, its key encrypted with ctx's passphrase when [ca] asks
 // for it (Errc::refused, before anything is made, when no passphrase was given). Two tiers: the
 // intermediate's key and CSR, or with `awaiting_root` the installation of the certificate the
-// root signed (with the root's certificate and CRL) from the source.
+// root signed (with the root's certificate and CRL) from the source. `generation`: the subject
+// serialNumber of a rollover's next intermediate (pki::CaSubject).
 Result<void> create_ca_files(const desired::DesiredState& desired, ApplyContext& ctx,
-                             pki::CaDatabase& db, bool awaiting_root);
+                             pki::CaDatabase& db, bool awaiting_root,
+                             const std::string& generation = "");
 
 // The CA key `key_pem` read from `path`, decrypted with ctx's passphrase when it is encrypted
 // (pki/key_protection.h). Errc::refused, naming `path` and where the passphrase came from (never

@@ -332,10 +332,7 @@ Result<void> Applier::issue_and_supersede() {
 }
 
 Result<ApplyReport> Applier::run() {
-  if (plan::starts_rollover(plan_)) {
-    if (auto r = start_rollover(desired_, ctx_); !r) return r.error();
-    report_.rolled_over = true;
-  }
+  if (auto r = roll_over(plan_, desired_, observed_, ctx_, report_); !r) return r.error();
   const bool wants_ca = plan::makes_ca(plan_);
   if (wants_ca) {
     if (auto r = create_ca_files(desired_, ctx_, cur_.db, observed_.ca.awaiting_root); !r)

@@ -66,6 +66,7 @@ struct ApplyReport {
   // A CA rollover (plan/rollover.h): started, the outgoing CA's CRL signed, the outgoing CA
   // retired (its serial).
   bool rolled_over = false;
+  bool requested_next_ca = false;  // two tiers: the next intermediate's key and CSR were made
   long previous_crl_number = -1;
   std::string retired_ca = "";
   // Device -> serial of the certificate issued or renewed for it, as $ssl_client_serial prints

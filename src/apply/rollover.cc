@@ -5,6 +5,7 @@
 #include "apply/ca_key.h"
 #include "pki/ca_database.h"
 #include "pki/ca_generations.h"
+#include "plan/rollover.h"
 
 namespace certgate::apply {
 
@@ -35,28 +36,100 @@ Result<void> refresh_previous_config(sys::Filesystem& fs, const std::string& sta
   return pki::CaDatabase(fs, state_dir, pki::kPreviousCaDir).write_config();
 }
 
+// Moves STATE/ca-next, which never took effect, to STATE/retired/ca-next-interrupted-N.
+Result<void> set_aside_next(sys::Filesystem& fs, const std::string& state_dir) {
+  const std::string retired = in_state(state_dir, pki::kRetiredDir);
+  if (auto r = fs.make_dirs(retired, kDirMode); !r) return r;
+  for (int n = 1;; ++n) {
+    const std::string to = sys::join_path(retired, "ca-next-interrupted-" + std::to_string(n));
+    auto taken = exists(fs, to);
+    if (!taken) return taken.error();
+    if (!*taken) return move(fs, in_state(state_dir, pki::kNextCaDir), to);
+  }
+}
+
+// Whether STATE/ca-next holds a two-tier rollover's next intermediate (pki::is_next_intermediate).
+Result<bool> has_next_intermediate(sys::Filesystem& fs, const std::string& state_dir) {
+  auto files = pki::CaDatabase(fs, state_dir, pki::kNextCaDir).read();
+  if (!files) return files.error();
+  return pki::is_next_intermediate(*files);
+}
+
+Result<void> stale(const std::string& path, const char* what) {
+  return make_error(Errc::stale, path + what + "; run certgate plan again");
+}
+
+// STATE/ca-next made whole: a new self-signed CA, or the next intermediate's certificate the
+// root signed (with the root's certificate and the root CRL nginx has now) beside its key.
+Result<void> make_next(const desired::DesiredState& desired, ApplyContext& ctx) {
+  sys::Filesystem& fs = ctx.fs;
+  const std::string next = in_state(ctx.state_dir, pki::kNextCaDir);
+  auto there = exists(fs, next);
+  if (!there) return there.error();
+  pki::CaDatabase next_db(fs, ctx.state_dir, pki::kNextCaDir);
+  if (!desired.ca.is_intermediate()) {
+    // Left by a two-tier rollover [ca] mode no longer asks for.
+    if (*there) {
+      if (auto r = set_aside_next(fs, ctx.state_dir); !r) return r;
+    }
+    return create_ca_files(desired, ctx, next_db, false);
+  }
+  if (!*there) return stale(next, " is missing: there is no next intermediate to install");
+  auto pending = has_next_intermediate(fs, ctx.state_dir);
+  if (!pending) return pending.error();
+  if (!*pending) return stale(next, " is not a next intermediate waiting for the root");
+  const desired::CaSpec& ca = desired.ca;
+  auto root_crl = fs.read(pki::CaDatabase(fs, ctx.state_dir).root_crl_path());
+  if (!root_crl && root_crl.error().code != Errc::not_found) return root_crl.error();
+  if (auto r = next_db.install_intermediate(ca.intermediate_cert.pem, ca.root_cert.pem,
+                                            root_crl ? *root_crl : ca.root_crl.pem);
+      !r)
+    return r;
+  return fs.sync();
+}
+
 }  // namespace
+
+Result<void> request_next_intermediate(const desired::DesiredState& desired, ApplyContext& ctx,
+                                       const std::string& generation) {
+  const std::string next = in_state(ctx.state_dir, pki::kNextCaDir);
+  auto there = exists(ctx.fs, next);
+  if (!there) return there.error();
+  if (*there) return stale(next, " exists: a rollover is under way");
+  pki::CaDatabase next_db(ctx.fs, ctx.state_dir, pki::kNextCaDir);
+  if (auto r = create_ca_files(desired, ctx, next_db, false, generation); !r) return r;
+  return ctx.fs.sync();
+}
 
 Result<void> start_rollover(const desired::DesiredState& desired, ApplyContext& ctx) {
   sys::Filesystem& fs = ctx.fs;
   const std::string ca = in_state(ctx.state_dir, pki::kCaDir);
   const std::string next = in_state(ctx.state_dir, pki::kNextCaDir);
   const std::string previous = in_state(ctx.state_dir, pki::kPreviousCaDir);
-  for (const std::string& path : {next, previous}) {
-    auto there = exists(fs, path);
-    if (!there) return there.error();
-    if (*there)
-      return make_error(Errc::stale, path +
-                                         " exists: a rollover is under way; run certgate plan "
-                                         "again");
-  }
-  pki::CaDatabase next_db(fs, ctx.state_dir, pki::kNextCaDir);
-  if (auto r = create_ca_files(desired, ctx, next_db, false); !r) return r;
+  auto there = exists(fs, previous);
+  if (!there) return there.error();
+  if (*there) return stale(previous, " exists: a rollover is under way");
+  if (auto r = make_next(desired, ctx); !r) return r;
   if (auto r = move(fs, ca, previous); !r) return r;
   if (auto r = move(fs, next, ca); !r) return r;  // the commit point
   if (auto r = pki::CaDatabase(fs, ctx.state_dir).write_config(); !r) return r;
   if (auto r = refresh_previous_config(fs, ctx.state_dir); !r) return r;
   spdlog::info("CA rollover: the new CA is in {}, the previous one in {}", ca, previous);
+  return {};
+}
+
+Result<void> roll_over(const plan::Plan& plan, const desired::DesiredState& desired,
+                       const observed::ObservedState& observed, ApplyContext& ctx,
+                       ApplyReport& report) {
+  if (plan::requests_next_intermediate(plan)) {
+    if (auto r = request_next_intermediate(desired, ctx, plan::next_generation(observed.ca)); !r)
+      return r;
+    report.requested_next_ca = true;
+  }
+  if (plan::starts_rollover(plan)) {
+    if (auto r = start_rollover(desired, ctx); !r) return r;
+    report.rolled_over = true;
+  }
   return {};
 }
 
@@ -91,16 +164,13 @@ Result<RolloverRecovery> recover_rollover(sys::Filesystem& fs, const std::string
       if (auto r = refresh_previous_config(fs, state_dir); !r) return r.error();
       out.finished_swap = true;
     } else if (*has_ca) {
-      if (auto r = fs.make_dirs(retired, kDirMode); !r) return r.error();
-      std::string to;
-      for (int n = 1;; ++n) {
-        to = sys::join_path(retired, "ca-next-interrupted-" + std::to_string(n));
-        auto taken = exists(fs, to);
-        if (!taken) return taken.error();
-        if (!*taken) break;
+      // A next intermediate waits there for the root (or for its installation) by design.
+      auto pending = has_next_intermediate(fs, state_dir);
+      if (!pending) return pending.error();
+      if (!*pending) {
+        if (auto r = set_aside_next(fs, state_dir); !r) return r.error();
+        out.set_aside_next = true;
       }
-      if (auto r = move(fs, next, to); !r) return r.error();
-      out.set_aside_next = true;
     } else {
       return make_error(Errc::invalid, next + " is there without " + ca + " or " + previous +
                                            ": a damaged rollover, for a human to repair");

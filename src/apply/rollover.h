@@ -12,13 +12,26 @@
 
 namespace certgate::apply {
 
+// Two tiers: makes the next intermediate's key (encrypted when [ca] asks) and CSR in
+// STATE/ca-next, its subject's serialNumber `generation` (plan::next_generation), for the root
+// to sign. It waits there (recover_rollover keeps it) until the source holds what the root signed.
+Result<void> request_next_intermediate(const desired::DesiredState& desired, ApplyContext& ctx,
+                                       const std::string& generation);
+
 // Makes the CA [ca] describes in STATE/ca-next (its key encrypted when [ca] asks, Errc::refused
-// before anything is made without a passphrase), and moves it into STATE/ca.
+// before anything is made without a passphrase), or for two tiers installs the source's
+// intermediate beside the next key there, and moves it into STATE/ca.
 Result<void> start_rollover(const desired::DesiredState& desired, ApplyContext& ctx);
 
 // Moves STATE/ca-previous (the CA whose certificate serial is `serial`) to
 // STATE/retired/ca-SERIAL and removes its key, durably.
 Result<void> retire_previous_ca(ApplyContext& ctx, const std::string& serial);
+
+// The rollover's step `plan` takes before anything is signed (request_next_intermediate or
+// start_rollover), noted in `report`.
+Result<void> roll_over(const plan::Plan& plan, const desired::DesiredState& desired,
+                       const observed::ObservedState& observed, ApplyContext& ctx,
+                       ApplyReport& report);
 
 struct RolloverRecovery {
   bool finished_swap = false;   // STATE/ca-next was moved into STATE/ca
@@ -29,7 +42,7 @@ struct RolloverRecovery {
 // Finishes what an interrupted rollover or retirement left: STATE/ca missing with ca-previous
 // and ca-next there (the swap half done) gets ca-next moved in; a ca-next beside STATE/ca never
 // took effect and goes to STATE/retired/ca-next-interrupted-N (a key is never destroyed on a
-// guess); a retired CA's key is removed.
+// guess), unless it is a next intermediate (kept); a retired CA's key is removed.
 Result<RolloverRecovery> recover_rollover(sys::Filesystem& fs, const std::string& state_dir);
 
 }  // namespace certgate::apply

@@ -77,6 +77,8 @@ void print_report(const apply::ApplyReport& r, const apply::RolloutReport& rollo
   } else if (r.created_ca) {
     out += "CA created, ";
   }
+  if (r.requested_next_ca)
+    out += "next intermediate's key and CSR made (the root signs STATE/ca-next/intermediate.csr), ";
   if (r.rolled_over) out += "CA rolled over (the previous CA stays trusted), ";
   out += std::to_string(r.issued.size()) + " issued, " + std::to_string(r.renewed.size()) +
          " renewed, " + std::to_string(r.revoked.size()) + " revoked";

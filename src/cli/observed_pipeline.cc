@@ -93,7 +93,7 @@ std::optional<PlanRun> run_observed_pipeline(const GlobalOptions& g, base::Insta
   auto shared = std::make_shared<const observed::Snapshot>(std::move(*snap));
   PlanRun run{std::move(*loaded), shared->observed, {}, {}, "", shared};
   run.observed.csrs = observed::observe_csrs(run.loaded.state);
-  run.observed.tiers = observed::observe_tiers(run.loaded.state.ca, run.observed.ca, now);
+  run.observed.tiers = observed::observe_tiers(run.loaded.state.ca, run.observed, now);
   snapshot_targets(run, *shared);
   if (!plan_run(run, fs, now, options.plan)) return std::nullopt;
   return run;

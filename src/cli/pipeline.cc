@@ -193,7 +193,7 @@ Result<Facts> facts(const PlanRun& run, sys::Filesystem& fs, base::Instant now,
     std::sort(f.in.certs.begin(), f.in.certs.end(),
               [](const auto& a, const auto& b) { return a.serial < b.serial; });
   const bool new_ca = plan::ca_pem_changes(run.observed, run.plan) && !new_serials;
-  if (!run.observed.tiers.issuer_dn.empty()) f.in.issuer_dns = {run.observed.tiers.issuer_dn};
+  f.in.issuer_dns = plan::gate_issuer_dns(run.observed.tiers, run.plan);
   // A retired CA's CRL leaves crl.pem with it.
   const bool new_crl =
       (run.plan.count(plan::ActionKind::crl) > 0 || plan::retires_previous_ca(run.plan)) &&
@@ -293,7 +293,7 @@ std::optional<PlanRun> run_pipeline(const GlobalOptions& g, base::Instant now, s
     return std::nullopt;
   }
   (*observed)->csrs = observed::observe_csrs(loaded->state);
-  (*observed)->tiers = observed::observe_tiers(loaded->state.ca, (*observed)->ca, now);
+  (*observed)->tiers = observed::observe_tiers(loaded->state.ca, **observed, now);
   PlanRun run{std::move(*loaded), std::move(**observed), {}, {}, "", nullptr};
   if (auto r = deploy_targets(g, run, fs, runner); !r) {
     fail(r.error().message);

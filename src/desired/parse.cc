@@ -40,14 +40,14 @@ std::optional<Enum> read_enum(TableReader& r, std::string_view key, Parser parse
   return *e;
 }
 
-// Refuses a period that would renew at once: what is renewed `before` the end of `period` must
-// leave some of the period.
+// Refuses a period that would renew (or roll over) at once: `before` its end must leave some.
 void check_longer(TableReader& r, std::string_view period_key, seconds period,
-                  std::string_view before_key, seconds before, const base::SourceLoc& loc) {
+                  std::string_view before_key, seconds before, const base::SourceLoc& loc,
+                  std::string_view happens = "renewed at once") {
   if (period > before) return;
   r.error(loc, "\"" + std::string(period_key) + "\" " + base::format_duration(period) +
                    " must be longer than \"" + std::string(before_key) + "\" " +
-                   base::format_duration(before) + ", or it would be renewed at once");
+                   base::format_duration(before) + ", or it would be " + std::string(happens));
 }
 
 void parse_root_scalars(TableReader& r, ParseContext& ctx) {
@@ -256,7 +256,8 @@ void parse_ca(const toml::table& t, ParseContext& ctx) {
   ca.rollover_before = std::min(ca.rollover_before, ca.validity / 4);
   if (auto d = r.duration("rollover_before")) {
     ca.rollover_before = *d;
-    check_longer(r, "validity", ca.validity, "rollover_before", *d, r.loc_of("rollover_before"));
+    check_longer(r, "validity", ca.validity, "rollover_before", *d, r.loc_of("rollover_before"),
+                 "rolled over at once");
   }
   if (auto p = read_enum<base::KeyProtection>(r, "key_protection", base::parse_key_protection))
     ca.key_protection = *p;

@@ -97,6 +97,7 @@ Result<void> observe_ca(const pki::CaFiles& files, const pki::CaDatabase& db, Ca
   ca.serial = info->serial;
   ca.public_key_sha256 = info->public_key_sha256;
   ca.cert_pem = *files.ca_cert_pem;
+  ca.subject_serial_number = info->serial_number;
   if (files.root_cert_pem) {
     auto root = pki::inspect_certificate(*files.root_cert_pem);
     if (!root) return make_error(Errc::invalid, db.root_cert_path() + ": " + root.error().message);
@@ -165,7 +166,7 @@ Result<ObservedState> observe(sys::Filesystem& fs, const std::string& state_dir,
   auto o = observe_state(fs, state_dir, now);
   if (o) {
     o->csrs = observe_csrs(desired);
-    o->tiers = observe_tiers(desired.ca, o->ca, now);
+    o->tiers = observe_tiers(desired.ca, *o, now);
   }
   return o;
 }
@@ -219,6 +220,26 @@ Result<void> observe_previous(sys::Filesystem& fs, const std::string& state_dir,
   return {};
 }
 
+// STATE/ca-next: a two-tier rollover's next intermediate, or what an interrupted rollover left.
+Result<void> observe_next(sys::Filesystem& fs, const std::string& state_dir, ObservedState& o) {
+  auto there = fs.stat(sys::join_path(state_dir, pki::kNextCaDir));
+  if (!there) return there.error().code == Errc::not_found ? Result<void>{} : there.error();
+  // Its key and CSR, with the certificate the root signed once an apply began installing it
+  // (apply/rollover.h): either way the next apply installs the source's and moves it in.
+  auto files = pki::CaDatabase(fs, state_dir, pki::kNextCaDir).read();
+  if (files && pki::is_next_intermediate(*files)) {
+    if (auto csr = pki::load_csr(*files->intermediate_csr_pem)) {
+      o.next.awaiting_root = true;
+      o.next.csr_public_key_sha256 = csr->public_key_sha256;
+      o.fingerprints[std::string(pki::kNextCaDir) + "/intermediate.csr"] =
+          pki::sha256_hex(*files->intermediate_csr_pem);
+      return {};
+    }
+  }
+  o.interrupted_rollover = true;
+  return {};
+}
+
 }  // namespace
 
 Result<ObservedState> observe_state(sys::Filesystem& fs, const std::string& state_dir,
@@ -234,11 +255,7 @@ Result<ObservedState> observe_state(sys::Filesystem& fs, const std::string& stat
   observe_crl(*files, o.crl);
   read_index(fs, db, *files, cache, pki::kCaDir, false, o);
   if (auto r = observe_previous(fs, state_dir, cache, o); !r) return r.error();
-  if (auto next = fs.stat(sys::join_path(state_dir, pki::kNextCaDir))) {
-    o.interrupted_rollover = true;
-  } else if (next.error().code != Errc::not_found) {
-    return next.error();
-  }
+  if (auto r = observe_next(fs, state_dir, o); !r) return r.error();
   std::sort(o.certs.begin(), o.certs.end(),
             [](const Cert& a, const Cert& b) { return a.serial < b.serial; });
   for (auto [name, pem] : {std::pair{"ca/intermediate.csr", &files->intermediate_csr_pem},

@@ -87,6 +87,7 @@ struct Ca {
   std::string serial = "";             // of ca.crt
   std::string public_key_sha256 = "";  // of ca.crt
   std::string cert_pem = "";           // ca.crt itself (public), for the checks of observe_tiers
+  std::string subject_serial_number = "";  // an intermediate's generation ("" for the first)
   // Two tiers, before the root signed: ca.key and intermediate.csr are there, ca.crt is not.
   bool awaiting_root = false;
   std::string csr_public_key_sha256 = "";  // of STATE/ca/intermediate.csr
@@ -116,6 +117,9 @@ struct SourceTiers {
   // Why the source's intermediate cannot be installed now ("" when it can, or is installed).
   std::string intermediate_problem;
   bool intermediate_installed = false;  // it is STATE/ca/ca.crt already
+  // It is for the key of STATE/ca-next/intermediate.csr: the root signed the next intermediate
+  // of a rollover (installable when intermediate_problem is "").
+  bool intermediate_is_next = false;
   std::string intermediate_common_name;
   std::string intermediate_serial;
   base::Instant intermediate_not_after;
@@ -130,6 +134,10 @@ struct SourceTiers {
   // The RFC 2253 subject of the intermediate whose certificates the gates accept: the installed
   // one, else the one the source offers (pki::subject_rfc2253).
   std::string issuer_dn;
+  // During a rollover, the gates accept the other generation's certificates too: the subject of
+  // the next intermediate (intermediate_is_next) and of the outgoing CA (STATE/ca-previous).
+  std::string next_issuer_dn = "";
+  std::string previous_issuer_dn = "";
 
   bool operator==(const SourceTiers&) const = default;
 };
@@ -151,7 +159,11 @@ struct ObservedState {
   long next_crl_number = 1;
   Crl crl;
   PreviousCa previous;  // a rollover under way
-  // STATE/ca-next is there: a rollover was interrupted, and the next apply finishes it.
+  // A two-tier rollover's next intermediate waiting for the root (STATE/ca-next holds its key
+  // and intermediate.csr: awaiting_root is set).
+  Ca next;
+  // STATE/ca-next is there, not as a next intermediate waiting for the root: a rollover was
+  // interrupted, and the next apply finishes it.
   bool interrupted_rollover = false;
   std::vector<Csr> csrs;  // sorted by device
   SourceTiers tiers;      // [ca] mode = "intermediate" only

@@ -1,16 +1,13 @@
 #include "observed/snapshot.h"
 
-#include <nlohmann/json.hpp>
-
 #include "observed/applied_record.h"
+#include "observed/snapshot_json.h"
 #include "pki/inspect.h"
 #include "pki/random.h"
 
 namespace certgate::observed {
 
 namespace {
-
-using Json = nlohmann::ordered_json;
 
 constexpr std::string_view kTokenDigits = "0123456789abcdef";
 constexpr size_t kMinToken = 32, kMaxToken = 128;
@@ -39,8 +36,6 @@ std::string_view to_string(KeyOrigin o) {
   return "unknown";
 }
 
-std::string time_text(base::Instant t) { return base::format_rfc3339(t); }
-
 Json cert_json(const Cert& c) {
   Json j{{"serial", c.serial},
          {"device", c.device},
@@ -55,6 +50,7 @@ Json cert_json(const Cert& c) {
   j["public_key_sha256"] = c.public_key_sha256;
   j["key_origin"] = to_string(c.key_origin);
   j["cached"] = c.is_cached;
+  if (c.previous_ca) j["previous_ca"] = true;  // signed by the outgoing CA of a rollover
   return j;
 }
 
@@ -71,65 +67,6 @@ Json target_json(const TargetFiles& t) {
               {"unreachable", t.unreachable},
               {"interrupted_deploy", t.has_interrupted_deploy},
               {"files", std::move(files)}};
-}
-
-// Reads a snapshot's JSON, naming the path of whatever is wrong.
-class Reader {
- public:
-  explicit Reader(std::string path) : path_(std::move(path)) {}
-
-  [[noreturn]] void bad(const std::string& what) const {
-    throw std::runtime_error("snapshot: " + path_ + (path_.empty() ? "" : ": ") + what);
-  }
-  Reader at(const std::string& key) const {
-    return Reader(path_.empty() ? key : path_ + "." + key);
-  }
-  Reader at(size_t i) const { return Reader(path_ + "[" + std::to_string(i) + "]"); }
-
-  const nlohmann::json& field(const nlohmann::json& j, const char* key) const {
-    if (!j.is_object()) bad("not an object");
-    if (!j.contains(key)) at(key).bad("missing");
-    return j[key];
-  }
-  std::string text(const nlohmann::json& j, const char* key) const {
-    const auto& v = field(j, key);
-    if (!v.is_string()) at(key).bad("not a string");
-    return v.get<std::string>();
-  }
-  std::string text_or(const nlohmann::json& j, const char* key) const {
-    return j.contains(key) ? text(j, key) : std::string();
-  }
-  bool flag(const nlohmann::json& j, const char* key) const {
-    const auto& v = field(j, key);
-    if (!v.is_boolean()) at(key).bad("not true or false");
-    return v.get<bool>();
-  }
-  long number(const nlohmann::json& j, const char* key) const {
-    const auto& v = field(j, key);
-    if (!v.is_number_integer()) at(key).bad("not an integer");
-    return v.get<long>();
-  }
-  base::Instant instant(const nlohmann::json& j, const char* key) const {
-    auto t = base::parse_rfc3339(text(j, key));
-    if (!t) at(key).bad("not an RFC 3339 instant");
-    return *t;
-  }
-  const nlohmann::json& array(const nlohmann::json& j, const char* key) const {
-    const auto& v = field(j, key);
-    if (!v.is_array()) at(key).bad("not an array");
-    return v;
-  }
-
- private:
-  std::string path_;
-};
-
-// The optional "key" of `j`.
-std::optional<base::KeyType> read_key(const Reader& r, const nlohmann::json& j) {
-  if (!j.contains("key")) return std::nullopt;
-  auto key = base::parse_key_type(r.text(j, "key"));
-  if (!key) r.at("key").bad("not a key type");
-  return *key;
 }
 
 Cert read_cert(const Reader& r, const nlohmann::json& j) {
@@ -162,6 +99,7 @@ Cert read_cert(const Reader& r, const nlohmann::json& j) {
                  : origin == "csr"  ? KeyOrigin::csr
                                     : KeyOrigin::unknown;
   c.is_cached = r.flag(j, "cached");
+  c.previous_ca = j.contains("previous_ca") && r.flag(j, "previous_ca");
   return c;
 }
 
@@ -198,6 +136,7 @@ void read_ca(const Reader& r, const nlohmann::json& j, Snapshot& s) {
   ca.public_key_sha256 = t.text(tj, "public_key_sha256");
   ca.awaiting_root = t.flag(tj, "awaiting_root");
   ca.csr_public_key_sha256 = t.text(tj, "csr_public_key_sha256");
+  ca.subject_serial_number = t.text_or(tj, "subject_serial_number");
   ca.root_common_name = t.text(tj, "root_common_name");
   ca.root_public_key_sha256 = t.text(tj, "root_public_key_sha256");
   const Reader c = t.at("root_crl");
@@ -211,17 +150,7 @@ void read_ca(const Reader& r, const nlohmann::json& j, Snapshot& s) {
 }
 
 void read_crl(const Reader& r, const nlohmann::json& j, Snapshot& s) {
-  Crl& crl = s.observed.crl;
-  crl.exists = r.flag(j, "exists");
-  crl.number = r.number(j, "number");
-  crl.this_update = r.instant(j, "this_update");
-  crl.next_update = r.instant(j, "next_update");
-  const auto& serials = r.array(j, "serials");
-  for (size_t i = 0; i < serials.size(); ++i) {
-    if (!serials[i].is_string()) r.at("serials").at(i).bad("not a string");
-    crl.serials.push_back(serials[i].get<std::string>());
-  }
-  crl.is_signed_by_ca = r.flag(j, "signed_by_ca");
+  s.observed.crl = read_crl_json(r, j);
   s.crl_pem = r.text(j, "pem");
 }
 
@@ -240,6 +169,7 @@ Snapshot read_snapshot(const nlohmann::json& j) {
   read_ca(r.at("ca"), r.field(j, "ca"), s);
   read_crl(r.at("crl"), r.field(j, "crl"), s);
   o.next_crl_number = r.number(j, "next_crl_number");
+  if (j.contains("rollover")) read_rollover(r.at("rollover"), j["rollover"], o);
   const auto& certs = r.array(j, "certificates");
   for (size_t i = 0; i < certs.size(); ++i)
     o.certs.push_back(read_cert(r.at("certificates").at(i), certs[i]));
@@ -344,6 +274,7 @@ std::string format_snapshot(const Snapshot& s) {
                            {"public_key_sha256", o.ca.public_key_sha256},
                            {"awaiting_root", o.ca.awaiting_root},
                            {"csr_public_key_sha256", o.ca.csr_public_key_sha256},
+                           {"subject_serial_number", o.ca.subject_serial_number},
                            {"root_common_name", o.ca.root_common_name},
                            {"root_public_key_sha256", o.ca.root_public_key_sha256},
                            {"root_crl",
@@ -353,14 +284,10 @@ std::string format_snapshot(const Snapshot& s) {
                              {"next_update", time_text(rc.next_update)},
                              {"serials", rc.serials},
                              {"signed_by_root", rc.is_signed_by_ca}}}};
-  j["crl"] = {{"exists", o.crl.exists},
-              {"number", o.crl.number},
-              {"this_update", time_text(o.crl.this_update)},
-              {"next_update", time_text(o.crl.next_update)},
-              {"serials", o.crl.serials},
-              {"signed_by_ca", o.crl.is_signed_by_ca},
-              {"pem", s.crl_pem}};
+  j["crl"] = crl_json(o.crl);
+  j["crl"]["pem"] = s.crl_pem;
   j["next_crl_number"] = o.next_crl_number;
+  j["rollover"] = rollover_json(o);
   j["certificates"] = Json::array();
   for (const Cert& c : o.certs) j["certificates"].push_back(cert_json(c));
   j["fingerprints"] = o.fingerprints;
@@ -395,6 +322,13 @@ Result<Snapshot> parse_snapshot(std::string_view text) {
   } catch (const std::exception& e) {
     return make_error(Errc::invalid, e.what());
   }
+}
+
+std::optional<base::KeyType> read_key(const Reader& r, const nlohmann::json& j) {
+  if (!j.contains("key")) return std::nullopt;
+  auto key = base::parse_key_type(r.text(j, "key"));
+  if (!key) r.at("key").bad("not a key type");
+  return *key;
 }
 
 }  // namespace certgate::observed

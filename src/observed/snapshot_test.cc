@@ -125,6 +125,47 @@ TEST_CASE("snapshot: a two-tier CA's intermediate, root and root CRL come back a
   CHECK(*back == s);
 }
 
+TEST_CASE("snapshot: a rollover's outgoing CA, next intermediate and old certificates come back") {
+  Snapshot s;
+  s.taken_at = kNow;
+  s.observed = without_secrets(sample());
+  s.ca_pem = "-----BEGIN CERTIFICATE-----\nAA\n-----END CERTIFICATE-----\n";
+  ObservedState& o = s.observed;
+  o.ca.cert_pem = s.ca_pem;
+  o.ca.serial = "5F3B";
+  o.ca.subject_serial_number = "2";
+  PreviousCa& p = o.previous;
+  p.exists = true;
+  p.ca = {true, "Home CA", kNow - days{300}, kNow + days{60}, base::KeyType::ec_p256};
+  p.ca.serial = "5F3A";
+  p.ca.public_key_sha256 = std::string(64, 'a');
+  p.ca.cert_pem = "-----BEGIN CERTIFICATE-----\nPP\n-----END CERTIFICATE-----\n";
+  p.ca.root_common_name = "Offline Root";
+  p.ca.root_public_key_sha256 = std::string(64, 'b');
+  p.crl = {true, 7, kNow - days{1}, kNow + days{6}, {"01AB"}, true};
+  p.next_crl_number = 8;
+  o.next.awaiting_root = true;
+  o.next.csr_public_key_sha256 = std::string(64, 'c');
+  o.interrupted_rollover = true;
+  REQUIRE_FALSE(o.certs.empty());
+  o.certs[0].previous_ca = true;
+  const std::string text = format_snapshot(s);
+  auto back = parse_snapshot(text);
+  REQUIRE(back);
+  CHECK(back->observed.previous == p);
+  CHECK(back->observed.next == o.next);
+  CHECK(back->observed.certs == o.certs);
+  CHECK(*back == s);
+  // A snapshot of a certgate before rollovers reads as no rollover.
+  std::string old = text;
+  old.erase(old.find("  \"rollover\": "),
+            old.find("  \"certificates\": ") - old.find("  \"rollover\": "));
+  back = parse_snapshot(old);
+  REQUIRE(back);
+  CHECK_FALSE(back->observed.previous.exists);
+  CHECK_FALSE(back->observed.next.awaiting_root);
+}
+
 TEST_CASE("snapshot: a document that is not one is refused naming what is wrong") {
   CHECK(parse_snapshot("nonsense").error().message == "snapshot: not JSON");
   CHECK(parse_snapshot("{}").error().message.find("format_version") != std::string::npos);

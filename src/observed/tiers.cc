@@ -11,15 +11,16 @@ namespace {
 
 // Why `intermediate` (the source's, parsed) cannot be installed, or "".
 std::string install_problem(const desired::CaSpec& ca, const pki::CertInfo& intermediate,
-                            const Ca& installed, const SourceTiers& t, base::Instant now) {
+                            const Ca& waiting, const char* csr, const SourceTiers& t,
+                            base::Instant now) {
   const std::string& path = ca.intermediate_cert.path;
   if (!intermediate.is_ca) return path + " is not a CA certificate";
   if (ca.root_cert.pem.empty())
     return "the root's certificate " + ca.root_cert.path + " is missing";
   if (!pki::is_signed_by(ca.intermediate_cert.pem, ca.root_cert.pem))
     return path + " is not signed by the root " + ca.root_cert.path;
-  if (installed.awaiting_root && intermediate.public_key_sha256 != installed.csr_public_key_sha256)
-    return path + " is not for the key of STATE/ca/intermediate.csr (signed from another CSR?)";
+  if (waiting.awaiting_root && intermediate.public_key_sha256 != waiting.csr_public_key_sha256)
+    return path + " is not for the key of " + csr + " (signed from another CSR?)";
   if (now < intermediate.not_before || now >= intermediate.not_after)
     return path + " is not valid now (" + base::format_rfc3339(intermediate.not_before) + " to " +
            base::format_rfc3339(intermediate.not_after) + ")";
@@ -31,12 +32,17 @@ std::string install_problem(const desired::CaSpec& ca, const pki::CertInfo& inte
 
 }  // namespace
 
-SourceTiers observe_tiers(const desired::CaSpec& ca, const Ca& installed, base::Instant now) {
+SourceTiers observe_tiers(const desired::CaSpec& ca, const ObservedState& o, base::Instant now) {
   SourceTiers t;
+  const Ca& installed = o.ca;
   // The state decides, not [ca] mode: with a root in the state, nginx trusts it, and the gates
   // must tell this intermediate's certificates from any other's whatever mode now says.
   if (installed.exists && !installed.root_public_key_sha256.empty()) {
     if (auto dn = pki::subject_rfc2253(installed.cert_pem)) t.issuer_dn = std::move(*dn);
+  }
+  const Ca& previous = o.previous.ca;
+  if (o.previous.exists) {
+    if (auto dn = pki::subject_rfc2253(previous.cert_pem)) t.previous_issuer_dn = std::move(*dn);
   }
   if (!ca.is_intermediate()) return t;
   if (!ca.root_cert.pem.empty()) {
@@ -81,8 +87,17 @@ SourceTiers observe_tiers(const desired::CaSpec& ca, const Ca& installed, base::
   t.intermediate_not_after = info->not_after;
   t.intermediate_installed = installed.exists && installed.serial == info->serial &&
                              installed.public_key_sha256 == info->public_key_sha256;
-  if (!t.intermediate_installed)
-    t.intermediate_problem = install_problem(ca, *info, installed, t, now);
+  if (t.intermediate_installed) return t;
+  t.intermediate_is_next =
+      o.next.awaiting_root && info->public_key_sha256 == o.next.csr_public_key_sha256;
+  if (t.intermediate_is_next) {
+    t.intermediate_problem =
+        install_problem(ca, *info, o.next, "STATE/ca-next/intermediate.csr", t, now);
+    if (auto dn = pki::subject_rfc2253(ca.intermediate_cert.pem)) t.next_issuer_dn = *dn;
+  } else {
+    t.intermediate_problem =
+        install_problem(ca, *info, installed, "STATE/ca/intermediate.csr", t, now);
+  }
   return t;
 }
 

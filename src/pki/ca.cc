@@ -51,19 +51,15 @@ Result<CaMaterial> create_ca(const CaSubject& subject, base::KeyType key, base::
   auto pkey = new_key(key);
   if (!pkey) return pkey.error();
   X509Ptr cert(X509_new());
-  X509NamePtr name(X509_NAME_new());
-  if (!cert || !name || X509_set_version(cert.get(), X509_VERSION_3) != 1)
+  if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1)
     return openssl_error("create CA certificate");
-  for (auto [field, value] :
-       {std::pair{"C", &subject.country}, std::pair{"O", &subject.organization},
-        std::pair{"OU", &subject.organizational_unit}, std::pair{"CN", &subject.common_name}}) {
-    if (auto r = add_name_entry(name.get(), field, *value); !r) return r.error();
-  }
+  auto name = ca_name(subject);
+  if (!name) return name.error();
   auto serial = random_serial();
   if (!serial) return serial.error();
   if (auto r = set_serial(cert.get(), *serial); !r) return r.error();
-  if (X509_set_subject_name(cert.get(), name.get()) != 1 ||
-      X509_set_issuer_name(cert.get(), name.get()) != 1 ||
+  if (X509_set_subject_name(cert.get(), name->get()) != 1 ||
+      X509_set_issuer_name(cert.get(), name->get()) != 1 ||
       X509_set_pubkey(cert.get(), pkey->get()) != 1)
     return openssl_error("set CA subject and key");
   if (auto r = set_validity(cert.get(), not_before, not_after); !r) return r.error();

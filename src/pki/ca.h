@@ -24,6 +24,10 @@ struct CaSubject {
   std::string organization;
   std::string organizational_unit;
   std::string country;
+  // The subject's serialNumber attribute: the generation of an intermediate after its first
+  // rollover ("2", "3", ...; "" for the first), so that each has its own subject (the gates tell
+  // intermediates apart by it, and root sign refuses two valid ones with one subject).
+  std::string serial_number = "";
 };
 
 struct CaMaterial {

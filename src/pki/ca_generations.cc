@@ -11,6 +11,10 @@ Result<bool> has_previous_ca(sys::Filesystem& fs, const std::string& state_dir) 
   return info.error();
 }
 
+bool is_next_intermediate(const CaFiles& files) {
+  return files.has_ca_key && files.intermediate_csr_pem && files.index.empty();
+}
+
 namespace {
 
 // `pem` (of STATE/ca), then the outgoing CA's file `path` of a rollover when there is one.

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "pki/ca_database.h"
 #include "sys/filesystem.h"
 
 namespace certgate::pki {
@@ -26,6 +27,10 @@ Result<std::string> nginx_trust_pem(sys::Filesystem& fs, const std::string& stat
 // What nginx checks revocation with: the issuing CA's CRLs (CaDatabase::read_crl_bundle), then
 // the outgoing CA's. Errc::not_found when a CA of nginx_trust_pem has no CRL.
 Result<std::string> nginx_crl_pem(sys::Filesystem& fs, const std::string& state_dir);
+
+// Whether `files` (of STATE/ca-next) are a two-tier rollover's next intermediate: its key and
+// intermediate.csr, perhaps the certificate the root signed being installed, nothing signed.
+bool is_next_intermediate(const CaFiles& files);
 
 // Whether STATE/ca-previous holds a CA (its ca.crt), on certain knowledge: an I/O error is one.
 Result<bool> has_previous_ca(sys::Filesystem& fs, const std::string& state_dir);

@@ -88,6 +88,7 @@ Result<CertInfo> inspect_certificate(std::string_view pem) {
   if (!serial) return serial.error();
   info.serial = std::move(*serial);
   info.common_name = common_name(X509_get_subject_name(c));
+  info.serial_number = name_entry(X509_get_subject_name(c), NID_serialNumber);
   info.issuer_common_name = common_name(X509_get_issuer_name(c));
   info.email = first_email(c);
   auto nb = to_instant(X509_get0_notBefore(c));

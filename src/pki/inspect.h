@@ -14,9 +14,10 @@
 namespace certgate::pki {
 
 struct CertInfo {
-  std::string serial;       // uppercase hex
-  std::string common_name;  // subject CN
-  std::string email;        // first email SAN, or ""
+  std::string serial;              // uppercase hex
+  std::string common_name;         // subject CN
+  std::string serial_number = "";  // subject serialNumber (an intermediate's generation), or ""
+  std::string email;               // first email SAN, or ""
   std::string issuer_common_name;
   base::Instant not_before;
   base::Instant not_after;

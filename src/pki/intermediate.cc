@@ -34,15 +34,11 @@ Result<IntermediateRequest> create_intermediate_csr(const CaSubject& subject, ba
   auto pkey = parse_private_key(key_pem->reveal(), "intermediate key");
   if (!pkey) return pkey.error();
   X509ReqPtr req(X509_REQ_new());
-  X509NamePtr name(X509_NAME_new());
-  if (!req || !name || X509_REQ_set_version(req.get(), 0) != 1)
+  if (!req || X509_REQ_set_version(req.get(), 0) != 1)
     return openssl_error("create the intermediate's CSR");
-  for (auto [field, value] :
-       {std::pair{"C", &subject.country}, std::pair{"O", &subject.organization},
-        std::pair{"OU", &subject.organizational_unit}, std::pair{"CN", &subject.common_name}}) {
-    if (auto r = add_name_entry(name.get(), field, *value); !r) return r.error();
-  }
-  if (X509_REQ_set_subject_name(req.get(), name.get()) != 1 ||
+  auto name = ca_name(subject);
+  if (!name) return name.error();
+  if (X509_REQ_set_subject_name(req.get(), name->get()) != 1 ||
       X509_REQ_set_pubkey(req.get(), pkey->get()) != 1 ||
       X509_REQ_sign(req.get(), pkey->get(), signing_digest(pkey->get())) == 0)
     return openssl_error("sign the intermediate's CSR");

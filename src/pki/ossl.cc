@@ -134,8 +134,10 @@ std::string spki_sha256(X509_PUBKEY* pub) {
   return out;
 }
 
-std::string common_name(const X509_NAME* name) {
-  int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+std::string common_name(const X509_NAME* name) { return name_entry(name, NID_commonName); }
+
+std::string name_entry(const X509_NAME* name, int nid) {
+  int i = X509_NAME_get_index_by_NID(name, nid, -1);
   if (i < 0) return "";
   const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
   unsigned char* utf8 = nullptr;

@@ -103,5 +103,7 @@ std::optional<std::string> base64_decode(std::string_view text);
 
 // The first commonName of `name`, or "".
 std::string common_name(const X509_NAME* name);
+// The first entry `nid` of `name` as UTF-8, or "".
+std::string name_entry(const X509_NAME* name, int nid);
 
 }  // namespace certgate::pki

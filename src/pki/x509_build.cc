@@ -52,4 +52,16 @@ Result<void> add_name_entry(X509_NAME* name, const char* field, const std::strin
   return {};
 }
 
+Result<X509NamePtr> ca_name(const CaSubject& subject) {
+  X509NamePtr name(X509_NAME_new());
+  if (!name) return openssl_error("X509_NAME_new");
+  for (auto [field, value] :
+       {std::pair{"C", &subject.country}, std::pair{"O", &subject.organization},
+        std::pair{"OU", &subject.organizational_unit}, std::pair{"CN", &subject.common_name},
+        std::pair{"serialNumber", &subject.serial_number}}) {
+    if (auto r = add_name_entry(name.get(), field, *value); !r) return r.error();
+  }
+  return name;
+}
+
 }  // namespace certgate::pki

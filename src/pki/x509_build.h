@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "pki/ca.h"
 #include "pki/ossl.h"
 
 namespace certgate::pki {
@@ -16,5 +17,8 @@ Result<void> set_validity(X509* cert, base::Instant not_before, base::Instant no
 Result<void> set_serial(X509* cert, const std::string& hex);
 // Appends FIELD=value to `name`; an empty value is left out.
 Result<void> add_name_entry(X509_NAME* name, const char* field, const std::string& value);
+
+// The name of a CA: C, O, OU, CN and serialNumber, the empty ones left out.
+Result<X509NamePtr> ca_name(const CaSubject& subject);
 
 }  // namespace certgate::pki

@@ -114,10 +114,8 @@ struct Planner {
   base::Instant new_end(const Device& d) const {
     base::Instant end = now + d.validity;
     if (d.not_after) end = std::min(end, *d.not_after);
-    // A rollover's new CA ends `validity` from now.
-    if (rollover.start || observed.ca.exists)
-      end = std::min(end, rollover.start ? now + desired.ca.validity : observed.ca.not_after);
-    return end;
+    if (rollover.new_ca_end) return std::min(end, *rollover.new_ca_end);  // a rollover's new CA
+    return observed.ca.exists ? std::min(end, observed.ca.not_after) : end;
   }
 
   // Why `c` no longer fits `d`, or "" when it still does (observed::mismatch).
@@ -330,13 +328,10 @@ struct Planner {
 
   void plan_ca() {
     rollover = plan_rollover(desired, observed, now);
-    if (desired.ca.is_intermediate()) {
-      tiers = plan_tiers(desired, observed, now);
-      if (tiers.ca) add(*tiers.ca);
-      return;
-    }
-    if (rollover.start) add(*rollover.start);
-    if (observed.ca.exists) return;
+    if (desired.ca.is_intermediate()) tiers = plan_tiers(desired, observed, now);
+    for (const std::optional<Action>& a : {tiers.ca, rollover.request, rollover.start})
+      if (a) add(*a);
+    if (observed.ca.exists || desired.ca.is_intermediate()) return;
     Action a;
     a.kind = ActionKind::issue;
     a.object = ObjectKind::ca;
@@ -385,8 +380,10 @@ Plan compute_plan(const desired::DesiredState& desired, const observed::Observed
   for (const std::string& n : p.tiers.notes) p.plan.notes.push_back(n);
   for (const std::string& w : p.tiers.warnings) p.plan.warnings.push_back(w);
   for (const std::string& n : p.rollover.notes) p.plan.notes.push_back(n);
+  for (const std::string& w : p.rollover.warnings) p.plan.warnings.push_back(w);
   // A rollover's reason says how [ca] differs; the new CA matches it.
-  if (!p.rollover.start) p.plan.ca_differences = ca_differences(desired.ca, observed.ca);
+  if (!p.rollover.start && !p.rollover.request)
+    p.plan.ca_differences = ca_differences(desired.ca, observed.ca);
   if (!p.plan.ca_differences.empty()) p.plan.notes.push_back(ca_drift_note(p.plan.ca_differences));
   note_ca_end(observed.ca, desired.defaults.renew_before, p.ca_expired(),
               p.rollover.start.has_value(), now, p.plan.notes);

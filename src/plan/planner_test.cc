@@ -207,9 +207,10 @@ TEST_CASE("plan: revoking more than half of the live devices is refused, one nev
 TEST_CASE("plan: renewal never outlasts the CA, and an expired CA issues nothing and says so") {
   Fixture f;
   f.desired.devices = {device("alice"), device("bob")};
-  // A two-tier CA: its rollover is the root's to sign (a self-signed one rolls over,
-  // rollover_test).
+  // A two-tier CA whose next intermediate waits for the root to sign it (rollover_test): until
+  // then the current one signs.
   f.desired.ca.mode = desired::CaMode::intermediate;
+  f.observed.next.awaiting_root = true;
   f.observed.ca.root_common_name = "Root";
   f.observed.ca.root_crl = f.observed.crl;
   // A CA made ten years ago (so [ca]'s validity still describes it) that ends in 20 days.

@@ -21,6 +21,70 @@ std::string rollover_reason(const desired::CaSpec& want, const observed::Ca& hav
   return "";
 }
 
+std::string next_generation(const observed::Ca& ca) {
+  const std::string& g = ca.subject_serial_number;
+  const bool number = !g.empty() && g.size() < 9 &&
+                      std::all_of(g.begin(), g.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return std::to_string(number ? std::stol(g) + 1 : 2);
+}
+
+namespace {
+
+constexpr const char* kNextCsr = "STATE/ca-next/intermediate.csr";
+
+Action ca_action(const char* subject, std::string detail, std::string reason) {
+  Action a;
+  a.kind = ActionKind::issue;
+  a.object = ObjectKind::ca;
+  a.subject = subject;
+  a.detail = std::move(detail);
+  a.reason = std::move(reason);
+  return a;
+}
+
+// A two-tier CA's rollover before its swap: the next intermediate's CSR, the wait for the root,
+// and the installation of what it signed.
+void plan_next_intermediate(const desired::DesiredState& desired,
+                            const observed::ObservedState& observed, base::Instant now,
+                            RolloverPlan& out) {
+  const desired::CaSpec& want = desired.ca;
+  const observed::SourceTiers& src = observed.tiers;
+  const std::string waiting =
+      std::string("CA rollover: waiting for the root: sign ") + kNextCsr +
+      " on the root's machine (certgate root sign ROOT_DIR intermediate.csr --out "
+      "intermediate.crt) and commit it as " +
+      want.intermediate_cert.path + "; the current intermediate signs until then (it ends " +
+      base::format_rfc3339(observed.ca.not_after) + ")";
+  if (observed.next.awaiting_root) {
+    if (src.intermediate_is_next && src.intermediate_problem.empty()) {
+      out.start = ca_action(kNextCaSubject,
+                            "install intermediate " + src.intermediate_common_name + " signed by " +
+                                src.root_common_name + ", until " +
+                                base::format_date(src.intermediate_not_after) +
+                                "; both are trusted until the old one's last certificate ends",
+                            std::string("CA rollover: the root signed ") + kNextCsr);
+      out.new_ca_end = src.intermediate_not_after;
+      return;
+    }
+    out.notes.push_back(waiting);
+    if (src.intermediate_is_next)
+      out.warnings.push_back("the next intermediate in the source cannot be installed: " +
+                             src.intermediate_problem);
+    return;
+  }
+  std::string why = rollover_reason(want, observed.ca, now);
+  if (why.empty()) return;
+  out.request =
+      ca_action(kNextCaRequestSubject,
+                "next intermediate " + want.common_name + " (serialNumber " +
+                    next_generation(observed.ca) + "), " + std::string(to_string(want.key)) +
+                    ": key and CSR in STATE/ca-next for the root to sign",
+                "CA rollover: " + why);
+  out.notes.push_back(waiting);
+}
+
+}  // namespace
+
 RolloverPlan plan_rollover(const desired::DesiredState& desired,
                            const observed::ObservedState& observed, base::Instant now) {
   RolloverPlan out;
@@ -30,14 +94,6 @@ RolloverPlan plan_rollover(const desired::DesiredState& desired,
     out.notes.push_back(
         "a CA rollover was interrupted (STATE/ca-next is there): the next apply "
         "finishes it before anything else");
-  if (desired.ca.is_intermediate()) {
-    if (ca.not_after - now <= desired.ca.rollover_before)
-      out.notes.push_back(
-          "the intermediate CA ends " + base::format_date(ca.not_after) +
-          ": a two-tier CA does not roll over by itself yet; have the root sign a new "
-          "intermediate before then");
-    return out;
-  }
   if (observed.previous.exists) {
     const bool live =
         std::any_of(observed.certs.begin(), observed.certs.end(),
@@ -63,17 +119,18 @@ RolloverPlan plan_rollover(const desired::DesiredState& desired,
     out.retire = std::move(a);
     return out;
   }
+  if (desired.ca.is_intermediate()) {
+    plan_next_intermediate(desired, observed, now, out);
+    return out;
+  }
   std::string why = rollover_reason(desired.ca, ca, now);
   if (why.empty()) return out;
-  Action a;
-  a.kind = ActionKind::issue;
-  a.object = ObjectKind::ca;
-  a.subject = kNextCaSubject;
-  a.detail = desired.ca.common_name + ", " + std::string(to_string(desired.ca.key)) + ", " +
-             base::format_duration(desired.ca.validity) +
-             "; both CAs are trusted until the old one's last certificate ends";
-  a.reason = "CA rollover: " + why;
-  out.start = std::move(a);
+  out.start = ca_action(kNextCaSubject,
+                        desired.ca.common_name + ", " + std::string(to_string(desired.ca.key)) +
+                            ", " + base::format_duration(desired.ca.validity) +
+                            "; both CAs are trusted until the old one's last certificate ends",
+                        "CA rollover: " + why);
+  out.new_ca_end = now + desired.ca.validity;
   return out;
 }
 
@@ -111,7 +168,20 @@ bool has(const Plan& plan, ActionKind kind, const char* subject) {
 
 }  // namespace
 
+std::vector<std::string> gate_issuer_dns(const observed::SourceTiers& t, const Plan& plan) {
+  std::vector<std::string> out;
+  const bool starts = starts_rollover(plan);
+  for (const std::string* dn :
+       {starts ? &t.next_issuer_dn : nullptr, &t.issuer_dn,
+        starts || retires_previous_ca(plan) ? nullptr : &t.previous_issuer_dn})
+    if (dn && !dn->empty() && (dn != &t.previous_issuer_dn || !out.empty())) out.push_back(*dn);
+  return out;
+}
+
 bool starts_rollover(const Plan& plan) { return has(plan, ActionKind::issue, kNextCaSubject); }
+bool requests_next_intermediate(const Plan& plan) {
+  return has(plan, ActionKind::issue, kNextCaRequestSubject);
+}
 bool retires_previous_ca(const Plan& plan) {
   return has(plan, ActionKind::retire, kPreviousCaSubject);
 }

@@ -18,18 +18,24 @@
 namespace certgate::plan {
 
 // The subjects of the rollover's actions.
-inline constexpr const char* kNextCaSubject = "next-ca";            // issue, on the CA
-inline constexpr const char* kPreviousCaSubject = "previous-ca";    // retire, on the CA
-inline constexpr const char* kPreviousCrlSubject = "crl-previous";  // crl, on the CRL
+inline constexpr const char* kNextCaSubject = "next-ca";  // issue, on the CA
+// Two tiers: the next intermediate's key and CSR in STATE/ca-next, for the root to sign; its
+// kNextCaSubject action installs what the root signed and moves it into STATE/ca.
+inline constexpr const char* kNextCaRequestSubject = "next-ca-request";  // issue, on the CA
+inline constexpr const char* kPreviousCaSubject = "previous-ca";         // retire, on the CA
+inline constexpr const char* kPreviousCrlSubject = "crl-previous";       // crl, on the CRL
 
 struct RolloverPlan {
-  std::optional<Action> start;   // make the next CA and move it in
-  std::optional<Action> retire;  // retire the outgoing CA
+  std::optional<Action> start;              // make (or install) the next CA and move it in
+  std::optional<Action> request;            // two tiers: the next intermediate's key and CSR
+  std::optional<Action> retire;             // retire the outgoing CA
+  std::optional<base::Instant> new_ca_end;  // with `start`: the new CA's notAfter
   std::vector<std::string> notes;
+  std::vector<std::string> warnings;
 };
 
-// Empty for a two-tier CA (whose rollover is the root's to sign; it gets a note) and before
-// there is a CA.
+// Empty before there is a CA. A two-tier CA's next intermediate is requested (its CSR), waited
+// for while the root signs it, then installed: from then on as for a one-tier CA.
 RolloverPlan plan_rollover(const desired::DesiredState& desired,
                            const observed::ObservedState& observed, base::Instant now);
 
@@ -47,7 +53,16 @@ Action previous_crl(const observed::Crl& crl, long number, base::Instant next_up
 void note_ca_end(const observed::Ca& ca, std::chrono::seconds renew_before, bool expired,
                  bool rolls_over, base::Instant now, std::vector<std::string>& notes);
 
+// The subject serialNumber of the intermediate after `ca`: its generation plus one ("2" after
+// one without).
+std::string next_generation(const observed::Ca& ca);
+
+// The issuer DNs the gates accept once `plan` ran (none: they do not check the issuer): the
+// intermediate's, and during a two-tier rollover both intermediates', the new one's first.
+std::vector<std::string> gate_issuer_dns(const observed::SourceTiers& tiers, const Plan& plan);
+
 bool starts_rollover(const Plan& plan);
+bool requests_next_intermediate(const Plan& plan);
 bool retires_previous_ca(const Plan& plan);
 // The crl action on the outgoing CA's CRL, or nullptr.
 const Action* previous_crl_action(const Plan& plan);

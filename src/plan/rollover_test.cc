@@ -166,16 +166,116 @@ TEST_CASE("rollover: the previous CA retires once none of its certificates is li
   CHECK(find(p, ActionKind::crl, kPreviousCrlSubject) == nullptr);
 }
 
-TEST_CASE("rollover: a two-tier CA does not roll over by itself, and says so") {
-  Fixture f = ending_ca(1);
+// An installed intermediate under root "Root", ending in 300 days like ending_ca's CA.
+Fixture ending_intermediate(int devices) {
+  Fixture f = ending_ca(devices);
   f.desired.ca.mode = desired::CaMode::intermediate;
   f.observed.ca.root_common_name = "Root";
+  f.observed.ca.root_public_key_sha256 = std::string(64, 'b');
   f.observed.ca.root_crl = f.observed.crl;
-  const Plan p = f.plan();
+  f.observed.tiers.root_common_name = "Root";
+  f.observed.tiers.issuer_dn = "CN=Test CA";
+  return f;
+}
+
+bool has_note(const Plan& p, const std::string& start) {
+  return std::any_of(p.notes.begin(), p.notes.end(),
+                     [&](const std::string& n) { return n.starts_with(start); });
+}
+
+TEST_CASE("rollover: a two-tier CA asks the root for its next intermediate, renewing nothing") {
+  Fixture f = ending_intermediate(2);
+  Plan p = f.plan();
+  const Action* request = find(p, ActionKind::issue, kNextCaRequestSubject);
+  REQUIRE(request != nullptr);
+  CHECK(request->object == ObjectKind::ca);
+  CHECK(request->reason ==
+        "CA rollover: the CA ends 2027-09-19T12:00:00Z, within rollover_before 1y");
+  CHECK(request->detail.find("(serialNumber 2)") != std::string::npos);
+  CHECK(requests_next_intermediate(p));
   CHECK_FALSE(starts_rollover(p));
-  CHECK(std::any_of(p.notes.begin(), p.notes.end(), [](const std::string& n) {
-    return n.starts_with("the intermediate CA ends 2027-09-19");
+  CHECK_FALSE(makes_ca(p));
+  CHECK(p.count(ActionKind::renew) == 0);
+  CHECK_FALSE(ca_pem_changes(f.observed, p));
+  CHECK(has_note(p, "CA rollover: waiting for the root: sign STATE/ca-next/intermediate.csr"));
+  // The third generation after the second.
+  f.observed.ca.subject_serial_number = "2";
+  p = f.plan();
+  request = find(p, ActionKind::issue, kNextCaRequestSubject);
+  REQUIRE(request != nullptr);
+  CHECK(request->detail.find("(serialNumber 3)") != std::string::npos);
+}
+
+TEST_CASE("rollover: a two-tier CA waits for the root, then installs what it signed") {
+  Fixture f = ending_intermediate(2);
+  f.observed.next.awaiting_root = true;
+  f.observed.next.csr_public_key_sha256 = std::string(64, 'c');
+  Plan p = f.plan();
+  CHECK_FALSE(requests_next_intermediate(p));
+  CHECK_FALSE(starts_rollover(p));
+  CHECK(p.count(ActionKind::renew) == 0);
+  CHECK(has_note(p, "CA rollover: waiting for the root"));
+  // The source holds an intermediate for the next key that cannot be installed yet.
+  observed::SourceTiers& src = f.observed.tiers;
+  src.has_intermediate = true;
+  src.intermediate_is_next = true;
+  src.intermediate_common_name = "Test CA";
+  src.intermediate_not_after = kNow + days{1000};
+  src.intermediate_problem = "ca/intermediate.crt is not signed by the root ca/root.crt";
+  p = f.plan();
+  CHECK_FALSE(starts_rollover(p));
+  CHECK(std::any_of(p.warnings.begin(), p.warnings.end(), [](const std::string& w) {
+    return w ==
+           "the next intermediate in the source cannot be installed: ca/intermediate.crt is "
+           "not signed by the root ca/root.crt";
   }));
+  // Once it can: installed and moved in, every device renewed under it, as for one tier.
+  src.intermediate_problem = "";
+  p = f.plan();
+  const Action* start = find(p, ActionKind::issue, kNextCaSubject);
+  REQUIRE(start != nullptr);
+  CHECK(start->reason == "CA rollover: the root signed STATE/ca-next/intermediate.csr");
+  CHECK(start->detail.starts_with("install intermediate Test CA signed by Root, until 2029-08-"));
+  CHECK(p.count(ActionKind::renew) == 2);
+  for (const Action& a : p.actions)
+    if (a.kind == ActionKind::renew)
+      CHECK(a.reason == "CA rollover: its successor is signed by the new CA");
+  CHECK(ca_pem_changes(f.observed, p));
+  CHECK_FALSE(has_note(p, "ca/intermediate.crt is not the installed intermediate"));
+  const Action* crl = find(p, ActionKind::crl, "crl");
+  REQUIRE(crl != nullptr);
+  CHECK(crl->reason == "the new CA's first CRL");
+}
+
+TEST_CASE("rollover: the next generation counts up from the subject's serialNumber") {
+  observed::Ca ca;
+  CHECK(next_generation(ca) == "2");
+  ca.subject_serial_number = "2";
+  CHECK(next_generation(ca) == "3");
+  ca.subject_serial_number = "41";
+  CHECK(next_generation(ca) == "42");
+  ca.subject_serial_number = "ABC-7";  // another tool's: certgate's generations start over
+  CHECK(next_generation(ca) == "2");
+}
+
+TEST_CASE("rollover: the gates accept both intermediates while both are trusted") {
+  observed::SourceTiers t;
+  Plan p;
+  CHECK(gate_issuer_dns(t, p).empty());  // one tier: the gates do not check the issuer
+  t.previous_issuer_dn = "CN=Old";       // a one-tier rollover's outgoing CA
+  CHECK(gate_issuer_dns(t, p).empty());
+  t.issuer_dn = "CN=Current";
+  t.next_issuer_dn = "CN=Next,serialNumber=2";
+  CHECK(gate_issuer_dns(t, p) == std::vector<std::string>{"CN=Current", "CN=Old"});
+  Action a;
+  a.kind = ActionKind::issue;
+  a.object = ObjectKind::ca;
+  a.subject = kNextCaSubject;
+  p.actions = {a};  // the swap: the next one and the current one, which becomes the previous
+  CHECK(gate_issuer_dns(t, p) == std::vector<std::string>{"CN=Next,serialNumber=2", "CN=Current"});
+  p.actions[0].kind = ActionKind::retire;
+  p.actions[0].subject = kPreviousCaSubject;
+  CHECK(gate_issuer_dns(t, p) == std::vector<std::string>{"CN=Current"});
 }
 
 }  // namespace

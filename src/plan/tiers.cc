@@ -134,7 +134,7 @@ TierPlan plan_tiers(const desired::DesiredState& desired, const observed::Observ
                            "): nginx refuses every device it signed");
     out.can_sign = false;
   }
-  if (src.has_intermediate && !src.intermediate_installed)
+  if (src.has_intermediate && !src.intermediate_installed && !src.intermediate_is_next)
     out.notes.push_back(ca.intermediate_cert.path +
                         " is not the installed intermediate (STATE/ca/ca.crt); it is ignored");
   return out;

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "observed/overlap.h"
-#include "plan/tiers.h"
+#include "render/status_ca.h"
 
 namespace certgate::render {
 
@@ -259,30 +259,7 @@ std::string status_text(const desired::DesiredState& desired,
                         const std::vector<observed::AccessLogSeen>& logs) {
   std::string out =
       "certgate status — state " + observed.state_dir + ", at " + base::format_rfc3339(now) + "\n";
-  const observed::Ca& ca = observed.ca;
-  if (ca.exists) {
-    out += "CA       " + ca.common_name + ", expires " + base::format_date(ca.not_after) +
-           (ca.root_common_name.empty() ? "" : ", signed by the root " + ca.root_common_name) +
-           "\n";
-  } else {
-    out += ca.awaiting_root ? "CA       waiting for the root to sign STATE/ca/intermediate.csr\n"
-                            : "CA       none yet (certgate apply creates it)\n";
-  }
-  out += observed.crl.exists
-             ? "CRL      number " + std::to_string(observed.crl.number) + ", nextUpdate " +
-                   base::format_rfc3339(observed.crl.next_update) + ", " +
-                   std::to_string(observed.crl.serials.size()) + " listed\n"
-             : "CRL      none\n";
-  if (const observed::PreviousCa& p = observed.previous; p.exists)
-    out += "Previous " + p.ca.common_name + " (serial " + p.ca.serial + "), trusted until its " +
-           "last certificate ends; CRL number " + std::to_string(p.crl.number) + ", nextUpdate " +
-           base::format_rfc3339(p.crl.next_update) + "\n";
-  if (ca.root_crl.exists) {
-    const bool soon = ca.root_crl.next_update - now < plan::kRootCrlWarnBefore;
-    out += "Root CRL number " + std::to_string(ca.root_crl.number) + ", nextUpdate " +
-           base::format_rfc3339(ca.root_crl.next_update) +
-           (soon ? "  REFRESH IT: certgate root crl on the root's machine" : "") + "\n";
-  }
+  out += ca_status_text(observed, now);
   out += applied ? "Applied  " + applied->source + " at " +
                        base::format_rfc3339(applied->applied_at) + "\n"
                  : "Applied  never\n";
@@ -342,29 +319,7 @@ std::string status_json(const desired::DesiredState& desired,
     j["last_applied"] = {{"source", applied->source},
                          {"commit", applied->commit},
                          {"at", base::format_rfc3339(applied->applied_at)}};
-  j["ca"] = nullptr;
-  if (observed.ca.exists)
-    j["ca"] = {{"common_name", observed.ca.common_name},
-               {"not_after", base::format_rfc3339(observed.ca.not_after)}};
-  if (observed.ca.exists && !observed.ca.root_common_name.empty())
-    j["ca"]["root_common_name"] = observed.ca.root_common_name;
-  if (observed.ca.exists && observed.previous.exists) {
-    const observed::PreviousCa& p = observed.previous;
-    j["ca"]["previous"] = {{"common_name", p.ca.common_name},
-                           {"serial", p.ca.serial},
-                           {"not_after", base::format_rfc3339(p.ca.not_after)},
-                           {"crl_number", p.crl.number},
-                           {"crl_next_update", base::format_rfc3339(p.crl.next_update)}};
-  }
-  j["crl"] = nullptr;
-  if (observed.crl.exists)
-    j["crl"] = {{"number", observed.crl.number},
-                {"next_update", base::format_rfc3339(observed.crl.next_update)},
-                {"revoked_listed", observed.crl.serials.size()}};
-  j["root_crl"] = nullptr;
-  if (observed.ca.root_crl.exists)
-    j["root_crl"] = {{"number", observed.ca.root_crl.number},
-                     {"next_update", base::format_rfc3339(observed.ca.root_crl.next_update)}};
+  ca_status_json(observed, j);
   j["devices"] = nlohmann::ordered_json::array();
   for (const DeviceStatus& d : device_statuses(desired, observed, now, logs)) {
     j["devices"].push_back({{"name", d.name},

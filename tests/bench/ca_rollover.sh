@@ -63,8 +63,9 @@ sync
 # does; ca_rollover.sh tests that path with real time).
 write_toml "Bench CA 2"
 cg plan >"$work/plan.log" 2>&1
-renewals=$(grep -c '^ *~ *renew' "$work/plan.log")
-echo "  plan: $(grep -c 'issue +next-ca' "$work/plan.log") next-ca, $renewals renewals"
+renewals=$(grep -cE '^ *~ *renew' "$work/plan.log")
+starts=$(grep -cE 'issue +next-ca ' "$work/plan.log")
+echo "  plan: $starts next-ca, $renewals renewals"
 t0=$(now_us)
 if cg -v apply >"$work/rollover.log" 2>&1; then
   t1=$(now_us)
@@ -76,7 +77,7 @@ if cg -v apply >"$work/rollover.log" 2>&1; then
   new=$(grep -c '^V' "$work/state/ca/index.txt")
   old=$(grep -c '^V' "$work/state/ca-previous/index.txt")
   echo "  check: $new valid certificates under the new CA, $old still valid under the previous one"
-  [[ $new -eq $n && $old -eq $n && $renewals -eq $n ]] || { echo "  FAILED: expected $n of each"; failed=1; }
+  [[ $new -eq $n && $old -eq $n && $renewals -eq $n && $starts -eq 1 ]] || { echo "  FAILED: expected $n of each"; failed=1; }
 else
   echo "  FAILED: the rollover apply"; tail "$work/rollover.log"; failed=1; cg_per=""
 fi

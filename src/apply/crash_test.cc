@@ -10,8 +10,11 @@
 #include "apply/recover.h"
 #include "observed/manifest.h"
 #include "observed/observe.h"
+#include "pki/ca.h"
 #include "pki/ca_database.h"
 #include "pki/inspect.h"
+#include "pki/intermediate.h"
+#include "pki/random.h"
 #include "plan/planner.h"
 #include "support/apply_run.h"
 #include "support/fake_runner.h"
@@ -120,7 +123,8 @@ void check_converged(FaultyFilesystem& fs, const desired::DesiredState& desired,
   auto crl = pki::inspect_crl(bytes_at(fs, kCa + "crl.pem"), bytes_at(fs, kCa + "ca.crt"));
   REQUIRE(crl);
   CHECK(std::set<std::string>(crl->serials.begin(), crl->serials.end()) == revoked);
-  CHECK(bytes_at(fs, kNginx + "crl.pem").ends_with(bytes_at(fs, kCa + "crl.pem")));
+  // The CA's CRL, then a rollover's outgoing CA's.
+  CHECK(bytes_at(fs, kNginx + "crl.pem").find(bytes_at(fs, kCa + "crl.pem")) != std::string::npos);
   for (const auto& [path, file] : fs.files()) {
     CAPTURE(path);
     CHECK(path.find("/next/") == std::string::npos);
@@ -245,6 +249,73 @@ TEST_CASE("crash: a revocation, and the revoked probe certificate for a site's n
   desired::DesiredState next = desired_state();
   next.devices[0].revoked = base::RevocationReason::keyCompromise;
   crash_everywhere(base, next, kNow + hours{1});
+}
+
+TEST_CASE("crash: a CA rollover (the next CA, both moved, every device renewed under it)") {
+  FaultyFilesystem base;
+  testing::FakeRunner runner;
+  desired::DesiredState first = desired_state();
+  first.ca.validity = days{400};
+  first.ca.rollover_before = days{100};
+  REQUIRE(testing::apply_once(base, runner, first, kNow));
+  // 90 days before the CA's end: within rollover_before, the devices' certificates not due.
+  crash_everywhere(base, first, kNow + days{310});
+  FaultyFilesystem fs = base;
+  auto r = testing::apply_once(fs, runner, first, kNow + days{310});
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+  CHECK(fs.files().contains("/state/ca-previous/ca.crt"));
+}
+
+// An offline root (in memory) that signs the intermediates of a two-tier CA.
+struct Root {
+  pki::CaMaterial ca;
+  std::string crl;
+
+  explicit Root(base::Instant now) {
+    auto made = pki::create_ca({"Test Root", "", "", ""}, base::KeyType::ec_p256, now - hours{1},
+                               now + days{3650});
+    REQUIRE(made);
+    ca = std::move(*made);
+    auto signer = pki::CaSigner::open(ca.key_pem.reveal(), ca.cert_pem);
+    REQUIRE(signer);
+    auto list = signer->make_crl({}, 1, now - hours{1}, now + days{3000});
+    REQUIRE(list);
+    crl = *list;
+  }
+  // Signs the CSR at `csr_path` of `fs` into `desired`'s intermediate_cert, valid until `end`.
+  void sign(const FaultyFilesystem& fs, const std::string& csr_path, base::Instant now,
+            base::Instant end, desired::DesiredState& desired) const {
+    auto serial = pki::random_serial();
+    REQUIRE(serial);
+    auto cert = pki::sign_intermediate(ca.key_pem.reveal(), ca.cert_pem, bytes_at(fs, csr_path),
+                                       *serial, now - hours{1}, end);
+    REQUIRE(cert);
+    desired.ca.intermediate_cert = {"ca/intermediate.crt", *cert};
+  }
+};
+
+TEST_CASE("crash: a two-tier CA rollover (the next CSR, then what the root signed moved in)") {
+  const Root root(kNow);
+  desired::DesiredState want = desired_state();
+  want.ca.mode = desired::CaMode::intermediate;
+  want.ca.rollover_before = days{100};
+  want.ca.root_cert = {"ca/root.crt", root.ca.cert_pem};
+  want.ca.root_crl = {"ca/root.crl", root.crl};
+  FaultyFilesystem base;
+  testing::FakeRunner runner;
+  REQUIRE(testing::apply_once(base, runner, want, kNow));  // the intermediate's key and CSR
+  root.sign(base, kCa + "intermediate.csr", kNow, kNow + days{400}, want);
+  REQUIRE(testing::apply_once(base, runner, want, kNow));  // installed, the devices issued
+  // 90 days before the intermediate's end: the next one's key and CSR, cut everywhere.
+  crash_everywhere(base, want, kNow + days{310});
+  REQUIRE(testing::apply_once(base, runner, want, kNow + days{310}));
+  REQUIRE(base.files().contains("/state/ca-next/intermediate.csr"));
+  // The root signs it: installed and moved in, every device renewed under it, cut everywhere.
+  root.sign(base, "/state/ca-next/intermediate.csr", kNow + days{311}, kNow + days{900}, want);
+  crash_everywhere(base, want, kNow + days{311});
+  REQUIRE(testing::apply_once(base, runner, want, kNow + days{311}));
+  CHECK(base.files().contains("/state/ca-previous/ca.crt"));
+  CHECK_FALSE(base.files().contains("/state/ca-next/ca.key"));
 }
 
 }  // namespace

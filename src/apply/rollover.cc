@@ -48,20 +48,20 @@ Result<void> set_aside_next(sys::Filesystem& fs, const std::string& state_dir) {
   }
 }
 
-// Whether STATE/ca-next holds a two-tier rollover's next intermediate (pki::is_next_intermediate).
-Result<bool> has_next_intermediate(sys::Filesystem& fs, const std::string& state_dir) {
+// Whether STATE/ca-next holds a two-tier rollover's next intermediate (pki::is_next_intermediate,
+// as observe decides): what cannot be read is not one, and is set aside.
+bool has_next_intermediate(sys::Filesystem& fs, const std::string& state_dir) {
   auto files = pki::CaDatabase(fs, state_dir, pki::kNextCaDir).read();
-  if (!files) return files.error();
-  return pki::is_next_intermediate(*files);
+  return files && pki::is_next_intermediate(*files);
 }
 
 Result<void> stale(const std::string& path, const char* what) {
   return make_error(Errc::stale, path + what + "; run certgate plan again");
 }
 
-// STATE/ca-next made whole: a new self-signed CA, or the next intermediate's certificate the
-// root signed (with the root's certificate and the root CRL nginx has now) beside its key.
-Result<void> make_next(const desired::DesiredState& desired, ApplyContext& ctx) {
+// A new self-signed CA, or the next intermediate's certificate the root signed (with the root's
+// certificate and the root CRL nginx has now) beside its key.
+Result<void> make_next_files(const desired::DesiredState& desired, ApplyContext& ctx) {
   sys::Filesystem& fs = ctx.fs;
   const std::string next = in_state(ctx.state_dir, pki::kNextCaDir);
   auto there = exists(fs, next);
@@ -75,9 +75,8 @@ Result<void> make_next(const desired::DesiredState& desired, ApplyContext& ctx) 
     return create_ca_files(desired, ctx, next_db, false);
   }
   if (!*there) return stale(next, " is missing: there is no next intermediate to install");
-  auto pending = has_next_intermediate(fs, ctx.state_dir);
-  if (!pending) return pending.error();
-  if (!*pending) return stale(next, " is not a next intermediate waiting for the root");
+  if (!has_next_intermediate(fs, ctx.state_dir))
+    return stale(next, " is not a next intermediate waiting for the root");
   const desired::CaSpec& ca = desired.ca;
   auto root_crl = fs.read(pki::CaDatabase(fs, ctx.state_dir).root_crl_path());
   if (!root_crl && root_crl.error().code != Errc::not_found) return root_crl.error();
@@ -86,6 +85,17 @@ Result<void> make_next(const desired::DesiredState& desired, ApplyContext& ctx) 
       !r)
     return r;
   return fs.sync();
+}
+
+// STATE/ca-next made whole, its CRL numbers going on from STATE/ca's (its first CRL may come
+// from an apply after a cut, which knows only STATE/ca-next's crlnumber).
+Result<void> make_next(const desired::DesiredState& desired, ApplyContext& ctx) {
+  auto current = pki::CaDatabase(ctx.fs, ctx.state_dir).read();
+  if (!current) return current.error();
+  if (auto r = make_next_files(desired, ctx); !r) return r;
+  pki::CaDatabase next_db(ctx.fs, ctx.state_dir, pki::kNextCaDir);
+  if (auto r = next_db.write_next_crl_number(current->next_crl_number); !r) return r;
+  return ctx.fs.sync();
 }
 
 }  // namespace
@@ -161,13 +171,10 @@ Result<RolloverRecovery> recover_rollover(sys::Filesystem& fs, const std::string
     if (!has_previous) return has_previous.error();
     if (!*has_ca && *has_previous) {
       if (auto r = move(fs, next, ca); !r) return r.error();
-      if (auto r = refresh_previous_config(fs, state_dir); !r) return r.error();
       out.finished_swap = true;
     } else if (*has_ca) {
       // A next intermediate waits there for the root (or for its installation) by design.
-      auto pending = has_next_intermediate(fs, state_dir);
-      if (!pending) return pending.error();
-      if (!*pending) {
+      if (!has_next_intermediate(fs, state_dir)) {
         if (auto r = set_aside_next(fs, state_dir); !r) return r.error();
         out.set_aside_next = true;
       }
@@ -175,6 +182,10 @@ Result<RolloverRecovery> recover_rollover(sys::Filesystem& fs, const std::string
       return make_error(Errc::invalid, next + " is there without " + ca + " or " + previous +
                                            ": a damaged rollover, for a human to repair");
     }
+  }
+  // A database moved by an interrupted rollover still names its old folder in openssl.cnf.
+  for (const char* dir : {pki::kCaDir, pki::kPreviousCaDir}) {
+    if (auto r = pki::CaDatabase(fs, state_dir, dir).refresh_config(); !r) return r.error();
   }
   auto names = fs.list(retired);
   if (!names) {

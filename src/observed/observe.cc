@@ -226,15 +226,15 @@ Result<void> observe_next(sys::Filesystem& fs, const std::string& state_dir, Obs
   if (!there) return there.error().code == Errc::not_found ? Result<void>{} : there.error();
   // Its key and CSR, with the certificate the root signed once an apply began installing it
   // (apply/rollover.h): either way the next apply installs the source's and moves it in.
+  // Without STATE/ca, beside ca-previous: the swap was cut halfway (recovery finishes it).
   auto files = pki::CaDatabase(fs, state_dir, pki::kNextCaDir).read();
-  if (files && pki::is_next_intermediate(*files)) {
-    if (auto csr = pki::load_csr(*files->intermediate_csr_pem)) {
-      o.next.awaiting_root = true;
-      o.next.csr_public_key_sha256 = csr->public_key_sha256;
-      o.fingerprints[std::string(pki::kNextCaDir) + "/intermediate.csr"] =
-          pki::sha256_hex(*files->intermediate_csr_pem);
-      return {};
-    }
+  if (files && pki::is_next_intermediate(*files) && (o.ca.exists || !o.previous.exists)) {
+    auto csr = pki::load_csr(*files->intermediate_csr_pem);
+    o.next.awaiting_root = true;
+    o.next.csr_public_key_sha256 = csr->public_key_sha256;
+    o.fingerprints[std::string(pki::kNextCaDir) + "/intermediate.csr"] =
+        pki::sha256_hex(*files->intermediate_csr_pem);
+    return {};
   }
   o.interrupted_rollover = true;
   return {};

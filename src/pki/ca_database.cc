@@ -217,6 +217,10 @@ Result<void> CaDatabase::write_crl(const std::string& crl_pem, long number) {
   return fs_.write_atomic(crl_path(), crl_pem, kPublicMode);
 }
 
+Result<void> CaDatabase::write_next_crl_number(long next) {
+  return fs_.write_atomic(sys::join_path(ca_dir(), "crlnumber"), hex_number(next), kPublicMode);
+}
+
 Result<void> CaDatabase::write_config() {
   if (auto r = fs_.write_atomic(sys::join_path(ca_dir(), "openssl.cnf"), openssl_config(ca_dir()),
                                 kPublicMode);
@@ -225,6 +229,13 @@ Result<void> CaDatabase::write_config() {
   // Renewals reuse the subject (CN = device), so subjects are not unique in this database.
   return fs_.write_atomic(sys::join_path(ca_dir(), "index.txt.attr"), "unique_subject = no\n",
                           kPublicMode);
+}
+
+Result<void> CaDatabase::refresh_config() {
+  auto text = fs_.read(sys::join_path(ca_dir(), "openssl.cnf"));
+  if (!text) return text.error().code == Errc::not_found ? Result<void>{} : text.error();
+  if (*text == openssl_config(ca_dir())) return {};
+  return write_config();
 }
 
 CertCache CaDatabase::read_cert_cache() const {

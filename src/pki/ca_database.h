@@ -113,7 +113,12 @@ class CaDatabase {
   Result<void> write_cert_cache(const CertCache& cache);
 
   // Rewrites openssl.cnf and index.txt.attr (they are generated, never edited by hand).
+  // The crlNumber the next CRL gets: a rollover's new CA goes on from the old one's.
+  Result<void> write_next_crl_number(long next);
   Result<void> write_config();
+  // write_config() when an openssl.cnf is there naming another folder (the database was moved
+  // by a rollover and the rewrite was cut); nothing when it is right or absent.
+  Result<void> refresh_config();
 
  private:
   // newcerts/, the key (0600) and an empty database (index.txt, serial, crlnumber, openssl.cnf).

@@ -1,6 +1,7 @@
 #include "pki/ca_generations.h"
 
 #include "pki/ca_database.h"
+#include "pki/inspect.h"
 
 namespace certgate::pki {
 
@@ -12,7 +13,8 @@ Result<bool> has_previous_ca(sys::Filesystem& fs, const std::string& state_dir) 
 }
 
 bool is_next_intermediate(const CaFiles& files) {
-  return files.has_ca_key && files.intermediate_csr_pem && files.index.empty();
+  return files.has_ca_key && files.intermediate_csr_pem && files.index.empty() &&
+         load_csr(*files.intermediate_csr_pem);
 }
 
 namespace {

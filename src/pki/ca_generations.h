@@ -29,7 +29,8 @@ Result<std::string> nginx_trust_pem(sys::Filesystem& fs, const std::string& stat
 Result<std::string> nginx_crl_pem(sys::Filesystem& fs, const std::string& state_dir);
 
 // Whether `files` (of STATE/ca-next) are a two-tier rollover's next intermediate: its key and
-// intermediate.csr, perhaps the certificate the root signed being installed, nothing signed.
+// intermediate.csr (one that parses), perhaps the certificate the root signed being installed,
+// nothing signed.
 bool is_next_intermediate(const CaFiles& files);
 
 // Whether STATE/ca-previous holds a CA (its ca.crt), on certain knowledge: an I/O error is one.

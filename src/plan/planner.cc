@@ -169,8 +169,9 @@ struct Planner {
   bool ca_expired() const {
     return observed.ca.exists && now >= observed.ca.not_after && !rollover.start;
   }
-  // Nothing can be signed: the CA expired, or a two-tier CA waits for its root (or was revoked).
-  bool cannot_sign() const { return ca_expired() || !tiers.can_sign; }
+  // Nothing can be signed: the CA expired, or a two-tier CA waits for its root (or was revoked),
+  // unless the plan installs its successor.
+  bool cannot_sign() const { return ca_expired() || (!tiers.can_sign && !rollover.start); }
 
   void plan_device(const Device& d) {
     auto found = live_by_device.find(d.name);

@@ -73,6 +73,12 @@ void plan_next_intermediate(const desired::DesiredState& desired,
     return;
   }
   std::string why = rollover_reason(want, observed.ca, now);
+  const auto revokes = [&](const observed::Crl& crl) {
+    return std::binary_search(crl.serials.begin(), crl.serials.end(), observed.ca.serial);
+  };
+  if (why.empty() &&
+      (revokes(observed.ca.root_crl) || (src.root_crl_problem.empty() && revokes(src.root_crl))))
+    why = "the root revoked the intermediate (serial " + observed.ca.serial + ")";
   if (why.empty()) return;
   out.request =
       ca_action(kNextCaRequestSubject,
@@ -89,11 +95,11 @@ RolloverPlan plan_rollover(const desired::DesiredState& desired,
                            const observed::ObservedState& observed, base::Instant now) {
   RolloverPlan out;
   const observed::Ca& ca = observed.ca;
-  if (!ca.exists) return out;
   if (observed.interrupted_rollover)
     out.notes.push_back(
         "a CA rollover was interrupted (STATE/ca-next is there): the next apply "
         "finishes it before anything else");
+  if (!ca.exists) return out;
   if (observed.previous.exists) {
     const bool live =
         std::any_of(observed.certs.begin(), observed.certs.end(),
@@ -125,6 +131,15 @@ RolloverPlan plan_rollover(const desired::DesiredState& desired,
   }
   std::string why = rollover_reason(desired.ca, ca, now);
   if (why.empty()) return out;
+  if (!ca.root_public_key_sha256.empty()) {
+    // nginx trusts the root, and the gates check the intermediate: a self-signed successor
+    // would need both changed in one step.
+    out.warnings.push_back("CA rollover (" + why + ") not started: the CA in the state is an " +
+                           "intermediate of the root " + ca.root_common_name +
+                           ", which does not roll over into a self-signed CA; set [ca] mode = " +
+                           "\"intermediate\" to have the root sign its successor");
+    return out;
+  }
   out.start = ca_action(kNextCaSubject,
                         desired.ca.common_name + ", " + std::string(to_string(desired.ca.key)) +
                             ", " + base::format_duration(desired.ca.validity) +

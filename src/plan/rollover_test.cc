@@ -247,6 +247,49 @@ TEST_CASE("rollover: a two-tier CA waits for the root, then installs what it sig
   CHECK(crl->reason == "the new CA's first CRL");
 }
 
+TEST_CASE("rollover: an intermediate whose root revoked it rolls over, and its successor signs") {
+  Fixture f = ending_intermediate(2);
+  f.observed.ca.not_after = kNow + days{3000};  // far from its end
+  f.observed.ca.serial = "5F3A";
+  CHECK_FALSE(requests_next_intermediate(f.plan()));
+  f.observed.ca.root_crl.serials = {"5F3A"};
+  Plan p = f.plan();
+  const Action* request = find(p, ActionKind::issue, kNextCaRequestSubject);
+  REQUIRE(request != nullptr);
+  CHECK(request->reason == "CA rollover: the root revoked the intermediate (serial 5F3A)");
+  CHECK(p.count(ActionKind::renew) == 0);  // the revoked one signs nothing
+  // Once the root signed the successor: installed, and every device renewed under it at once.
+  f.observed.next.awaiting_root = true;
+  f.observed.tiers.has_intermediate = true;
+  f.observed.tiers.intermediate_is_next = true;
+  f.observed.tiers.intermediate_not_after = kNow + days{1000};
+  p = f.plan();
+  CHECK(starts_rollover(p));
+  CHECK(p.count(ActionKind::renew) == 2);
+}
+
+TEST_CASE("rollover: an intermediate in the state under mode self-signed does not roll over") {
+  Fixture f = ending_intermediate(1);
+  f.desired.ca.mode = desired::CaMode::self_signed;
+  const Plan p = f.plan();
+  CHECK_FALSE(starts_rollover(p));
+  CHECK_FALSE(requests_next_intermediate(p));
+  CHECK(p.count(ActionKind::renew) == 0);
+  CHECK(std::any_of(p.warnings.begin(), p.warnings.end(), [](const std::string& w) {
+    return w.starts_with(
+        "CA rollover (the CA ends 2027-09-19T12:00:00Z, within rollover_before "
+        "1y) not started: the CA in the state is an intermediate of the root "
+        "Root");
+  }));
+}
+
+TEST_CASE("rollover: a swap cut halfway says so") {
+  Fixture f = during_overlap(1);
+  f.observed.ca = {};
+  f.observed.interrupted_rollover = true;
+  CHECK(has_note(f.plan(), "a CA rollover was interrupted"));
+}
+
 TEST_CASE("rollover: the next generation counts up from the subject's serialNumber") {
   observed::Ca ca;
   CHECK(next_generation(ca) == "2");

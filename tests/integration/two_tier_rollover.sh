@@ -132,6 +132,18 @@ expect_exit 0 root sign "$OFF" other.csr --out src/ca/intermediate.crt --validit
 expect_exit 0 cg plan
 expect_grep 'ca/intermediate.crt is not the installed intermediate' "$TMP/out"
 cp first-intermediate.crt src/ca/intermediate.crt
+# [ca] mode switched to one tier meanwhile: an intermediate does not roll over into a
+# self-signed CA (nginx trusts its root, the gates check it), and the plan says why.
+sed -i '/^mode = "intermediate"$/d' src/certgate.toml
+expect_exit 0 cg plan
+expect_grep 'not started: the CA in the state is an intermediate of the root Offline Root' "$TMP/out"
+{ ! grep -qE 'issue +next-ca' "$TMP/out"; } && ok || bad "a one-tier rollover of an intermediate was planned"
+write_toml
+# A damaged next CSR is set aside (never deleted) and a new key and CSR are made.
+printf 'not a CSR\n' >"$S/ca-next/intermediate.csr"
+expect_exit 0 cg apply
+expect_grep "next intermediate's key and CSR made" "$TMP/out"
+[ -e "$S/retired/ca-next-interrupted-1/ca.key" ] && openssl req -in "$S/ca-next/intermediate.csr" -noout 2>/dev/null && ok || bad "the damaged ca-next was not set aside and made again"
 
 # 2. The root signs the next CSR (a subject of its own: the old intermediate is still valid);
 # apply installs it and rolls over. The crash runs start from this state.

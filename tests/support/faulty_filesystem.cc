@@ -38,7 +38,15 @@ void FaultyFilesystem::sync_dir(const std::string& dir) {
     return d != dir && sys::parent_path(d) == dir && !live_.dirs().contains(d);
   });
   for (const std::string& d : live_.dirs()) {
-    if (d != dir && sys::parent_path(d) == dir) durable_dirs_.insert(d);
+    if (d == dir || sys::parent_path(d) != dir) continue;
+    // A directory that was not durable under this name (renamed here, or new) now is, and with
+    // it what is in it as it is now.
+    if (durable_dirs_.insert(d).second) {
+      for (const std::string& sub : live_.dirs())
+        if (sub.starts_with(d + "/")) durable_dirs_.insert(sub);
+      for (const auto& [path, inode] : live_names_)
+        if (path.starts_with(d + "/")) durable_names_[path] = inode;
+    }
   }
 }
 
@@ -69,7 +77,17 @@ Result<void> FaultyFilesystem::sync() {
 
 Result<void> FaultyFilesystem::rename(const std::string& from, const std::string& to) {
   if (auto r = begin_change("rename " + from + " " + to); !r) return r;
+  const bool dir = live_.dirs().contains(from);
   if (auto r = live_.rename(from, to); !r) return r;
+  if (dir) {  // its entries move with it; durable like any rename, at the next sync()
+    std::map<std::string, int> names;
+    for (const auto& [path, inode] : live_names_) {
+      const bool under = path.starts_with(from + "/");
+      names[under ? to + path.substr(from.size()) : path] = inode;
+    }
+    live_names_ = std::move(names);
+    return {};
+  }
   live_names_[to] = live_names_.at(from);
   live_names_.erase(from);
   return {};

@@ -30,7 +30,46 @@ Result<void> MemFilesystem::sync() {
   return {};
 }
 
+namespace {
+
+// `path` with its leading `from` (a directory) replaced by `to`, or "" when it is not under it.
+std::string moved(const std::string& path, const std::string& from, const std::string& to) {
+  if (path == from) return to;
+  if (!path.starts_with(from + "/")) return "";
+  return to + path.substr(from.size());
+}
+
+// Re-keys every entry of `m` under directory `from` to `to`.
+template <typename Map>
+void move_keys(Map& m, const std::string& from, const std::string& to) {
+  Map out;
+  for (auto& [k, v] : m) {
+    const std::string n = moved(k, from, to);
+    out[n.empty() ? k : n] = v;
+  }
+  m = std::move(out);
+}
+
+}  // namespace
+
 Result<void> MemFilesystem::rename(const std::string& from, const std::string& to) {
+  if (dirs_.contains(from)) {  // a directory, as rename(2) moves one: `to` must not exist
+    if (dirs_.contains(to) || files_.contains(to))
+      return make_error(Errc::io, "rename " + from + " " + to + ": target exists");
+    if (!dirs_.contains(sys::parent_path(to)))
+      return make_error(Errc::not_found, "rename to " + to + ": no parent directory");
+    move_keys(files_, from, to);
+    move_keys(groups_, from, to);
+    std::set<std::string> dirs;
+    for (const std::string& d : dirs_) {
+      const std::string n = moved(d, from, to);
+      dirs.insert(n.empty() ? d : n);
+    }
+    dirs_ = std::move(dirs);
+    ++writes_;
+    written_.push_back(to);
+    return {};
+  }
   auto it = files_.find(from);
   if (it == files_.end()) return make_error(Errc::not_found, "rename " + from + ": not found");
   if (!dirs_.contains(sys::parent_path(to)))

@@ -13,6 +13,7 @@ PACKAGES=(
   python3-yaml
   libnss3-tools easy-rsa time nginx systemd openssh-server faketime chromium
   clang libclang-rt-14-dev
+  lintian dpkg-dev man-db groff-base mandoc bash-completion zsh jq prometheus
 )
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

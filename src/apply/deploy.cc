@@ -3,11 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
 #include <optional>
 #include <set>
 
 #include "apply/file_modes.h"
+#include "apply/nginx_commands.h"
 #include "observed/deployed.h"
 #include "observed/manifest.h"
 #include "pki/random.h"
@@ -228,71 +228,14 @@ std::string changed_so_far(const DeployResult& result) {
   return out;
 }
 
-Error command_error(const std::string& what, const sys::Command& c, const sys::CommandOutput& o,
-                    const std::string& after) {
-  std::string text = o.err + o.out;
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  return make_error(Errc::command_failed, what + " `" + c.shell + "` failed (" +
-                                              sys::describe_end(o, c) + "); " + after +
-                                              (text.empty() ? "" : ":\n" + text));
-}
-
-// Runs test, then reload; the error carries the failing command's output. `reload_ran` is set
-// once the reload command has been started: nginx may then run the new files whatever its exit
-// status says (a wrapper that reloads and then fails).
-Result<void> test_and_reload(targets::Target& target, const DeployRequest& req,
-                             DeployResult& result, bool& reload_ran) {
-  using Clock = std::chrono::steady_clock;
-  const auto t0 = Clock::now();
-  sys::Command test{req.test, req.command_timeout};
-  auto t = target.runner().run(test);
-  if (!t) return t.error();
-  if (!t->succeeded())
-    return command_error("nginx test", test, *t,
-                         "the previous files are restored and nginx was not reloaded");
-  const auto t1 = Clock::now();
-  sys::Command reload{req.reload, req.command_timeout};
-  reload_ran = true;
-  auto r = target.runner().run(reload);
-  if (!r) return r.error();
-  if (!r->succeeded())
-    return command_error("nginx reload", reload, *r, "the previous files are restored");
-  result.reloaded = true;
-  using ms = std::chrono::duration<double, std::milli>;
-  spdlog::debug("timing target={} nginx_test_ms={:.1f} nginx_reload_ms={:.1f}", target.name(),
-                ms(t1 - t0).count(), ms(Clock::now() - t1).count());
-  return {};
-}
-
-// After a failed reload the previous files are back on disk, but nginx may have loaded the new
-// ones before the command failed. Reloading again with the restored files makes what nginx runs
-// and what is on disk agree; if that fails too, nginx may run either version until the next
-// apply, which finds the files differ and deploys again.
-Result<void> reload_restored(targets::Target& target, const DeployRequest& req) {
-  DeployResult ignored;
-  bool ran = false;
-  auto again = test_and_reload(target, req, ignored, ran);
-  if (again) {
-    spdlog::warn("reloaded nginx with the restored files target={}", target.name());
-  } else {
-    spdlog::warn("reload with the restored files failed target={} error={}", target.name(),
-                 again.error().message);
-  }
-  return again;
-}
-
-// `failure` (a failed reload) with what reloading the restored files did.
-Error with_reload_restored(targets::Target& target, const DeployRequest& req,
-                           const Error& failure) {
-  auto again = reload_restored(target, req);
-  if (again)
-    return make_error(failure.code,
-                      failure.message + "\nnginx was reloaded again with the restored files");
-  return make_error(failure.code,
-                    failure.message +
-                        "\nreloading nginx with the restored files failed too, so nginx may still "
-                        "run the new ones until the next apply deploys them again: " +
-                        again.error().message);
+// No nginx runs to reload: `nginx -t` accepted the new files, so they are what nginx runs when it
+// starts. They stay (a rollback would leave nginx nothing it can start with on a first run).
+Result<void> not_running(targets::Target& target, const DeployRequest& req, DeployResult& result,
+                         const Error& reload) {
+  spdlog::warn("nginx is not running, the new files stay in place target={} error={}",
+               target.name(), reload.message);
+  result.nginx_not_running = true;
+  return forget_previous(target.fs(), req);
 }
 
 // A deploy that did not finish left its journal. Its manifest may have been written and some or
@@ -315,14 +258,15 @@ Result<void> finish_interrupted(targets::Target& target, const DeployRequest& re
   auto manifest = read_manifest(fs, prev);
   if (!manifest) return manifest.error();
   spdlog::warn("finishing an interrupted deploy target={} dir={}", target.name(), req.dir);
-  bool reload_ran = false;
-  if (auto done = test_and_reload(target, req, result, reload_ran); !done) {
+  NginxRun run;
+  if (auto done = test_and_reload(target, req, result, run); !done) {
+    if (run.not_running) return not_running(target, req, result, done.error());
     spdlog::warn("the interrupted deploy's files fail, restoring the saved ones target={} error={}",
                  target.name(), done.error().message);
     if (auto r = restore_previous(fs, req, *manifest, nullptr); !r) return r;
     // Restored and, when nginx may have loaded the failing files, reloaded with the restored
     // ones: this deploy goes on from there.
-    if (reload_ran) {
+    if (run.reload_ran) {
       if (auto again = reload_restored(target, req); !again)
         return make_error(again.error().code,
                           "the interrupted deploy's files fail (" + done.error().message +
@@ -366,8 +310,12 @@ Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
     return unchanged(outcome.error());
   }
   outcome = swap_in(fs, req, *todo, result);
-  bool reload_ran = false;
-  if (outcome) outcome = test_and_reload(target, req, result, reload_ran);
+  NginxRun run;
+  if (outcome) outcome = test_and_reload(target, req, result, run);
+  if (!outcome && run.not_running) {
+    if (auto r = not_running(target, req, result, outcome.error()); !r) return r.error();
+    return result;
+  }
   if (!outcome) {
     spdlog::warn("deploy failed, restoring previous files target={} dir={}", target.name(),
                  req.dir);
@@ -381,7 +329,7 @@ Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
                                                "saved copies failed: "
                                              : "the deploy had changed " + touched + "; ") +
                             r.error().message);
-    if (reload_ran) return with_reload_restored(target, req, outcome.error());
+    if (run.reload_ran) return with_reload_restored(target, req, outcome.error());
     return outcome.error();
   }
   if (auto r = forget_previous(fs, req); !r)

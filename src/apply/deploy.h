@@ -49,6 +49,9 @@ struct DeployResult {
   std::vector<std::string> written;  // relative paths, sorted
   std::vector<std::string> removed;  // relative paths, sorted
   bool reloaded = false;
+  // The reload failed because no nginx runs (apply/nginx_commands.h): the files nginx -t
+  // accepted stay in place for nginx to start with.
+  bool nginx_not_running = false;
 
   bool operator==(const DeployResult&) const = default;
 };
@@ -60,8 +63,9 @@ struct DeployResult {
 // fails, restores every replaced file byte for byte (and removes new ones) and returns
 // Errc::command_failed with the command's own output; nginx is not reloaded after a failed test,
 // and after a failed reload it is reloaded again with the restored files (it may have loaded the
-// new ones). Errc::io when a file cannot be written (the previous versions are then restored
-// too, as far as the disk lets); the message says which live files had changed.
+// new ones). When the reload fails because no nginx runs, the files `nginx -t` accepted stay and
+// the result says nginx_not_running. Errc::io when a file cannot be written (the previous versions
+// are then restored too, as far as the disk lets); the message says which live files had changed.
 Result<DeployResult> deploy(targets::Target& target, const DeployRequest& request);
 
 }  // namespace certgate::apply

@@ -9,7 +9,7 @@ namespace certgate::apply {
 namespace {
 
 TargetResult deploy_one(const RolloutTarget& t) {
-  TargetResult out{t.name, TargetOutcome::failed, "", 0, false};
+  TargetResult out{t.name, TargetOutcome::failed, "", 0, false, false};
   if (!t.target) {
     out.error = t.unreachable;
     return out;
@@ -26,6 +26,7 @@ TargetResult deploy_one(const RolloutTarget& t) {
   }
   out.files = static_cast<int>(result->written.size() + result->removed.size());
   out.reloaded = result->reloaded;
+  out.nginx_not_running = result->nginx_not_running;
   out.outcome = out.files > 0 || out.reloaded ? TargetOutcome::deployed : TargetOutcome::unchanged;
   return out;
 }
@@ -77,6 +78,7 @@ RolloutReport roll_out(const std::vector<RolloutTarget>& targets, const desired:
     report.deployed[r.target] = targets[i].holds;
     report.files_written += r.files;
     if (r.reloaded) report.reloaded.push_back(r.target);
+    if (r.nginx_not_running) report.not_running.push_back(r.target);
   }
   return report;
 }

@@ -37,6 +37,7 @@ struct TargetResult {
   std::string error;  // failed: why
   int files = 0;      // files written or removed
   bool reloaded = false;
+  bool nginx_not_running = false;  // deployed, but no nginx ran to reload (apply/deploy.h)
 
   bool operator==(const TargetResult&) const = default;
 };
@@ -46,6 +47,8 @@ struct RolloutReport {
   // hold what they should (state.json).
   std::map<std::string, std::map<std::string, std::string>> deployed;
   std::vector<std::string> reloaded;  // targets reloaded
+  // Targets whose files are in place but whose nginx was not running: it must be started.
+  std::vector<std::string> not_running;
   int files_written = 0;
   std::vector<TargetResult> results;  // every target, in rollout order
   bool stopped = false;               // more than max_failures failed: the rest left untouched

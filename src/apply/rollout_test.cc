@@ -254,7 +254,8 @@ TEST_CASE("rollout: an unreachable target counts as a failure with its reason") 
   CHECK(outcomes(report) ==
         std::vector<std::string>{"h0 failed", "h1 skipped", "h2 skipped", "h3 skipped"});
   CHECK(report.results[0] == TargetResult{"h0", TargetOutcome::failed,
-                                          "connect 10.0.0.9:22: Connection refused", 0, false});
+                                          "connect 10.0.0.9:22: Connection refused", 0, false,
+                                          false});
   CHECK(report.stopped);
   for (int n = 1; n <= 3; ++n) CHECK(f.host(n).is_untouched());
 }

@@ -12,6 +12,7 @@
 #include "apply/reload_wait.h"
 #include "cli/commands.h"
 #include "cli/gate_run.h"
+#include "render/include_lines.h"
 #include "render/nginx_files.h"
 
 namespace certgate::cli {
@@ -64,7 +65,7 @@ std::map<std::string, std::set<std::string>> disk_generations(
 // `after_failure`: the targets failed and hold their restored files, which may predate the
 // generation header; say nothing then when no response names one.
 bool disk_configuration_served(const PlanRun& run, const std::vector<std::string>& names,
-                               bool after_failure) {
+                               bool after_failure, int* not_included = nullptr) {
   const auto on_disk = disk_generations(run, names);
   bool served = true;
   for (const desired::Site* site : probed_sites(run, names)) {
@@ -80,6 +81,7 @@ bool disk_configuration_served(const PlanRun& run, const std::vector<std::string
            " tries; nginx did not take up the files (check its error log)");
       served = false;
     } else if (w.outcome == apply::GenerationOutcome::not_included && !after_failure) {
+      if (not_included) ++*not_included;
       std::printf(
           "Note: %s: responses carry no %s header (a server{} or location{} with add_header "
           "lines of its own does not inherit http.conf's), so apply cannot tell when new "
@@ -91,10 +93,37 @@ bool disk_configuration_served(const PlanRun& run, const std::vector<std::string
   return served;
 }
 
+// A first apply on a stopped nginx: the files are in place, nothing was rolled back, and
+// starting nginx is the operator's next step.
+void say_start_nginx(const PlanRun& run, const apply::RolloutReport& rollout) {
+  for (const std::string& name : rollout.not_running) {
+    for (const DeployTarget& t : run.targets) {
+      if (t.name != name) continue;
+      std::printf(
+          "nginx is not running on %s: the files are in place in %s and `%s` accepts them. "
+          "Start nginx now (systemctl start nginx); it will run them.\n",
+          name.c_str(), t.nginx.dir.c_str(), t.nginx.test.c_str());
+    }
+  }
+}
+
+// The include lines of every site found open, for the failure message: on a first run the
+// operator has not added them yet.
+std::string open_sites_lines(const PlanRun& run, const std::vector<apply::GateReport>& reports) {
+  std::string out;
+  for (const apply::GateReport& r : reports) {
+    if (r.is_closed()) continue;
+    const desired::Site* site = run.loaded.state.find_site(r.site);
+    if (site) out += render::site_include_lines(*site, run.loaded.state.nginx.dir);
+  }
+  return out;
+}
+
 }  // namespace
 
 bool gates_closed_after_reload(const PlanRun& run, const apply::RolloutReport& rollout,
                                sys::Filesystem& fs, const std::string& state, base::Instant now) {
+  say_start_nginx(run, rollout);
   // Failed targets hold their restored files, and nginx may have been reloaded with them.
   std::vector<std::string> failed;
   for (const apply::TargetResult& r : rollout.results)
@@ -102,7 +131,8 @@ bool gates_closed_after_reload(const PlanRun& run, const apply::RolloutReport& r
   const bool restored = disk_configuration_served(run, failed, true);
   const std::vector<const desired::Site*> sites = probed_sites(run, rollout.reloaded);
   if (sites.empty()) return restored;
-  if (!disk_configuration_served(run, rollout.reloaded, false)) return false;
+  int not_included = 0;
+  if (!disk_configuration_served(run, rollout.reloaded, false, &not_included)) return false;
   apply::GateCheckOptions options;
   options.settle = std::chrono::seconds{3};
   auto reports = check_gates(fs, run.loaded.state, sites, state, now, options);
@@ -113,12 +143,27 @@ bool gates_closed_after_reload(const PlanRun& run, const apply::RolloutReport& r
   std::printf("Checked the gates after the reload:\n%s", gate_reports_text(*reports).c_str());
   bool closed = true;
   for (const apply::GateReport& r : *reports) closed = closed && r.is_closed();
+  // The first apply, and no site's responses carry the header http.conf adds: nginx does not
+  // read certgate's files yet. The doors were open before certgate; including the files is the
+  // operator's next step, not a failure of this apply.
+  if (!closed && !run.observed.last_applied && not_included == static_cast<int>(sites.size())) {
+    std::printf(
+        "Next: nginx does not include certgate's files yet, so the doors are as open as before. "
+        "Add these lines to your nginx config (`certgate init --nginx` prints them for every "
+        "site), then `nginx -t && nginx -s reload` and `certgate verify`:\n    include "
+        "%s/http.conf;"
+        "   # in http{}\n%s",
+        run.loaded.state.nginx.dir.c_str(), open_sites_lines(run, *reports).c_str());
+    return restored;
+  }
   if (!closed) {
     std::printf("%s", gate_summary(*reports).c_str());
     std::fflush(stdout);
     fail(
-        "a door is open after the reload: check that nginx includes certgate's files in each "
-        "site's server{} (DIR/sites/SITE.conf) and DIR/http.conf in http{}");
+        "a door is open after the reload: the files are in place, but nginx does not enforce "
+        "them. Check that nginx includes certgate's files (`certgate init --nginx` prints the "
+        "lines), DIR/http.conf in http{} and, for each open site:\n" +
+        open_sites_lines(run, *reports));
   }
   return closed && restored;
 }

@@ -18,7 +18,8 @@
 namespace certgate::cli {
 
 struct ApplyFlags {
-  std::string plan_file;  // apply PLAN; empty: plan now
+  std::string command = "apply";  // the command running, for the audit log: apply, sync, agent
+  std::string plan_file;          // apply PLAN; empty: plan now
   bool allow_mass_revoke = false;
   // Apply although the clock reads before the last apply or the CRL's thisUpdate.
   bool allow_clock_rewind = false;
@@ -35,6 +36,8 @@ struct ApplyFlags {
   // ... and commit it as snapshot.json to this branch of this repository (empty: not pushed).
   std::string snapshot_repo;
   std::string snapshot_branch = "certgate/snapshot";
+  // agent: its --interval, for the metrics (0: a sync on a timer, whose interval it cannot know).
+  double interval_seconds = 0;
 };
 
 // What a run did, for `--metrics-file` (sync_metrics.h).
@@ -54,6 +57,10 @@ struct ApplyOutcome {
   // The observed state when the run changed nothing (an empty plan): still what is true, so the
   // metrics need not observe again. Null otherwise.
   std::shared_ptr<const observed::ObservedState> unchanged = nullptr;
+  // With --metrics-file, once the desired state loaded: it, for the renewal-window gauges.
+  std::shared_ptr<const desired::DesiredState> desired = nullptr;
+  // Target -> whether it holds what the plan wanted (deployed or unchanged); empty: no rollout.
+  std::map<std::string, bool> targets_in_sync = {};
 };
 
 // Adds --allow-clock-rewind to `cmd`, into `flags`.

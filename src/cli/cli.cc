@@ -9,17 +9,14 @@
 
 namespace certgate::cli {
 
-int run(int argc, char** argv) {
-  const source::GitLibrary git;  // libgit2's global state, for every command
-  CLI::App app{
-      "certgate keeps nginx client-certificate (mutual TLS) access in git: a private CA, one\n"
-      "certificate per device, a fresh CRL and nginx include files, from one TOML file.",
-      "certgate"};
+const char* const kDescription =
+    "certgate keeps nginx client-certificate (mutual TLS) access in git: a private CA, one\n"
+    "certificate per device, a fresh CRL and nginx include files, from one TOML file.";
+
+void add_commands(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
   app.set_version_flag("--version", "certgate " CERTGATE_VERSION);
   app.require_subcommand(1);
-  GlobalOptions g;
   add_global_options(app, g);
-  CommandTable commands;
   add_init_command(app, g, commands);
   add_validate_command(app, g, commands);
   add_plan_command(app, g, commands);
@@ -34,6 +31,15 @@ int run(int argc, char** argv) {
   add_edge_command(app, g, commands);
   add_ca_command(app, g, commands);
   add_root_command(app, g, commands);
+  add_doc_commands(app, g, commands);
+}
+
+int run(int argc, char** argv) {
+  const source::GitLibrary git;  // libgit2's global state, for every command
+  CLI::App app{kDescription, "certgate"};
+  GlobalOptions g;
+  CommandTable commands;
+  add_commands(app, g, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

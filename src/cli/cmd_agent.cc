@@ -57,13 +57,16 @@ int run(const GlobalOptions& g, const AgentFlags& flags) {
   if (auto r = refuse_now(g, "agent"); !r) return fail(r.error().message);
   auto options = agent_options(flags);
   if (!options) return fail(options.error().message);
-  return agent::run_agent(*options, [&g, &flags] { return tick(g, flags.tick); });
+  ApplyFlags each = flags.tick;
+  each.interval_seconds = static_cast<double>(options->interval.count());
+  return agent::run_agent(*options, [&g, &each] { return tick(g, each); });
 }
 
 }  // namespace
 
 void add_agent_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
   auto flags = std::make_shared<AgentFlags>();
+  flags->tick.command = "agent";
   CLI::App* cmd = app.add_subcommand(
       "agent", "Run sync forever; SIGHUP syncs now, SIGTERM finishes the tick and exits");
   cmd->add_option("--interval", flags->interval, "Time between ticks")->capture_default_str();

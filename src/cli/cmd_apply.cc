@@ -15,6 +15,7 @@
 #include "apply/rollout.h"
 #include "cli/after_reload.h"
 #include "cli/apply_run.h"
+#include "cli/audit.h"
 #include "cli/ca_passphrase.h"
 #include "cli/cached_apply.h"
 #include "cli/commands.h"
@@ -222,11 +223,23 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   // unreachable, a rewind, an unsigned commit, a stale or refused plan), nothing of it is done,
   // but a CRL that is due is still signed and deployed alone to the targets of the last good
   // apply: an expired CRL would make nginx turn every client away while humans look.
+  std::string signer;
+  auto audit = [&](const std::vector<render::AuditEvent>& events) {
+    return record_audit(
+        real, state,
+        audit_origin(flags.command, *now, run ? &run->loaded.snapshot : nullptr, signer), events);
+  };
   auto refuse = [&](const std::string& why, bool force_crl = false) {
     auto guard = guard_crl(g, fs, runner, state, *now, force_crl);
     if (!guard) fail("refreshing the CRL failed: " + guard.error().message);
     if (guard) print_crl_guard(*guard);
     if (fresh) forget_fresh_state(real, state);  // nothing was signed: "nothing was changed"
+    std::vector<render::AuditEvent> events;
+    if (!why.empty()) events.push_back({"refuse", "", "", why});
+    if (guard && guard->signed_crl >= 0)
+      events.push_back({"crl", "", "", "", "", "crlNumber " + std::to_string(guard->signed_crl)});
+    if (!fresh)
+      if (auto r = audit(events); !r) fail(r.error().message);
     return why.empty() ? 1 : fail(why);
   };
   if (!run) return refuse("");
@@ -238,15 +251,18 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   if (run->loaded.snapshot.commit_time)
     out.commit_time = base::Instant{std::chrono::seconds{*run->loaded.snapshot.commit_time}};
   out.planned_actions = static_cast<int>(run->plan.actions.size());
-  if (!flags.metrics_file.empty())
+  if (!flags.metrics_file.empty()) {
     out.access_logs = observed::read_access_logs(fs, run->loaded.state);
+    out.desired = std::make_shared<const desired::DesiredState>(run->loaded.state);
+  }
   if (auto r = check_history(*run, state, flags.allow_rewind); !r) return refuse(r.error().message);
   if (flags.require_signed) {
     if (flags.allowed_signers.empty())
       return fail("--require-signed needs --allowed-signers FILE (or CERTGATE_ALLOWED_SIGNERS)");
-    auto signer = check_commit_signature(fs, run->loaded.snapshot, flags.allowed_signers);
-    if (!signer) return refuse(signer.error().message);
-    spdlog::info("commit signed commit={} signer={}", out.commit, *signer);
+    auto checked = check_commit_signature(fs, run->loaded.snapshot, flags.allowed_signers);
+    if (!checked) return refuse(checked.error().message);
+    signer = *checked;
+    spdlog::info("commit signed commit={} signer={}", out.commit, signer);
   }
   if (!flags.plan_file.empty()) {
     if (std::string why = staleness(fs, flags.plan_file, run->plan); !why.empty())
@@ -270,7 +286,12 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   auto report = apply::apply_pki(run->plan, run->loaded.state, run->observed, ctx);
   spdlog::debug("timing recover_ms={:.1f} load_observe_plan_ms={:.1f} apply_ms={:.1f}", recover_ms,
                 plan_ms, ms_since(t2));
-  if (!report) return fail("apply failed: " + report.error().message);
+  if (!report) {
+    // What it committed before the error is in the CA database; the next run converges.
+    if (auto r = audit({{"apply-failed", "", "", report.error().message}}); !r)
+      fail(r.error().message);
+    return fail("apply failed: " + report.error().message);
+  }
   auto t3 = std::chrono::steady_clock::now();
   // The bytes the plan could not know (what apply signed), then each target's share of the plan.
   if (auto r = resolve_wants(*run, fs, *now, report->new_serials); !r)
@@ -286,6 +307,9 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   spdlog::debug("timing deploy_ms={:.1f}", ms_since(t3));
   for (const std::string& target : rollout.reloaded)
     out.reloaded_at[target] = sys::RealClock().now();
+  for (const apply::TargetResult& r : rollout.results)
+    out.targets_in_sync[r.target] =
+        r.outcome == apply::TargetOutcome::deployed || r.outcome == apply::TargetOutcome::unchanged;
   for (const apply::RevokedCert& c : report->revoked) out.revoked_devices.push_back(c.device);
   // Targets that failed or were not reached keep what the last apply recorded for them.
   auto deployed = run->observed.last_applied ? run->observed.last_applied->deployed
@@ -304,6 +328,7 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   record_targets(*run, record);
   if (auto r = apply::record_applied(fs, state, record); !r)
     return fail("record the apply: " + r.error().message);
+  if (auto r = audit(apply_events(*report, rollout)); !r) return fail(r.error().message);
   if (!run->plan.is_empty()) print_report(*report, rollout, published);
   std::fflush(stdout);
   const bool rolled_out = rollout_succeeded(rollout);

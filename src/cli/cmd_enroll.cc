@@ -9,11 +9,13 @@
 #include "apply/enroll_store.h"
 #include "base/duration.h"
 #include "base/names.h"
+#include "cli/audit.h"
 #include "cli/commands.h"
 #include "cli/load.h"
 #include "pki/secret.h"
 #include "render/enroll_pages.h"
 #include "render/terminal_qr.h"
+#include "sys/clock.h"
 #include "sys/file_lock.h"
 #include "sys/real_filesystem.h"
 #include "sys/secret_file.h"
@@ -123,9 +125,14 @@ int run_enroll(const GlobalOptions& g, const EnrollFlags& flags) {
   if (!password) return fail("enroll " + flags.device + ": " + password.error().message);
   auto link = apply::open_enroll_link(fs, state, flags.device, *now, desired.enroll->link_validity);
   if (!link) return fail("enroll " + flags.device + ": " + link.error().message);
-  // The token is the link's secret: the log names the device and the expiry only.
+  // The token is the link's secret: the log and the audit trail name the device and the expiry.
   spdlog::info("enroll link opened device={} expires={}", flags.device,
                base::format_rfc3339(link->expires_at));
+  if (auto r = record_audit(fs, state, audit_origin("enroll", *now, &loaded->snapshot, ""),
+                            {{"enroll", flags.device, "", "", "",
+                              "link opened, expires " + base::format_rfc3339(link->expires_at)}});
+      !r)
+    return fail("enroll " + flags.device + ": " + r.error().message);
   return print_link(render::enroll_link_url(*site, *desired.enroll, link->token), *password, *link,
                     flags.qr, device_dir);
 }
@@ -148,6 +155,10 @@ int run_cancel(const GlobalOptions& g, const EnrollFlags& flags) {
     return 0;
   }
   spdlog::info("enroll link cancelled device={}", flags.device);
+  if (auto r = record_audit(fs, state, audit_origin("enroll", sys::RealClock().now(), nullptr, ""),
+                            {{"enroll", flags.device, "", "", "", "link cancelled"}});
+      !r)
+    return fail("enroll " + flags.device + " --cancel: " + r.error().message);
   std::printf(
       "Cancelled the enrollment link of %s: the next apply or sync takes its page down, and the "
       "link answers \"expired or cancelled\" from then on.\n",

@@ -2,6 +2,9 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/load.h"
+#include "render/include_lines.h"
+#include "sys/clock.h"
 #include "sys/real_filesystem.h"
 
 namespace certgate::cli {
@@ -86,13 +89,25 @@ int run_init(const GlobalOptions& g, const std::string& dir) {
   return 0;
 }
 
+// certgate init --nginx: the include lines for the sites of the desired state (--source).
+int run_init_nginx(const GlobalOptions& g) {
+  sys::RealFilesystem fs;
+  auto loaded = load_and_report(g, sys::RealClock().now(), fs);
+  if (!loaded) return 1;
+  std::printf("%s", render::include_lines(loaded->state).c_str());
+  return 0;
+}
+
 }  // namespace
 
 void add_init_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
   CLI::App* cmd = app.add_subcommand("init", "Write a commented starter certgate.toml");
   auto dir = std::make_shared<std::string>(".");
+  auto nginx = std::make_shared<bool>(false);
   cmd->add_option("DIR", *dir, "Directory to write it in (created if missing)");
-  commands[cmd] = [&g, dir] { return run_init(g, *dir); };
+  cmd->add_flag("--nginx", *nginx,
+                "Write nothing; print the include lines nginx needs for the sites of --source");
+  commands[cmd] = [&g, dir, nginx] { return *nginx ? run_init_nginx(g) : run_init(g, *dir); };
 }
 
 }  // namespace certgate::cli

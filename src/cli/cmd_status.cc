@@ -1,18 +1,50 @@
 // certgate status [--json]: devices, serials, expiry, groups, the CA, the CRL, the last apply,
 // and which serial each device presented last in the local access log ([nginx].access_log).
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
+#include "cli/audit.h"
 #include "cli/commands.h"
 #include "cli/pipeline.h"
 #include "observed/applied_record.h"
 #include "observed/last_seen.h"
+#include "render/audit.h"
 #include "render/status_render.h"
 #include "sys/real_filesystem.h"
 
 namespace certgate::cli {
 namespace {
 
-int run_status(const GlobalOptions& g, bool json) {
+// The last `n` events of STATE/audit.log (none when it does not exist).
+Result<std::vector<std::string>> audit_tail(sys::Filesystem& fs, const std::string& state, int n) {
+  // Lines are short: the last 64 KiB per 100 events is plenty.
+  auto tail =
+      fs.read_tail(sys::join_path(state, kAuditLog), static_cast<std::uint64_t>(n) * 655 + 65536);
+  if (!tail) {
+    if (tail.error().code == Errc::not_found) return std::vector<std::string>{};
+    return tail.error();
+  }
+  std::string text = std::move(tail->bytes);
+  // A tail that starts inside a line: drop that part line.
+  if (tail->offset > 0) text.erase(0, text.find('\n') + 1);
+  return render::last_audit_lines(text, static_cast<size_t>(n));
+}
+
+// With --audit N: the JSON document gets an "audit" array, the text a section of JSON lines.
+std::string with_audit(std::string out, bool json, const std::vector<std::string>& lines) {
+  if (json) {
+    auto doc = nlohmann::ordered_json::parse(out);
+    doc["audit"] = nlohmann::ordered_json::array();
+    for (const std::string& line : lines)
+      doc["audit"].push_back(nlohmann::ordered_json::parse(line));
+    return doc.dump(2) + "\n";
+  }
+  out += "\nAudit (STATE/audit.log, last " + std::to_string(lines.size()) + "):\n";
+  for (const std::string& line : lines) out += "  " + line + "\n";
+  return out;
+}
+
+int run_status(const GlobalOptions& g, bool json, int audit) {
   auto now = evaluation_time(g);
   if (!now) return fail(now.error().message);
   sys::RealFilesystem fs;
@@ -27,7 +59,13 @@ int run_status(const GlobalOptions& g, bool json) {
   const std::string out =
       json ? render::status_json(desired, run->observed, applied, run->plan, *now, logs)
            : render::status_text(desired, run->observed, applied, run->plan, *now, logs);
-  std::fputs(out.c_str(), stdout);
+  if (audit <= 0) {
+    std::fputs(out.c_str(), stdout);
+    return 0;
+  }
+  auto lines = audit_tail(fs, absolute_state_dir(g), audit);
+  if (!lines) return fail("status --audit: " + lines.error().message);
+  std::fputs(with_audit(out, json, *lines).c_str(), stdout);
   return 0;
 }
 
@@ -37,8 +75,11 @@ void add_status_command(CLI::App& app, GlobalOptions& g, CommandTable& commands)
   auto json = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand(
       "status", "Devices, serials, expiry, groups, the CA, the CRL and the last apply");
+  auto audit = std::make_shared<int>(0);
   cmd->add_flag("--json", *json, "Print status as one JSON document");
-  commands[cmd] = [&g, json] { return run_status(g, *json); };
+  cmd->add_option("--audit", *audit, "Also show the last N events of STATE/audit.log")
+      ->check(CLI::Range(1, 100000));
+  commands[cmd] = [&g, json, audit] { return run_status(g, *json, *audit); };
 }
 
 }  // namespace certgate::cli

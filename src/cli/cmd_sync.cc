@@ -38,7 +38,7 @@ std::vector<observed::AccessLogSeen> access_logs(const GlobalOptions& g, sys::Fi
 // Metrics are written whatever the tick did, failures included: they are how a failing agent
 // is noticed. A failure to write them is logged, not fatal.
 void write_metrics(const GlobalOptions& g, const std::string& path, const ApplyOutcome& outcome,
-                   bool succeeded, double seconds) {
+                   bool succeeded, double seconds, double interval_seconds) {
   sys::RealFilesystem fs;
   // A tick that changed nothing hands over what it observed; after a change, look again.
   auto observed = outcome.unchanged
@@ -60,7 +60,11 @@ void write_metrics(const GlobalOptions& g, const std::string& path, const ApplyO
                       outcome.revoked_devices,
                       outcome.reloaded_at,
                       outcome.source.empty() ? std::vector<observed::AccessLogSeen>{}
-                                             : access_logs(g, fs, now, outcome)};
+                                             : access_logs(g, fs, now, outcome),
+                      outcome.desired.get(),
+                      outcome.targets_in_sync,
+                      std::nullopt};
+  if (interval_seconds > 0) run.interval_seconds = interval_seconds;
   if (auto r = fs.write_atomic(path, render::sync_metrics(run, *observed), 0644); !r)
     spdlog::warn("metrics not written: {}", r.error().message);
 }
@@ -112,7 +116,7 @@ int run_sync(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out)
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!flags.metrics_file.empty())
-    write_metrics(tick, flags.metrics_file, outcome, code == 0, seconds);
+    write_metrics(tick, flags.metrics_file, outcome, code == 0, seconds, flags.interval_seconds);
   if (!flags.snapshot_file.empty() || !flags.snapshot_repo.empty())
     write_snapshot_file(tick, flags);
   return code;
@@ -120,6 +124,7 @@ int run_sync(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out)
 
 void add_sync_command(CLI::App& app, GlobalOptions& g, CommandTable& commands) {
   auto flags = std::make_shared<ApplyFlags>();
+  flags->command = "sync";
   CLI::App* cmd = app.add_subcommand(
       "sync", "One agent tick: fetch the source, plan, apply, record; exit 0 when converged");
   cmd->add_flag("--allow-mass-revoke", flags->allow_mass_revoke,

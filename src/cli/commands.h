@@ -27,5 +27,11 @@ void add_enroll_command(CLI::App& app, GlobalOptions& g, CommandTable& commands)
 void add_edge_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 void add_ca_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 void add_root_command(CLI::App& app, GlobalOptions& g, CommandTable& commands);
+void add_doc_commands(CLI::App& app, GlobalOptions& g, CommandTable& commands);
+
+// The application's description, and every command and global option added to `app`, as
+// run() parses with (the man page and completion tests build the same).
+extern const char* const kDescription;
+void add_commands(CLI::App& app, GlobalOptions& g, CommandTable& commands);
 
 }  // namespace certgate::cli

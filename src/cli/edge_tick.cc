@@ -126,6 +126,9 @@ Result<void> run_tick(const EdgeConfig& c, sys::Filesystem& fs, targets::Target&
   auto result = edge::deploy_published(target, c.nginx_dir, *published, tree->commit, c.commands);
   if (!result) return result.error();
   log_deploy(c, tree->commit, *published, *result);
+  if (result->nginx_not_running)
+    spdlog::warn("nginx is not running host={}: the files are in place; start nginx now",
+                 c.fetch.host);
   if (result->reloaded && !edge_gates_closed(c.probes, published->files, now))
     return make_error(Errc::command_failed, "the gate check after the reload failed");
   return {};

@@ -15,6 +15,7 @@ namespace certgate::cli {
 namespace {
 
 std::atomic<long> warnings{0};
+std::atomic<bool> json_format{false};
 
 // Counts warnings and errors, whatever the verbosity lets through to stderr.
 class WarningCounter final : public spdlog::sinks::base_sink<std::mutex> {
@@ -80,6 +81,7 @@ void setup_logging(const std::string& format, int verbosity) {
   counter->set_level(spdlog::level::warn);
   auto logger =
       std::make_shared<spdlog::logger>("certgate", spdlog::sinks_init_list{stderr_sink, counter});
+  json_format = format == "json";
   if (format == "json") {
     auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
     formatter->add_flag<JsonMessageFlag>('*').set_pattern(
@@ -94,5 +96,7 @@ void setup_logging(const std::string& format, int verbosity) {
 }
 
 long warnings_logged() { return warnings.load(); }
+
+bool logging_json() { return json_format.load(); }
 
 }  // namespace certgate::cli

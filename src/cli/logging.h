@@ -12,6 +12,9 @@ void setup_logging(const std::string& format, int verbosity);
 // one said more than its plan, and is not answered from the cache (cli/run_cache.h).
 long warnings_logged();
 
+// True after setup_logging("json", ...): each line is a JSON object.
+bool logging_json();
+
 // The JSON fields of one log line, without braces: "msg" (the whole message), "event" (its
 // words before the first key=value) and each key=value as a field, so `issued device=alice
 // serial=4A01` gives "msg":..., "device":"alice", "serial":"4A01", "event":"issued".

@@ -32,7 +32,7 @@ PlannedChange planned(const plan::Plan& plan, const std::string& host) {
 
 apply::TargetResult result(const std::string& host, apply::TargetOutcome outcome, int files,
                            std::string error = "") {
-  return apply::TargetResult{host, outcome, std::move(error), files, false};
+  return apply::TargetResult{host, outcome, std::move(error), files, false, false};
 }
 
 // The outcome when nothing is committed: the pull hosts that could not be read fail, the others

@@ -39,7 +39,8 @@ Result<EdgeDeployResult> deploy_published(targets::Target& target, const std::st
                                           const std::string& commit, const EdgeCommands& commands) {
   auto deployed = deploy_set(target, nginx_dir, published.files, commands);
   if (!deployed) return deployed.error();
-  EdgeDeployResult out{deployed->written, deployed->removed, deployed->reloaded, false};
+  EdgeDeployResult out{deployed->written, deployed->removed, deployed->reloaded, false,
+                       deployed->nginx_not_running};
   const bool changed = !out.written.empty() || !out.removed.empty() || out.reloaded;
   // Level-triggered: a manifest lost or left behind by a tick killed after its deploy is written
   // again, without touching the files; a new commit that changes none of them writes nothing.

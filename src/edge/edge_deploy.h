@@ -31,6 +31,7 @@ struct EdgeDeployResult {
   std::vector<std::string> removed;  // site files no longer published
   bool reloaded = false;
   bool wrote_manifest = false;
+  bool nginx_not_running = false;  // the files stay for nginx to start with (apply/deploy.h)
 
   bool operator==(const EdgeDeployResult&) const = default;
 };

@@ -34,6 +34,16 @@ void sync_families(std::string& out, const SyncRun& run, const observed::Observe
   family(out, "certgate_plan_actions", "gauge",
          "Actions of the plan the last sync computed (0: nothing was left to do).");
   out += "certgate_plan_actions " + std::to_string(run.planned_actions) + "\n";
+  if (run.interval_seconds) {
+    family(out, "certgate_sync_interval_seconds", "gauge", "The agent's time between ticks.");
+    out += "certgate_sync_interval_seconds " + std::to_string(*run.interval_seconds) + "\n";
+  }
+  if (!run.targets_in_sync.empty()) {
+    family(out, "certgate_target_in_sync", "gauge",
+           "1 when the target holds the files the last sync wanted there, else 0.");
+    for (const auto& [target, ok] : run.targets_in_sync)
+      out += "certgate_target_in_sync{target=\"" + label(target) + "\"} " + (ok ? "1" : "0") + "\n";
+  }
   family(out, "certgate_pending_actions", "gauge",
          "Actions not carried out because the last sync failed.");
   out +=
@@ -52,6 +62,12 @@ void pki_families(std::string& out, const SyncRun& run, const observed::Observed
     family(out, "certgate_crl_next_update_timestamp_seconds", "gauge", "nextUpdate of the CRL.");
     out += "certgate_crl_next_update_timestamp_seconds " +
            std::to_string(unix_seconds(o.crl.next_update)) + "\n";
+    if (run.desired) {
+      family(out, "certgate_crl_refresh_before_seconds", "gauge",
+             "[ca] crl_refresh_before: the CRL is signed again once nextUpdate is this near.");
+      out += "certgate_crl_refresh_before_seconds " +
+             std::to_string(run.desired->ca.crl_refresh_before.count()) + "\n";
+    }
     family(out, "certgate_crl_number", "gauge", "crlNumber of the CRL.");
     out += "certgate_crl_number " + std::to_string(o.crl.number) + "\n";
   }
@@ -86,6 +102,24 @@ std::map<std::string, std::vector<const observed::Cert*>> live_by_device(
   return out;
 }
 
+// When each device's newest certificate should have a successor: its end minus renew_before.
+// Left out for a device whose hard end (not_after) comes first: it gets none, by design.
+void renewal_due(std::string& out, const SyncRun& run,
+                 const std::map<std::string, std::vector<const observed::Cert*>>& live) {
+  if (!run.desired) return;
+  family(out, "certgate_device_renewal_due_timestamp_seconds", "gauge",
+         "When the device's newest certificate enters its renewal window: past it, a successor "
+         "should exist.");
+  for (const auto& [device, certs] : live) {
+    const desired::Device* d = run.desired->find_device(device);
+    if (!d || d->is_revoked()) continue;
+    const base::Instant end = certs.front()->not_after;
+    if (d->not_after && !(end < *d->not_after)) continue;
+    out += "certgate_device_renewal_due_timestamp_seconds{device=\"" + label(device) + "\"} " +
+           std::to_string(unix_seconds(end - d->renew_before)) + "\n";
+  }
+}
+
 void device_families(std::string& out, const SyncRun& run, const observed::ObservedState& o) {
   const auto live = live_by_device(o, run.finished_at);
   family(out, "certgate_device_certificates", "gauge",
@@ -99,6 +133,7 @@ void device_families(std::string& out, const SyncRun& run, const observed::Obser
   for (const auto& [device, certs] : live)
     out += "certgate_device_expiry_timestamp_seconds{device=\"" + label(device) + "\"} " +
            std::to_string(unix_seconds(certs.front()->not_after)) + "\n";
+  renewal_due(out, run, live);
   if (run.access_logs.empty()) return;
   family(out, "certgate_access_log_read", "gauge",
          "1 when the access log (log_format certgate) of a target could be read, else 0.");

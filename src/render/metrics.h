@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/time.h"
+#include "desired/desired_state.h"
 #include "observed/last_seen.h"
 #include "observed/observed_state.h"
 
@@ -29,6 +30,13 @@ struct SyncRun {
   std::map<std::string, base::Instant> reloaded_at;  // target -> reload
   // The access logs read after the run (observed::read_access_logs); empty: none known.
   std::vector<observed::AccessLogSeen> access_logs;
+  // The desired state the run loaded (null: it did not load): the CRL's and each device's
+  // renewal windows, which the alert rules compare with the dates.
+  const desired::DesiredState* desired = nullptr;
+  // Target -> whether it holds what the plan wanted after the run; empty when no rollout ran.
+  std::map<std::string, bool> targets_in_sync = {};
+  // The agent's interval (certgate agent --interval); unset for a sync on a timer.
+  std::optional<double> interval_seconds = std::nullopt;
 };
 
 // `observed` is the state after the run (its last_applied is the last successful one).

@@ -140,6 +140,8 @@ Result<SourceSnapshot> snapshot_at(std::shared_ptr<git_repository> repo, git_com
   snap.text = std::move(*text);
   snap.commit = id;
   snap.commit_time = static_cast<long long>(git_commit_time(commit));
+  if (const git_signature* a = git_commit_author(commit); a && a->name)
+    snap.author = std::string(a->name) + " <" + (a->email ? a->email : "") + ">";
   if (auto r = read_signature(repo.get(), git_commit_id(commit), snap); !r) return r.error();
   const size_t slash = file.rfind('/');
   snap.tree = std::make_shared<GitTree>(std::move(repo), std::move(tree),

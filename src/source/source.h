@@ -58,6 +58,7 @@ struct SourceSnapshot {
   std::string text;                      // its bytes
   std::optional<std::string> commit;     // the commit id, for git sources only
   std::optional<long long> commit_time;  // its committer time (Unix seconds), git only
+  std::optional<std::string> author;     // its author, "Name <email>", git only (the audit log)
   // The commit's signature (the armored gpgsig header) and the bytes it signs (the commit
   // object without that header); absent for an unsigned commit or a source that is not git.
   std::optional<std::string> signature;

@@ -92,6 +92,13 @@ class Filesystem {
   // read), Errc::io otherwise. This default, for fakes and SFTP, reads the whole file and keeps
   // its end; RealFilesystem seeks.
   virtual Result<FileTail> read_tail(const std::string& path, std::uint64_t max_bytes);
+
+  // Appends `bytes` to `path` (created with `mode` when missing) and waits for the disk: for
+  // logs that only grow (STATE/audit.log). A crash may leave the end of the last append cut
+  // off, never an earlier one. This default, for fakes and SFTP, rewrites the whole file with
+  // write_atomic; RealFilesystem appends (O_APPEND) and fsyncs.
+  virtual Result<void> append_durable(const std::string& path, const std::string& bytes,
+                                      std::uint32_t mode);
 };
 
 // read_inside's refusals, shared with sources that are not a filesystem (a git commit), so

@@ -111,6 +111,24 @@ Result<FileTail> Filesystem::read_tail(const std::string& path, std::uint64_t ma
   return tail;
 }
 
+Result<void> Filesystem::append_durable(const std::string& path, const std::string& bytes,
+                                        std::uint32_t mode) {
+  auto old = read(path);
+  if (!old && old.error().code != Errc::not_found) return old.error();
+  return write_atomic(path, (old ? *old : std::string()) + bytes, mode);
+}
+
+Result<void> RealFilesystem::append_durable(const std::string& path, const std::string& bytes,
+                                            std::uint32_t mode) {
+  const bool existed = ::access(path.c_str(), F_OK) == 0;
+  Fd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode));
+  if (fd.get() < 0) return posix_error("open", path, errno);
+  if (auto r = write_all(fd.get(), bytes, path); !r) return r;
+  if (::fsync(fd.get()) != 0) return posix_error("fsync", path, errno);
+  if (fd.close() != 0) return posix_error("close", path, errno);
+  return existed ? Result<void>() : fsync_dir(parent_path(path));
+}
+
 Result<FileTail> RealFilesystem::read_tail(const std::string& path, std::uint64_t max_bytes) {
   // O_NONBLOCK: a FIFO put where a log was expected must not hang the command at open.
   Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));

@@ -26,6 +26,8 @@ class RealFilesystem final : public Filesystem {
                                   std::uint64_t max_size) override;
   // One fstat and one pread loop from size - max_bytes: the cost is max_bytes, not the file.
   Result<FileTail> read_tail(const std::string& path, std::uint64_t max_bytes) override;
+  Result<void> append_durable(const std::string& path, const std::string& bytes,
+                              std::uint32_t mode) override;
 
  private:
   Result<void> sync_each();

@@ -73,6 +73,12 @@ class RecordingFilesystem final : public Filesystem {
   Result<std::string> read_inside(const std::string& root, const std::string& relative,
                                   std::uint64_t max_size) override;
   Result<void> set_group(const std::string& path, const std::string& group) override;
+  Result<void> append_durable(const std::string& path, const std::string& bytes,
+                              std::uint32_t mode) override {
+    auto r = inner_.append_durable(path, bytes, mode);
+    wrote(path);
+    return r;
+  }
   Result<FileTail> read_tail(const std::string& path, std::uint64_t max_bytes) override {
     return inner_.read_tail(path, max_bytes);
   }

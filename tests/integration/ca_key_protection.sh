@@ -22,7 +22,8 @@ write_toml() {  # write_toml PROTECTION DEVICE...
   } >certgate.toml
 }
 cg() { "$CERTGATE" --source certgate.toml --state-dir "$S" "$@"; }
-state_sum() { (cd "$1" && find . -type f ! -name lock -print0 | sort -z | xargs -0 sha256sum); }
+# The state but the lock and the audit log (where a refusal is recorded, by design).
+state_sum() { (cd "$1" && find . -type f ! -name lock ! -name audit.log -print0 | sort -z | xargs -0 sha256sum); }
 no_passphrase_in() {  # no_passphrase_in WHAT: neither out nor err quotes the passphrase
   if grep -qF -e "$PASS" -e not-the-passphrase "$TMP/out" "$TMP/err"; then
     bad "$1: the passphrase is in the output"; else ok; fi
@@ -58,6 +59,7 @@ before=$(state_sum "$S")
 expect_exit 1 cg apply
 expect_grep "ca/ca.key is encrypted: give its passphrase with --ca-passphrase-file FILE" "$TMP/err"
 [ "$(state_sum "$S")" = "$before" ] && ok || bad "apply without the passphrase changed the state"
+expect_grep '"action":"apply-failed".*ca/ca.key is encrypted' "$S/audit.log"
 for v in "" -v -vv -vvv; do
   # shellcheck disable=SC2086
   expect_exit 1 cg --ca-passphrase-file wrong $v apply

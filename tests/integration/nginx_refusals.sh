@@ -66,7 +66,7 @@ expect_grep "mv $CG_DIR/http.conf $CG_DIR/http.conf.orig" "$TMP/err"
 (cd "$CG_DIR" && sha256sum -c --quiet "$TMP/foreign.sums") && ok || bad "foreign files were changed"
 [ -e "$CG_DIR/crl.pem" ] && bad "a refused first apply deployed crl.pem" || ok
 rm "$CG_DIR/http.conf" "$CG_DIR/ca.pem"
-expect_exit 1 cg apply
+expect_exit 0 cg apply  # the first apply: nginx does not include the files yet, it says what to add
 nginx_include_certgate
 expect_exit 0 cg apply
 expect_exit 0 cg verify

@@ -101,7 +101,8 @@ void say_start_nginx(const PlanRun& run, const apply::RolloutReport& rollout) {
       if (t.name != name) continue;
       std::printf(
           "nginx is not running on %s: the files are in place in %s and `%s` accepts them. "
-          "Start nginx now (systemctl start nginx); it will run them.\n",
+          "Start nginx now (systemctl start nginx); it will run them. If your nginx config does "
+          "not include them yet, add the lines `certgate init --nginx` prints first.\n",
           name.c_str(), t.nginx.dir.c_str(), t.nginx.test.c_str());
     }
   }

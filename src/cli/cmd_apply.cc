@@ -294,10 +294,17 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   }
   auto t3 = std::chrono::steady_clock::now();
   // The bytes the plan could not know (what apply signed), then each target's share of the plan.
+  // The certificates are signed whatever happens next: the trail records them before a failure.
+  auto deploy_failed = [&](const Error& e) {
+    auto events = apply_events(*report, {});
+    events.push_back({"deploy-failed", "", "", e.message});
+    if (auto r = audit(events); !r) fail(r.error().message);
+    return fail("deploy failed: " + e.message);
+  };
   if (auto r = resolve_wants(*run, fs, *now, report->new_serials); !r)
-    return fail("deploy failed: " + r.error().message);
+    return deploy_failed(r.error());
   auto targets = rollout_targets(*run, *now);
-  if (!targets) return fail("deploy failed: " + targets.error().message);
+  if (!targets) return deploy_failed(targets.error());
   // Pull hosts first: one commit, and their edges fetch it on their own interval, so a revocation
   // does not wait behind the push rollout's canary and batches; a failure there is a failed
   // target and stops nothing else.

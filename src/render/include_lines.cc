@@ -29,6 +29,9 @@ std::string include_lines(const desired::DesiredState& state) {
       "# certgate's files in nginx: add these lines to your nginx config once.\n"
       "# They exist after the first `certgate apply`, which may run while nginx is stopped:\n"
       "# run it first, then add the lines, then start nginx (or `nginx -t && nginx -s reload`).\n"
+      "# Debian and Ubuntu: /etc/nginx/nginx.conf's http{} reads /etc/nginx/conf.d/*.conf and\n"
+      "# /etc/nginx/sites-enabled/*: put the http.conf line in conf.d/certgate.conf and each\n"
+      "# server{} in sites-enabled/.\n"
       "http {\n"
       "    include " +
       dir + "/http.conf;   # maps, log_format certgate, hash sizes\n";

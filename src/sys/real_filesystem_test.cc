@@ -83,6 +83,25 @@ TEST_CASE("real filesystem: make_dirs, list and remove") {
   CHECK_FALSE(fs.make_dirs(dir.path + "/file/sub", 0755));
 }
 
+TEST_CASE("real filesystem: append_durable creates with the mode, appends, follows no link") {
+  TempDir dir;
+  RealFilesystem fs;
+  const std::string log = dir.path + "/audit.log";
+  const mode_t old = ::umask(0);
+  REQUIRE(fs.append_durable(log, "one\n", 0600));
+  ::umask(old);
+  REQUIRE(fs.append_durable(log, "two\n", 0644));
+  CHECK(*fs.read(log) == "one\ntwo\n");
+  CHECK(fs.stat(log)->mode == 0600);  // an existing file keeps its mode
+  // A symlink planted in its place is not written through.
+  const std::string target = dir.path + "/elsewhere";
+  REQUIRE(fs.write_atomic(target, "kept\n", 0644));
+  REQUIRE(fs.remove(log));
+  std::filesystem::create_symlink(target, log);
+  CHECK_FALSE(fs.append_durable(log, "three\n", 0600));
+  CHECK(*fs.read(target) == "kept\n");
+}
+
 TEST_CASE("paths: parent and join") {
   CHECK(parent_path("a/b/c") == "a/b");
   CHECK(parent_path("c") == ".");

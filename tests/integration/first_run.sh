@@ -54,7 +54,7 @@ expect_exit 1 ngx
 expect_grep 'certgate/http.conf.*failed \(2: No such file or directory\)' "$TMP/err"
 expect_exit 0 cg apply
 expect_grep '^nginx is not running on local: the files are in place' "$TMP/out"
-expect_grep 'Start nginx now' "$TMP/out"
+expect_grep "Start nginx now .*certgate init --nginx" "$TMP/out"
 if grep -q 'restored' "$TMP/out" "$TMP/err"; then bad "A: apply restored files"; else ok; fi
 for f in ca.pem crl.pem http.conf sites/admin.conf sites/admin.proxy.conf; do
   [ -f "$CG_DIR/$f" ] && ok || bad "A: missing $CG_DIR/$f"

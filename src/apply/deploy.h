@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,6 +44,10 @@ struct DeployRequest {
   // [nginx].worker_group: DIR/pickup/ (0750) and its files (0640), which hold bundles and the
   // links' tokens, get this group so that nginx's workers read them and nobody else does.
   std::string group = "";
+  // True when a server answers at one of the target's probes. A reload that says no nginx runs
+  // is then a failure like any other (the files are restored): a server the reload cannot
+  // reach (another pid file, another nginx) serves, and would not run them. Null: not checked.
+  std::function<bool()> serves = nullptr;
 };
 
 struct DeployResult {

@@ -19,6 +19,7 @@ Result<DeployRequest> request_for(targets::Target& target, const FileSet& set) {
   if (!plan.refusal.empty()) return make_error(Errc::refused, plan.refusal);
   DeployRequest out{set.dir, set.test, set.reload};
   out.group = set.group;
+  out.serves = set.serves;
   out.command_timeout = set.command_timeout;
   const std::string prefix = set.dir + "/";
   for (const plan::Action& a : plan.actions) {

@@ -24,6 +24,7 @@ struct FileSet {
   // DIR/.certgate-manifest.json, written with the files when any of them changes (empty: none).
   std::string manifest = "";
   std::chrono::seconds command_timeout{120};
+  std::function<bool()> serves = nullptr;  // DeployRequest::serves
 };
 
 // The request that brings `target` to `set`, from what its dir holds now. Errc::refused when a

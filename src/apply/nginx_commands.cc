@@ -9,10 +9,12 @@ namespace certgate::apply {
 bool says_nginx_not_running(const sys::CommandOutput& reload) {
   const std::string text = reload.err + reload.out;
   auto has = [&](const char* s) { return text.find(s) != std::string::npos; };
-  // nginx -s reload: the pid file is missing, empty, or names a process that is gone.
+  // nginx -s reload: the pid file is missing, or empty (`nginx -t` leaves an empty one): no
+  // master was started with this config. A pid file naming a process that is gone is not
+  // taken for a stopped nginx: a master that died, or one started with another pid path, may
+  // be serving, and a failed reload then restores the files as always.
   if (has("nginx.pid\" failed (2: No such file or directory)")) return true;
   if (has("invalid PID number \"\"")) return true;
-  if (has("failed (3: No such process)")) return true;
   // systemctl reload nginx, and Debian's init script through it.
   return has("is not active, cannot reload");
 }

@@ -13,7 +13,7 @@ namespace certgate::apply {
 
 // True when the reload command's output says no nginx is running to reload: nginx's own
 // `-s reload` without a master (`open() "…nginx.pid" failed (2: No such file or directory)`,
-// `invalid PID number ""`, `kill(PID, 1) failed (3: No such process)`), or systemd's
+// `invalid PID number ""`; not a stale pid file, see nginx_commands.cc), or systemd's
 // "nginx.service is not active, cannot reload". The files nginx -t accepted are then what nginx
 // will run when it starts: nothing to roll back.
 bool says_nginx_not_running(const sys::CommandOutput& reload);

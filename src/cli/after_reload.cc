@@ -94,7 +94,8 @@ bool disk_configuration_served(const PlanRun& run, const std::vector<std::string
 }
 
 // A first apply on a stopped nginx: the files are in place, nothing was rolled back, and
-// starting nginx is the operator's next step.
+// starting nginx is the operator's next step. (A reload that says so while a probe answers is
+// a failed deploy: apply/deploy.h `serves`.)
 void say_start_nginx(const PlanRun& run, const apply::RolloutReport& rollout) {
   for (const std::string& name : rollout.not_running) {
     for (const DeployTarget& t : run.targets) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "apply/reload_wait.h"
 #include "observed/manifest.h"
 #include "pki/ca_database.h"
 #include "pki/random.h"
@@ -68,6 +69,24 @@ Result<void> fill(const PlanRun& run, const plan::TargetWant& want, base::Instan
   return {};
 }
 
+// Whether a server answers at any probe of the target's sites (apply/deploy.h `serves`).
+std::function<bool()> serves(const PlanRun& run, const DeployTarget& t) {
+  std::vector<const desired::Site*> sites;
+  for (const std::string& name : t.sites)
+    if (const desired::Site* s = run.loaded.state.find_site(name); s && s->probe)
+      sites.push_back(s);
+  return [sites] {
+    apply::GenerationWaitOptions once;
+    once.consecutive = 1;
+    once.max_without_header = 1;
+    once.settle = std::chrono::milliseconds{200};
+    return std::any_of(sites.begin(), sites.end(), [&](const desired::Site* s) {
+      return apply::wait_for_generation(*s, {}, once).outcome !=
+             apply::GenerationOutcome::cannot_check;
+    });
+  };
+}
+
 }  // namespace
 
 Result<std::vector<apply::RolloutTarget>> rollout_targets(const PlanRun& run, base::Instant now) {
@@ -79,6 +98,7 @@ Result<std::vector<apply::RolloutTarget>> rollout_targets(const PlanRun& run, ba
     r.request.test = t->nginx.test;
     r.request.reload = t->nginx.reload;
     r.request.group = t->nginx.worker_group;
+    r.request.serves = serves(run, *t);
     for (const plan::TargetWant& w : run.wants) {
       if (w.target != t->name) continue;
       if (auto filled = fill(run, w, now, r); !filled) return filled.error();

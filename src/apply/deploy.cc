@@ -260,7 +260,7 @@ Result<void> finish_interrupted(targets::Target& target, const DeployRequest& re
   spdlog::warn("finishing an interrupted deploy target={} dir={}", target.name(), req.dir);
   NginxRun run;
   if (auto done = test_and_reload(target, req, result, run); !done) {
-    if (run.not_running && (!req.serves || !req.serves()))
+    if (run.not_running && req.first_deploy && (!req.serves || !req.serves()))
       return not_running(target, req, result, done.error());
     spdlog::warn("the interrupted deploy's files fail, restoring the saved ones target={} error={}",
                  target.name(), done.error().message);
@@ -314,15 +314,20 @@ Result<DeployResult> deploy(targets::Target& target, const DeployRequest& req) {
   NginxRun run;
   if (outcome) outcome = test_and_reload(target, req, result, run);
   if (!outcome && run.not_running) {
-    if (!req.serves || !req.serves()) {
+    const bool serving = req.first_deploy && req.serves && req.serves();
+    if (req.first_deploy && !serving) {
       if (auto r = not_running(target, req, result, outcome.error()); !r) return r.error();
       return result;
     }
-    outcome = make_error(outcome.error().code,
-                         outcome.error().message +
-                             "\nbut a site's probe answers: a server this [nginx] config does not "
-                             "control (another nginx, another pid file) serves it; the previous "
-                             "files are restored");
+    outcome = make_error(
+        outcome.error().code,
+        outcome.error().message +
+            (serving ? "\nbut a site's probe answers: a server this [nginx] config does not "
+                       "control (another nginx, another pid file) serves it; the previous files "
+                       "are restored"
+                     : "\ncertgate deployed to this target before, so the nginx that ran those "
+                       "files may still run, reached by other means than the reload; the "
+                       "previous files are restored (start nginx, or check its pid file)"));
   }
   if (!outcome) {
     spdlog::warn("deploy failed, restoring previous files target={} dir={}", target.name(),

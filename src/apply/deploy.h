@@ -44,6 +44,11 @@ struct DeployRequest {
   // [nginx].worker_group: DIR/pickup/ (0750) and its files (0640), which hold bundles and the
   // links' tokens, get this group so that nginx's workers read them and nobody else does.
   std::string group = "";
+  // A first deploy to this target (nothing recorded for it yet): only then may a reload that
+  // says no nginx runs keep the files nginx -t accepted (a first run before nginx starts). On
+  // a target certgate deployed to before, such a reload fails and restores as any other: the
+  // nginx that ran its files may still run, reached by other means than the reload.
+  bool first_deploy = false;
   // True when a server answers at one of the target's probes. A reload that says no nginx runs
   // is then a failure like any other (the files are restored): a server the reload cannot
   // reach (another pid file, another nginx) serves, and would not run them. Null: not checked.

@@ -20,6 +20,7 @@ Result<DeployRequest> request_for(targets::Target& target, const FileSet& set) {
   DeployRequest out{set.dir, set.test, set.reload};
   out.group = set.group;
   out.serves = set.serves;
+  out.first_deploy = set.first_deploy;
   out.command_timeout = set.command_timeout;
   const std::string prefix = set.dir + "/";
   for (const plan::Action& a : plan.actions) {

@@ -25,6 +25,7 @@ struct FileSet {
   std::string manifest = "";
   std::chrono::seconds command_timeout{120};
   std::function<bool()> serves = nullptr;  // DeployRequest::serves
+  bool first_deploy = false;               // DeployRequest::first_deploy
 };
 
 // The request that brings `target` to `set`, from what its dir holds now. Errc::refused when a

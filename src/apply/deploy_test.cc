@@ -86,7 +86,9 @@ TEST_CASE("deploy: with no nginx running, the files nginx -t accepted stay for i
     CAPTURE(words);
     Harness h;
     h.runner.on("reload", 1, words);
-    auto r = deploy_files(h.target, h.request("v1\n"));
+    FileSet first = h.request("v1\n");
+    first.first_deploy = true;
+    auto r = deploy_files(h.target, first);
     REQUIRE(r);
     CHECK(r->nginx_not_running);
     CHECK_FALSE(r->reloaded);
@@ -98,12 +100,23 @@ TEST_CASE("deploy: with no nginx running, the files nginx -t accepted stay for i
   }
 }
 
+TEST_CASE("deploy: after a first deploy, a reload saying no nginx runs restores the files") {
+  Harness h;
+  REQUIRE(deploy_files(h.target, h.request("v1\n")));
+  const auto before = h.fs.files();
+  h.runner.on("reload", 1, "nginx: [error] invalid PID number \"\" in \"/run/nginx.pid\"\n");
+  auto r = deploy_files(h.target, h.request("v2\n"));  // first_deploy false: deployed before
+  REQUIRE_FALSE(r);
+  CHECK(h.fs.files() == before);
+}
+
 TEST_CASE("deploy: a reload saying no nginx runs while a probe answers restores the files") {
   Harness h;
   REQUIRE(deploy_files(h.target, h.request("v1\n")));
   const auto before = h.fs.files();
   h.runner.on("reload", 1, "nginx: [error] invalid PID number \"\" in \"/run/nginx.pid\"\n");
   FileSet req = h.request("v2\n");
+  req.first_deploy = true;
   req.serves = [] { return true; };
   auto r = deploy_files(h.target, req);
   REQUIRE_FALSE(r);

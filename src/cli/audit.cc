@@ -29,8 +29,7 @@ render::AuditOrigin audit_origin(const std::string& command, base::Instant at,
   return o;
 }
 
-std::vector<render::AuditEvent> apply_events(const apply::ApplyReport& r,
-                                             const apply::RolloutReport& rollout) {
+std::vector<render::AuditEvent> pki_events(const apply::ApplyReport& r) {
   std::vector<render::AuditEvent> out;
   if (r.created_ca) out.push_back({"ca", "", "", "", "", "created"});
   if (r.requested_next_ca) out.push_back({"ca", "", "", "", "", "next intermediate requested"});
@@ -46,6 +45,11 @@ std::vector<render::AuditEvent> apply_events(const apply::ApplyReport& r,
   if (r.previous_crl_number >= 0)
     out.push_back({"crl", "", "", "", "",
                    "previous CA's crlNumber " + std::to_string(r.previous_crl_number)});
+  return out;
+}
+
+std::vector<render::AuditEvent> rollout_events(const apply::RolloutReport& rollout) {
+  std::vector<render::AuditEvent> out;
   for (const apply::TargetResult& t : rollout.results) {
     if (t.outcome == apply::TargetOutcome::deployed) {
       const char* how = t.reloaded            ? "reloaded"

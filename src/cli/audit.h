@@ -23,10 +23,12 @@ inline constexpr const char* kAuditLog = "audit.log";
 render::AuditOrigin audit_origin(const std::string& command, base::Instant at,
                                  const source::SourceSnapshot* snapshot, const std::string& signer);
 
-// The events of a finished apply: CA changes, each issue, renewal and revocation, the CRLs, and
-// each target's deploy or failure.
-std::vector<render::AuditEvent> apply_events(const apply::ApplyReport& report,
-                                             const apply::RolloutReport& rollout);
+// The events of the PKI part of an apply: CA changes, each issue, renewal and revocation, the
+// CRLs. Recorded as soon as they are signed, before any target is deployed to.
+std::vector<render::AuditEvent> pki_events(const apply::ApplyReport& report);
+
+// Each target's deploy or failure.
+std::vector<render::AuditEvent> rollout_events(const apply::RolloutReport& rollout);
 
 // Appends the events to STATE/audit.log and waits for the disk; logs each one. No event: no
 // write.

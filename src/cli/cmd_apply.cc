@@ -205,6 +205,16 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
         "Recovered an interrupted apply: %zu staged certificates installed, %zu "
         "uncommitted discarded.\n",
         recovered->installed_devices.size(), recovered->removed_newcerts.size());
+  if (!recovered->installed_devices.empty()) {
+    std::vector<render::AuditEvent> events;
+    for (const std::string& device : recovered->installed_devices)
+      events.push_back(
+          {"issue", device, "", "", "", "installed by recovery of an interrupted apply"});
+    if (auto r = record_audit(real, state,
+                              render::AuditOrigin{sys::RealClock().now(), flags.command}, events);
+        !r)
+      return fail(r.error().message);
+  }
   if (recovered->finished_rollover) std::printf("Finished an interrupted CA rollover.\n");
   if (recovered->set_aside_next_ca)
     std::printf("Set aside the next CA of an interrupted rollover (in STATE/retired/).\n");
@@ -292,13 +302,13 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
       fail(r.error().message);
     return fail("apply failed: " + report.error().message);
   }
+  // Signed is signed: the trail has it before any target is touched (a rollout may take
+  // minutes, and a kill then must not lose it).
+  if (auto r = audit(pki_events(*report)); !r) return fail(r.error().message);
   auto t3 = std::chrono::steady_clock::now();
   // The bytes the plan could not know (what apply signed), then each target's share of the plan.
-  // The certificates are signed whatever happens next: the trail records them before a failure.
   auto deploy_failed = [&](const Error& e) {
-    auto events = apply_events(*report, {});
-    events.push_back({"deploy-failed", "", "", e.message});
-    if (auto r = audit(events); !r) fail(r.error().message);
+    if (auto r = audit({{"deploy-failed", "", "", e.message}}); !r) fail(r.error().message);
     return fail("deploy failed: " + e.message);
   };
   if (auto r = resolve_wants(*run, fs, *now, report->new_serials); !r)
@@ -335,7 +345,7 @@ int run_apply(const GlobalOptions& g, const ApplyFlags& flags, ApplyOutcome* out
   record_targets(*run, record);
   if (auto r = apply::record_applied(fs, state, record); !r)
     return fail("record the apply: " + r.error().message);
-  if (auto r = audit(apply_events(*report, rollout)); !r) return fail(r.error().message);
+  if (auto r = audit(rollout_events(rollout)); !r) return fail(r.error().message);
   if (!run->plan.is_empty()) print_report(*report, rollout, published);
   std::fflush(stdout);
   const bool rolled_out = rollout_succeeded(rollout);

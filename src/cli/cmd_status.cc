@@ -15,19 +15,22 @@
 namespace certgate::cli {
 namespace {
 
-// The last `n` events of STATE/audit.log (none when it does not exist).
+// The last `n` events of STATE/audit.log (none when it does not exist): a window from the end,
+// widened until it holds `n` whole lines or the whole file.
 Result<std::vector<std::string>> audit_tail(sys::Filesystem& fs, const std::string& state, int n) {
-  // Lines are short: the last 64 KiB per 100 events is plenty.
-  auto tail =
-      fs.read_tail(sys::join_path(state, kAuditLog), static_cast<std::uint64_t>(n) * 655 + 65536);
-  if (!tail) {
-    if (tail.error().code == Errc::not_found) return std::vector<std::string>{};
-    return tail.error();
+  const std::string path = sys::join_path(state, kAuditLog);
+  for (std::uint64_t window = static_cast<std::uint64_t>(n) * 512 + 4096;; window *= 4) {
+    // One byte more than the window: the byte before it tells whether its first line is whole.
+    auto tail = fs.read_tail(path, window + 1);
+    if (!tail) {
+      if (tail.error().code == Errc::not_found) return std::vector<std::string>{};
+      return tail.error();
+    }
+    std::string text = std::move(tail->bytes);
+    if (tail->offset > 0) text.erase(0, text.find('\n') + 1);
+    auto lines = render::last_audit_lines(text, static_cast<size_t>(n));
+    if (lines.size() >= static_cast<size_t>(n) || tail->offset == 0) return lines;
   }
-  std::string text = std::move(tail->bytes);
-  // A tail that starts inside a line: drop that part line.
-  if (tail->offset > 0) text.erase(0, text.find('\n') + 1);
-  return render::last_audit_lines(text, static_cast<size_t>(n));
 }
 
 // With --audit N: the JSON document gets an "audit" array, the text a section of JSON lines.

@@ -99,6 +99,8 @@ Result<std::vector<apply::RolloutTarget>> rollout_targets(const PlanRun& run, ba
     r.request.reload = t->nginx.reload;
     r.request.group = t->nginx.worker_group;
     r.request.serves = serves(run, *t);
+    r.request.first_deploy =
+        !run.observed.last_applied || !run.observed.last_applied->deployed.contains(t->name);
     for (const plan::TargetWant& w : run.wants) {
       if (w.target != t->name) continue;
       if (auto filled = fill(run, w, now, r); !filled) return filled.error();

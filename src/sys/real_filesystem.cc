@@ -121,9 +121,22 @@ Result<void> Filesystem::append_durable(const std::string& path, const std::stri
 Result<void> RealFilesystem::append_durable(const std::string& path, const std::string& bytes,
                                             std::uint32_t mode) {
   const bool existed = ::access(path.c_str(), F_OK) == 0;
-  Fd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode));
+  Fd fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode));
   if (fd.get() < 0) return posix_error("open", path, errno);
-  if (auto r = write_all(fd.get(), bytes, path); !r) return r;
+  // A crash may have cut the last append short: end that line first, so this one parses.
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return posix_error("stat", path, errno);
+  std::string text = bytes;
+  char last = '\n';
+  if (st.st_size > 0 && ::pread(fd.get(), &last, 1, st.st_size - 1) == 1 && last != '\n')
+    text.insert(0, "\n");
+  if (auto r = write_all(fd.get(), text, path); !r) {
+    // Not a half line left behind for the next append to glue onto.
+    if (::ftruncate(fd.get(), st.st_size) != 0)
+      return make_error(r.error().code,
+                        r.error().message + "; cutting the half line off failed too");
+    return r;
+  }
   if (::fsync(fd.get()) != 0) return posix_error("fsync", path, errno);
   if (fd.close() != 0) return posix_error("close", path, errno);
   return existed ? Result<void>() : fsync_dir(parent_path(path));

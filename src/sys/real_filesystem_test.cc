@@ -93,6 +93,10 @@ TEST_CASE("real filesystem: append_durable creates with the mode, appends, follo
   REQUIRE(fs.append_durable(log, "two\n", 0644));
   CHECK(*fs.read(log) == "one\ntwo\n");
   CHECK(fs.stat(log)->mode == 0600);  // an existing file keeps its mode
+  // A line a crash cut short is ended before the next one.
+  REQUIRE(fs.append_durable(log, "thr", 0600));
+  REQUIRE(fs.append_durable(log, "four\n", 0600));
+  CHECK(*fs.read(log) == "one\ntwo\nthr\nfour\n");
   // A symlink planted in its place is not written through.
   const std::string target = dir.path + "/elsewhere";
   REQUIRE(fs.write_atomic(target, "kept\n", 0644));

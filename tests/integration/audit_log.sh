@@ -134,8 +134,15 @@ expect_exit 0 python3 -c "
 import json, jsonschema
 schema = json.load(open('$CERTGATE_SOURCE_DIR/schemas/status.schema.json'))
 jsonschema.validate(json.load(open('status.json')), schema)"
+# A line a crash cut short stays one line of its own: the next events are whole lines after it.
+truncate -s -20 "$LOG"
+write_toml "$DEVS"$'\nrevoked = "keyCompromise"\n[[device]]\nname = "erin"\nkey = "ec-p384"\n[[device]]\nname = "gwen"'
+commit "gwen"
+expect_exit 0 cg apply
+expect_exit 0 jq -e -R -s '[split("\n")[] | select(length > 0) | fromjson?] | map(select(.action == "issue" and .device == "gwen")) | length == 1' "$LOG"
+[ "$(jq -R 'fromjson? // "bad"' "$LOG" | grep -c '^"bad"$')" = 1 ] && ok || bad "not exactly one cut line in $LOG"
 # --log-format json puts each event in the log too, as JSON (the journal's copy).
-write_toml "$DEVS"$'\nrevoked = "keyCompromise"\n[[device]]\nname = "erin"\nkey = "ec-p384"\n[[device]]\nname = "frank"'
+write_toml "$DEVS"$'\nrevoked = "keyCompromise"\n[[device]]\nname = "erin"\nkey = "ec-p384"\n[[device]]\nname = "gwen"\n[[device]]\nname = "frank"'
 commit "frank"
 expect_exit 0 cg --log-format json apply
 cp "$TMP/err" log.json

@@ -71,6 +71,14 @@ expect_completion "carol-ipad" certgate --source other/team.toml enroll ""
 expect_completion "alice-phone bob-laptop" certgate bundle --out x.p12 ""
 # Options that take a file complete files.
 expect_completion "other/team.toml" certgate --source other/t
+# --option=VALUE, which bash splits into --option, =, VALUE.
+expect_completion "carol-ipad" certgate --source = other/team.toml enroll ""
+expect_completion "carol-ipad" certgate bundle --source = other/team.toml ""
+expect_completion "compat modern" certgate bundle --profile = ""
+# A file name with a space is one candidate.
+touch "my plan.json"
+[ "$(complete_words certgate --ca-passphrase-file my | grep -cx 'my plan.json')" = 1 ] && ok \
+  || bad "a file name with a space was split: $(complete_words certgate --ca-passphrase-file my)"
 # A source that does not parse gives no names, and no error in the command line.
 echo 'this is [not toml' >broken.toml
 expect_completion "" certgate --source broken.toml bundle ""
@@ -78,4 +86,20 @@ expect_completion "" certgate --source broken.toml bundle ""
 expect_exit 0 zsh -n _certgate
 expect_grep '^#compdef certgate' _certgate
 expect_exit 0 zsh -c 'autoload -U compinit && compinit -u -D && source ./_certgate >/dev/null 2>&1; (( $+functions[_certgate_cmd_bundle] ))'
+# zsh: _certgate notes the source options before _arguments shifts $words, so names come from
+# the file --source names (stubbing compadd and _arguments to see what would be offered).
+cat >zsh_drive <<'ZSH'
+autoload -U compinit && compinit -u -D
+source ./_certgate >/dev/null 2>&1
+compadd() { shift $(( $# - 1 )); print -l -- ${(P)1}; }
+_arguments() { :; }
+words=(certgate --source other/team.toml bundle "")
+CURRENT=5
+_certgate
+words=(bundle "")  # as _arguments '*::arg:->args' leaves them for the command's function
+CURRENT=2
+_certgate_names device
+ZSH
+expect_exit 0 zsh -f zsh_drive
+expect_grep '^carol-ipad$' "$TMP/out"
 finish

@@ -103,19 +103,29 @@ write_toml state-d "echo 'nginx.service is not active, cannot reload.' >&2; exit
 expect_exit 0 cg apply
 expect_grep '^nginx is not running on local' "$TMP/out"
 [ -f "$CG_DIR/http.conf" ] && ok || bad "D: http.conf was not kept"
-# The reload says no nginx runs (its pid file is elsewhere), but one serves the site: that is
-# not a stopped nginx: apply restores the files and fails.
-nginx_start
-# (\" is TOML's escape: the command prints nginx's own words, quotes and all.)
-write_toml state-d 'echo '"'"'nginx: [error] open() \"/run/other/nginx.pid\" failed (2: No such file or directory)'"'"' >&2; exit 1'
+# On a target deployed to before, a reload that says no nginx runs restores the files and
+# fails: the nginx that ran them may still run (another pid file, started by hand).
 echo "# edited by hand" >>"$CG_DIR/sites/admin.conf"
 expect_exit 1 cg apply
+expect_grep 'certgate deployed to this target before' "$TMP/err"
+expect_grep '# edited by hand' "$CG_DIR/sites/admin.conf"
+# A first deploy whose reload says no nginx runs (its pid file is elsewhere) while one serves
+# the site: not a stopped nginx either; apply restores (removes) the files and fails.
+reset state-e
+nginx_write_conf 0
+nginx_start
+# (\" is TOML's escape: the command prints nginx's own words, quotes and all.)
+write_toml state-e 'echo '"'"'nginx: [error] open() \"/run/other/nginx.pid\" failed (2: No such file or directory)'"'"' >&2; exit 1'
+expect_exit 1 cg apply
 expect_grep "but a site's probe answers: a server this \[nginx\] config does not control" "$TMP/err"
-expect_grep 'the previous files are restored' "$TMP/err"
-if grep -q '# edited by hand' "$CG_DIR/sites/admin.conf"; then ok; else bad "the edited file was not restored"; fi
+[ ! -e "$CG_DIR/http.conf" ] && ok || bad "E: the files of a failed first deploy stayed"
 if grep -q '^nginx is not running' "$TMP/out"; then bad "a serving nginx was called stopped"; else ok; fi
+reset state-f
+nginx_write_conf 1
+expect_exit 0 cg apply
+nginx_start
 # Any other failing reload restores the previous files and fails.
-write_toml state-d "echo 'reload refused by a wrapper' >&2; exit 1"
+write_toml state-f "echo 'reload refused by a wrapper' >&2; exit 1"
 echo "# edited by hand" >>"$CG_DIR/sites/admin.conf"
 expect_exit 1 cg apply
 expect_grep 'reload refused by a wrapper' "$TMP/err"

@@ -1,7 +1,6 @@
 // certgate status [--json]: devices, serials, expiry, groups, the CA, the CRL, the last apply,
 // and which serial each device presented last in the local access log ([nginx].access_log).
 #include <cstdio>
-#include <nlohmann/json.hpp>
 
 #include "cli/audit.h"
 #include "cli/commands.h"
@@ -33,20 +32,6 @@ Result<std::vector<std::string>> audit_tail(sys::Filesystem& fs, const std::stri
   }
 }
 
-// With --audit N: the JSON document gets an "audit" array, the text a section of JSON lines.
-std::string with_audit(std::string out, bool json, const std::vector<std::string>& lines) {
-  if (json) {
-    auto doc = nlohmann::ordered_json::parse(out);
-    doc["audit"] = nlohmann::ordered_json::array();
-    for (const std::string& line : lines)
-      doc["audit"].push_back(nlohmann::ordered_json::parse(line));
-    return doc.dump(2) + "\n";
-  }
-  out += "\nAudit (STATE/audit.log, last " + std::to_string(lines.size()) + "):\n";
-  for (const std::string& line : lines) out += "  " + line + "\n";
-  return out;
-}
-
 int run_status(const GlobalOptions& g, bool json, int audit) {
   auto now = evaluation_time(g);
   if (!now) return fail(now.error().message);
@@ -68,7 +53,7 @@ int run_status(const GlobalOptions& g, bool json, int audit) {
   }
   auto lines = audit_tail(fs, absolute_state_dir(g), audit);
   if (!lines) return fail("status --audit: " + lines.error().message);
-  std::fputs(with_audit(out, json, *lines).c_str(), stdout);
+  std::fputs(render::status_with_audit(out, json, *lines).c_str(), stdout);
   return 0;
 }
 

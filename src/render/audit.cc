@@ -50,6 +50,20 @@ std::string audit_log_fields(const AuditEvent& e) {
   return out;
 }
 
+std::string status_with_audit(std::string status, bool json,
+                              const std::vector<std::string>& lines) {
+  if (json) {
+    auto doc = nlohmann::ordered_json::parse(status);
+    doc["audit"] = nlohmann::ordered_json::array();
+    for (const std::string& line : lines)
+      doc["audit"].push_back(nlohmann::ordered_json::parse(line));
+    return doc.dump(2) + "\n";
+  }
+  status += "\nAudit (STATE/audit.log, last " + std::to_string(lines.size()) + "):\n";
+  for (const std::string& line : lines) status += "  " + line + "\n";
+  return status;
+}
+
 std::vector<std::string> last_audit_lines(const std::string& text, size_t n) {
   std::vector<std::string> lines;
   size_t pos = 0;

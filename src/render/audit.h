@@ -37,6 +37,10 @@ std::string audit_lines(const AuditOrigin& origin, const std::vector<AuditEvent>
 // The same event as `key=value` fields for a log line (`--log-format json` makes them JSON).
 std::string audit_log_fields(const AuditEvent& event);
 
+// `status` output with the audit lines added: in JSON (`json`) as an "audit" array of the
+// events, in text as a section of the lines. REQUIRES: `lines` parse (last_audit_lines).
+std::string status_with_audit(std::string status, bool json, const std::vector<std::string>& lines);
+
 // The last `n` complete lines of `text` that parse as JSON objects, in order: a crash may cut
 // the last line of the file off.
 std::vector<std::string> last_audit_lines(const std::string& text, size_t n);
